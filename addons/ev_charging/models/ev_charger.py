@@ -1,0 +1,244 @@
+import re
+
+from passlib.context import CryptContext
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import ev_ocpp
+
+#: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
+#: that would break the /ocpp/{id} path), at most 48 characters. Case-sensitive.
+IDENTITY_RE = re.compile(r"^[A-Za-z0-9*\-_=+|@.]{1,48}$")
+
+BASIC_AUTH_CTX = CryptContext(schemes=["pbkdf2_sha256"])
+
+CONNECTION_STATES = [("connected", "Connected"), ("disconnected", "Disconnected"), ("never", "Never connected")]
+REGISTRATION_STATES = [("accepted", "Accepted"), ("pending", "Pending"), ("rejected", "Rejected")]
+CHARGER_STATUSES = [(s, s) for s in ev_ocpp.STATUSES_201]
+
+
+class EvCharger(models.Model):
+    _name = "ev.charger"
+    _description = "Charging station"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "site_id, identity"
+    _rec_name = "identity"
+    _rec_names_search = ["identity", "name", "serial_number"]
+    _check_company_auto = True
+
+    identity = fields.Char("Charge point ID", required=True, tracking=True, index=True,
+                           help="The OCPP identity the station connects with (/ocpp/<identity>). Case-sensitive.")
+    name = fields.Char("Label", help="Name shown to staff and drivers, e.g. 'North bay 2'.")
+    active = fields.Boolean(default=True)
+    site_id = fields.Many2one("ev.site", required=True, index=True, tracking=True, check_company=True,
+                              ondelete="restrict")
+    company_id = fields.Many2one(related="site_id.company_id", store=True, index=True)
+    tz = fields.Selection(related="site_id.tz")
+    model_id = fields.Many2one("ev.charger.model", string="Model", tracking=True)
+    manufacturer_id = fields.Many2one(related="model_id.manufacturer_id", store=True)
+    vendor_reported = fields.Char("Vendor (reported)", readonly=True, help="chargePointVendor / vendorName at boot.")
+    model_reported = fields.Char("Model (reported)", readonly=True)
+    serial_number = fields.Char(tracking=True)
+    firmware_version = fields.Char(tracking=True)
+    ocpp_version = fields.Selection([("1.6", "OCPP 1.6"), ("2.0.1", "OCPP 2.0.1")], required=True,
+                                    default="2.0.1", tracking=True)
+    security_profile = fields.Selection([("0", "0 - none"), ("1", "1 - Basic auth, ws"),
+                                         ("2", "2 - Basic auth, TLS"), ("3", "3 - TLS client certificate")],
+                                        required=True, default="2", tracking=True)
+    password_hash = fields.Char(groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge", copy=False,
+                                readonly=True)
+    has_password = fields.Boolean(compute="_compute_has_password")
+    registration_status = fields.Selection(REGISTRATION_STATES, required=True, default="accepted", tracking=True,
+                                           help="Answer to the station's BootNotification.")
+    heartbeat_interval = fields.Integer(default=300, help="Seconds, sent to the station at boot.")
+    relaxed_validation = fields.Boolean(help="Let schema-invalid messages from this station through (recorded "
+                                             "in the message log). For stations whose firmware breaks the schema.")
+    connection_state = fields.Selection(CONNECTION_STATES, default="never", required=True, readonly=True,
+                                        tracking=True)
+    last_seen = fields.Datetime(readonly=True, help="Last message received from the station (UTC).")
+    last_boot = fields.Datetime(readonly=True)
+    node_id = fields.Many2one("ev.bridge.node", string="Bridge node", readonly=True,
+                              help="Bridge node currently holding the station's connection.")
+    last_meter_wh = fields.Float("Last register (Wh)", readonly=True, digits=(16, 3),
+                                 help="Last Energy.Active.Import.Register value seen; guards against meter "
+                                      "starts of 0 on cumulative registers.")
+    register_kind = fields.Selection(
+        [("auto", "Detect"), ("cumulative", "Cumulative (lifetime)"), ("per_transaction", "Per transaction")],
+        string="Energy register", default="auto", required=True,
+        help="How the station's Energy.Active.Import.Register counts. Detect: cumulative once a session "
+             "reported a meter start above 0.")
+    station_status = fields.Char(readonly=True, help="Status of the station as a whole (1.6 connector 0).")
+    firmware_status = fields.Char(readonly=True)
+    diagnostics_status = fields.Char("Log upload status", readonly=True)
+    connected_since = fields.Datetime(readonly=True)
+    evse_ids = fields.One2many("ev.evse", "charger_id", string="EVSEs")
+    connector_ids = fields.One2many("ev.connector", "charger_id", string="Connectors")
+    status = fields.Selection(CHARGER_STATUSES, compute="_compute_status", store=True,
+                              help="Worst status of its connectors (Faulted > Unavailable > Occupied > Reserved > "
+                                   "Available).")
+    session_ids = fields.One2many("ev.session", "charger_id")
+    session_count = fields.Integer(compute="_compute_session_count")
+    command_ids = fields.One2many("ev.charger.command", "charger_id")
+    task_ids = fields.One2many("project.task", "ev_charger_id", string="Field tasks")
+
+    _sql_constraints = [
+        ("identity_uniq", "unique(identity)", "Another charger already uses this charge point ID."),
+        ("heartbeat_positive", "CHECK (heartbeat_interval > 0)", "The heartbeat interval must be positive."),
+    ]
+
+    @api.constrains("identity")
+    def _check_identity(self):
+        for charger in self:
+            if not IDENTITY_RE.match(charger.identity or ""):
+                raise ValidationError(_(
+                    "Charge point ID %r is not valid: use 1 to 48 characters among letters, digits and "
+                    "* - _ = + | @ . (no spaces, no slashes).", charger.identity))
+
+    @api.depends("password_hash")
+    def _compute_has_password(self):
+        for charger in self.sudo():
+            charger.has_password = bool(charger.password_hash)
+
+    @api.depends("connector_ids.status")
+    def _compute_status(self):
+        rank = {"Faulted": 5, "Unavailable": 4, "Occupied": 3, "Reserved": 2, "Available": 1}
+        for charger in self:
+            statuses = charger.connector_ids.mapped("status")
+            charger.status = max(statuses, key=lambda s: rank.get(s, 0)) if statuses else False
+
+    def _compute_session_count(self):
+        counts = dict(self.env["ev.session"]._read_group([("charger_id", "in", self.ids)], ["charger_id"], ["__count"]))
+        for charger in self:
+            charger.session_count = counts.get(charger, 0)
+
+    def _compute_display_name(self):
+        for charger in self:
+            charger.display_name = f"{charger.identity} ({charger.name})" if charger.name else charger.identity
+
+    # --- Basic auth password (stored only as a hash) ---------------------------------------
+    def set_basic_auth_password(self, password):
+        """Hash and store the station's Basic-auth password (OCPP: 16 to 40 characters)."""
+        if not password or not 16 <= len(password) <= 40:
+            raise ValidationError(_("The station password must be 16 to 40 characters long (OCPP security profile "
+                                    "1/2)."))
+        self.sudo().write({"password_hash": BASIC_AUTH_CTX.hash(password)})
+
+    def check_basic_auth_password(self, password):
+        self.ensure_one()
+        hashed = self.sudo().password_hash
+        return bool(hashed and password and BASIC_AUTH_CTX.verify(password, hashed))
+
+    def _register_is_cumulative(self):
+        self.ensure_one()
+        if self.register_kind != "auto":
+            return self.register_kind == "cumulative"
+        return bool(self.env["ev.session"].search_count(
+            [("charger_id", "=", self.id), ("has_meter_start", "=", True), ("meter_start_reported", ">", 0)], limit=1))
+
+    # --- Connectors -----------------------------------------------------------------------
+    def _get_connector(self, evse_id, connector_id, create=True):
+        """Return the ev.connector for (EVSE id, connector id), creating both on first sight."""
+        self.ensure_one()
+        evse_id, connector_id = int(evse_id), int(connector_id or 1)
+        if evse_id < 1 or connector_id < 1:
+            raise ValidationError(_("EVSE and connector ids start at 1 (got EVSE %s, connector %s).",
+                                    evse_id, connector_id))
+        connector = self.connector_ids.filtered(lambda c: c.evse_id.evse_number == evse_id
+                                                and c.connector_number == connector_id)
+        if connector or not create:
+            return connector[:1]
+        evse = self.evse_ids.filtered(lambda e: e.evse_number == evse_id)[:1]
+        if not evse:
+            evse = self.env["ev.evse"].sudo().create({"charger_id": self.id, "evse_number": evse_id})
+        return self.env["ev.connector"].sudo().create({"evse_id": evse.id, "connector_number": connector_id})
+
+    # --- Bridge API -----------------------------------------------------------------------
+    @api.model
+    def bridge_station(self, identity):
+        """Station facts the bridge needs at the handshake (see INGESTION.md §2)."""
+        self._check_bridge_access()
+        charger = self.sudo().search([("identity", "=", identity)], limit=1)
+        if not charger:
+            return False
+        return {
+            "identity": charger.identity,
+            "registration_status": charger.registration_status,
+            "security_profile": int(charger.security_profile),
+            "password_hash": charger.password_hash or False,
+            "heartbeat_interval": charger.heartbeat_interval,
+            "relaxed_validation": charger.relaxed_validation,
+            "ocpp_version": charger.ocpp_version,
+        }
+
+    def _check_bridge_access(self):
+        if not (self.env.is_superuser() or self.env.user.has_group("ev_charging.group_ev_bridge")
+                or self.env.user.has_group("ev_charging.group_ev_manager")):
+            raise ValidationError(_("Only the OCPP bridge user may call this method."))
+
+    # --- Buttons ---------------------------------------------------------------------------
+    def action_view_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
+        action["domain"] = [("charger_id", "=", self.id)]
+        return action
+
+    def action_view_commands(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_charger_command_action")
+        action["domain"] = [("charger_id", "=", self.id)]
+        return action
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_ocpp_message_action")
+        action["domain"] = [("charger_id", "=", self.id)]
+        return action
+
+    def action_view_tasks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
+        action["domain"] = [("ev_charger_id", "=", self.id)]
+        action["context"] = {"default_ev_charger_id": self.id}
+        return action
+
+    def _command(self, action, params=None, connector=None, session=None):
+        return self.env["ev.charger.command"].create_and_send(self, action, params or {}, connector, session)
+
+    def action_reset_soft(self):
+        return self._command("Reset", {"type": "OnIdle"})
+
+    def action_reset_hard(self):
+        return self._command("Reset", {"type": "Immediate"})
+
+    def action_trigger_status(self):
+        return self._command("TriggerMessage", {"requestedMessage": "StatusNotification"})
+
+    def action_clear_cache(self):
+        return self._command("ClearCache", {})
+
+    def action_set_password(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "ev.charger.password.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_charger_id": self.id},
+        }
+
+    def action_create_task(self):
+        self.ensure_one()
+        task = self.env["project.task"].create(self._field_task_vals(_("Inspect %s", self.display_name)))
+        return {"type": "ir.actions.act_window", "res_model": "project.task", "res_id": task.id,
+                "view_mode": "form", "target": "current"}
+
+    def _field_task_vals(self, title, description=""):
+        project = self.env.ref("ev_charging.project_field_service", raise_if_not_found=False)
+        return {
+            "name": title,
+            "description": description,
+            "project_id": project.id if project and project.company_id in (self.company_id, self.env["res.company"]) else False,
+            "ev_charger_id": self.id,
+            "company_id": self.company_id.id,
+        }

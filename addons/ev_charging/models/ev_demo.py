@@ -1,0 +1,86 @@
+"""Demo data: sites, chargers and a few weeks of sessions, fed through the real ingestion API."""
+from datetime import datetime, timedelta, timezone
+
+from odoo import api, models
+
+from ..lib import ev_demo
+
+DEMO_SITES = [
+    # xml id, name, city, state code, lat, lon, tz, utc offset (for choosing local daytime)
+    ("site_sf", "Mission Bay Hub", "San Francisco", "CA", 37.7706, -122.3892, "America/Los_Angeles", -8),
+    ("site_chi", "West Loop Garage", "Chicago", "IL", 41.8827, -87.6479, "America/Chicago", -6),
+    ("site_nyc", "Red Hook Depot", "Brooklyn", "NY", 40.6744, -74.0110, "America/New_York", -5),
+]
+DEMO_CHARGERS = [
+    # identity, site, model xml id, version, connectors, max kW, connector type
+    ("SF-L2-01", "site_sf", "model_loop_ev_infinity_duo", "2.0.1", 2, 19.2, "type1"),
+    ("SF-L2-02", "site_sf", "model_chargepoint_cpf50", "1.6", 2, 11.5, "type1"),
+    ("SF-DC-01", "site_sf", "model_abb_terra_184", "2.0.1", 2, 180, "ccs1"),
+    ("SF-TES-01", "site_sf", "model_tesla_universal_wall_connector", "1.6", 1, 11.5, "nacs"),
+    ("CHI-DC-01", "site_chi", "model_evrange_sprint_60", "1.6", 2, 60, "ccs1"),
+    ("CHI-DC-02", "site_chi", "model_alpitronic_hypercharger_hyc400", "2.0.1", 2, 400, "ccs1"),
+    ("CHI-L2-01", "site_chi", "model_enel_x_juicebox_48", "1.6", 1, 11.5, "type1"),
+    ("NYC-DC-01", "site_nyc", "model_helios_helios_dc_150", "2.0.1", 2, 150, "ccs1"),
+    ("NYC-DC-02", "site_nyc", "model_wallbox_supernova_180", "1.6", 2, 180, "chademo"),
+    ("NYC-L2-01", "site_nyc", "model_abb_terra_ac_w22", "2.0.1", 1, 22, "type1"),
+]
+DEMO_TOKENS = ["04A1B2C3D4E5F6", "04B7C8D9E0F1A2", "04C3D4E5F6A7B8", "APP-7F3K2", "FLEET-0042"]
+#: the simulated chargers of the run command connect with these identities (see scripts/ev)
+SIM_CHARGERS = [("SIM-201-%02d" % i, "2.0.1") for i in range(1, 4)] + [("SIM-16-%02d" % i, "1.6") for i in range(1, 3)]
+SIM_PASSWORD = "demo-password-0123456789"
+
+
+class EvDemo(models.AbstractModel):
+    _name = "ev.demo"
+    _description = "EV Charging demo data generator"
+
+    @api.model
+    def _generate(self, days=21):
+        env = self.env
+        usa = env.ref("base.us")
+        company = env.company
+        sites = {}
+        for xid, name, city, state_code, lat, lon, tz, _offset in DEMO_SITES:
+            state = env["res.country.state"].search([("country_id", "=", usa.id), ("code", "=", state_code)], limit=1)
+            partner = env["res.partner"].create({"name": name, "is_company": True, "city": city, "country_id": usa.id,
+                                                 "state_id": state.id})
+            site = env["ev.site"].create({
+                "name": name, "code": xid.split("_")[1].upper(), "partner_id": partner.id, "latitude": lat,
+                "longitude": lon, "tz": tz, "company_id": company.id, "state": "operating",
+                "commissioning_date": (datetime.now() - timedelta(days=days + 30)).date(),
+            })
+            env["ir.model.data"].create({"module": "ev_charging", "name": xid, "model": "ev.site", "res_id": site.id,
+                                         "noupdate": True})
+            sites[xid] = site
+        offsets = {xid: off for xid, *_rest, off in DEMO_SITES}
+        chargers = []
+        for identity, site_xid, model_xid, version, n_conn, max_kw, ctype in DEMO_CHARGERS:
+            charger = env["ev.charger"].create({
+                "identity": identity, "site_id": sites[site_xid].id, "model_id": env.ref(f"ev_charging.{model_xid}").id,
+                "ocpp_version": version, "serial_number": f"SN-{identity}", "security_profile": "1",
+            })
+            for n in range(1, n_conn + 1):
+                connector = charger._get_connector(n, 1)
+                connector.write({"connector_type": ctype, "max_kw": max_kw})
+            chargers.append((identity, version, n_conn, max_kw, offsets[site_xid]))
+        for identity, version in SIM_CHARGERS:
+            charger = env["ev.charger"].create({
+                "identity": identity, "name": "Simulated station", "site_id": sites["site_sf"].id,
+                "ocpp_version": version, "security_profile": "1", "heartbeat_interval": 60,
+            })
+            charger.set_basic_auth_password(SIM_PASSWORD)
+        drivers = [env["res.partner"].create({"name": n, "email": f"{n.split()[0].lower()}@example.com"})
+                   for n in ("Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier")]
+        for value, driver in zip(DEMO_TOKENS, drivers):
+            env["ev.id.token"].create({"value": value, "token_type": "ISO14443" if value.startswith("04") else "Central",
+                                       "partner_id": driver.id, "company_id": company.id})
+        env["ev.id.token"].create({"value": "SIM-TOKEN-0001", "token_type": "ISO14443", "partner_id": drivers[0].id})
+        env["ev.id.token"].create({"value": "04DEADBEEF0000", "status": "blocked", "token_type": "ISO14443"})
+
+        until = datetime.now(timezone.utc) - timedelta(hours=1)
+        events = ev_demo.fleet_history(chargers, DEMO_TOKENS, days, until, node="demo")
+        fault_start = until - timedelta(days=3, hours=5)
+        events += ev_demo.fault_episode("demo-fault", "CHI-DC-01", "1.6", 2, fault_start, 195)
+        for i in range(0, len(events), 2000):
+            env["ev.ocpp.event"].ingest(events[i:i + 2000])
+        return True
