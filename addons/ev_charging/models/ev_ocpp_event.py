@@ -342,6 +342,7 @@ class EvOcppEvent(models.Model):
         evse = payload.get("evse") or {}
         connector = charger._get_connector(evse["id"], evse.get("connectorId") or 1) if evse.get("id") else None
         session, created = self._session(charger, info["transactionId"], connector)
+        was_completed = session.state == "completed"
         vals = {}
         if connector and not session.connector_id:
             vals["connector_id"] = connector.id
@@ -374,6 +375,7 @@ class EvOcppEvent(models.Model):
                     session.write({"has_meter_stop": True, "meter_stop_reported": float(sample.value)})
         self._store_samples(charger, session.connector_id or connector, session, samples, received)
         session._recompute_energy()
+        self._session_hooks(session, was_completed)
         return session
 
     def _on_StartTransaction(self, charger, version, payload, response, received):
@@ -383,6 +385,7 @@ class EvOcppEvent(models.Model):
         when, fixed = self._ts(payload["timestamp"], received)
         connector = charger._get_connector(int(payload["connectorId"]), 1)
         session, _created = self._session(charger, transaction_id, connector)
+        was_completed = session.state == "completed"
         vals = {"start_time": when, "connector_id": connector.id, "has_meter_start": True,
                 "meter_start_reported": float(payload["meterStart"]), "clock_fixed": fixed or session.clock_fixed}
         if session.state != "completed":
@@ -390,11 +393,13 @@ class EvOcppEvent(models.Model):
         session.write(vals)
         self._link_token(session, payload.get("idTag"))
         session._recompute_energy()
+        self._session_hooks(session, was_completed)
         return session
 
     def _on_StopTransaction(self, charger, version, payload, response, received):
         when, fixed = self._ts(payload["timestamp"], received)
         session, created = self._session(charger, payload["transactionId"])
+        was_completed = session.state == "completed"
         samples = ev_ocpp.parse_meter_values(payload.get("transactionData") or [], "1.6")
         vals = {"state": "completed", "stop_reason": payload.get("reason") or "Local", "has_meter_stop": True,
                 "meter_stop_reported": float(payload["meterStop"]), "clock_fixed": fixed or session.clock_fixed}
@@ -407,6 +412,7 @@ class EvOcppEvent(models.Model):
         self._link_token(session, payload.get("idTag"))
         self._store_samples(charger, session.connector_id, session, samples, received)
         session._recompute_energy()
+        self._session_hooks(session, was_completed)
         return session
 
     def _on_MeterValues(self, charger, version, payload, response, received):
@@ -425,7 +431,14 @@ class EvOcppEvent(models.Model):
         self._store_samples(charger, connector, session, samples, received)
         if session:
             session._recompute_energy()
+            self._session_hooks(session, session.state == "completed")
         return session or None
+
+    def _session_hooks(self, session, was_completed):
+        if session.state == "completed" and not was_completed:
+            session._on_session_completed()
+        elif session.state == "active":
+            session._on_session_progress()
 
     def _store_samples(self, charger, connector, session, samples, received):
         """Create the meter values not stored yet (a replayed message adds nothing)."""

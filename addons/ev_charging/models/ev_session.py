@@ -132,6 +132,13 @@ class EvSession(models.Model):
                            order="start_time desc", limit=1)
         return prev.meter_stop_wh if prev else fallback
 
+    # --- Hooks for other addons (ev_billing prices sessions here) ---------------------------
+    def _on_session_progress(self):
+        """Called after new meter data or status of an active session was ingested."""
+
+    def _on_session_completed(self):
+        """Called once when a session becomes completed (stop received), after its energy is final."""
+
     def action_view_meter_values(self):
         self.ensure_one()
         return {

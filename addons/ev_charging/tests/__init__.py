@@ -1,0 +1,4 @@
+from . import test_install
+from . import test_ingestion
+from . import test_charger
+from . import test_security

@@ -1,0 +1,50 @@
+from datetime import datetime, timedelta, timezone
+
+from odoo.tests.common import TransactionCase
+
+from ..lib import ev_demo
+
+
+def iso(ts):
+    return ev_demo.iso(ts)
+
+
+class EvCase(TransactionCase):
+    """A site in New York with one 2.0.1 and one 1.6 station, and an id token."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.site = cls.env["ev.site"].create({"name": "Test Depot", "tz": "America/New_York"})
+        cls.cp201 = cls.env["ev.charger"].create({"identity": "T-201", "site_id": cls.site.id, "ocpp_version": "2.0.1"})
+        cls.cp16 = cls.env["ev.charger"].create({"identity": "T-16", "site_id": cls.site.id, "ocpp_version": "1.6"})
+        cls.driver = cls.env["res.partner"].create({"name": "Test Driver"})
+        cls.token = cls.env["ev.id.token"].create({"value": "TOKEN-0001", "partner_id": cls.driver.id})
+        cls.Event = cls.env["ev.ocpp.event"]
+        cls.t0 = datetime(2026, 7, 1, 14, 0, tzinfo=timezone.utc)  # 10:00 in New York
+        cls._seq = 0
+
+    def key(self):
+        type(self)._seq += 1
+        return f"test-node:{self._seq}"
+
+    def ev(self, charger, action, payload, ts=None, response=None, version=None):
+        event = {"key": self.key(), "charger": charger, "action": action, "payload": payload,
+                 "version": version or ("1.6" if charger == "T-16" else "2.0.1"), "ts": iso(ts or self.t0)}
+        if response is not None:
+            event["response"] = response
+        return event
+
+    def ingest(self, events):
+        results = self.Event.ingest(events)
+        self.env.invalidate_all()
+        return results
+
+    def session(self, charger, transaction_id):
+        return self.env["ev.session"].search([("charger_id", "=", charger.id),
+                                              ("transaction_id", "=", str(transaction_id))])
+
+    @staticmethod
+    def minutes(ts, n):
+        return ts + timedelta(minutes=n)

@@ -1,0 +1,31 @@
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_module_installed_with_reference_data(self):
+        module = self.env["ir.module.module"].search([("name", "=", "ev_charging")])
+        self.assertEqual(module.state, "installed")
+        names = set(self.env["ev.manufacturer"].search([]).mapped("name"))
+        for vendor in ("Loop", "ChargePoint", "Electrify America", "EVgo", "Tesla", "EVRange", "ABB"):
+            self.assertIn(vendor, names)
+        self.assertTrue(self.env.ref("ev_charging.ir_cron_ev_message_gc").active)
+
+    def test_demo_data_when_loaded(self):
+        self.assertTrue(self.env.ref("ev_charging.site_sf", raise_if_not_found=False),
+                        "./ev test builds its database with demo data")
+        sites = self.env["ev.site"].search([("id", "in", [self.env.ref(f"ev_charging.{x}").id
+                                                          for x in ("site_sf", "site_chi", "site_nyc")])])
+        self.assertEqual(len(set(sites.mapped("tz"))), 3, "three sites in three timezones")
+        chargers = self.env["ev.charger"].search([("site_id", "in", sites.ids), ("identity", "not like", "SIM-")])
+        self.assertEqual(len(chargers), 10)
+        self.assertGreaterEqual(len(set(chargers.mapped("manufacturer_id"))), 5)
+        sessions = self.env["ev.session"].search([("site_id", "in", sites.ids)])
+        self.assertGreater(len(sessions), 100)
+        self.assertTrue(all(s.state == "completed" and s.energy_kwh > 0 for s in sessions))
+        self.assertTrue(self.env["ev.meter.value"].search_count([("session_id", "in", sessions.ids)]))
+        faults = self.env["ev.status.history"].search([("is_fault", "=", True), ("site_id", "in", sites.ids)])
+        self.assertEqual(len(faults), 1)
+        self.assertEqual(faults.duration_seconds, 195 * 60)
+        self.assertFalse(self.env["ev.ocpp.event"].search_count([("state", "=", "rejected")]))
