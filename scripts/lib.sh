@@ -56,7 +56,7 @@ ensure_odoo_src() {
 # --- Virtualenv cached outside the clone, keyed on the requirements and the interpreter.
 ensure_venv() {
   local key
-  key=$( { cat "$ODOO_SRC/requirements.txt" "$EV_ROOT/requirements.txt"; $PYTHON -VV; } | sha256sum | cut -c1-16)
+  key=$( { cat "$ODOO_SRC/requirements.txt" "$EV_ROOT"/requirements*.txt; $PYTHON -VV; } | sha256sum | cut -c1-16)
   VENV=$EV_CACHE/venv-$key
   if [ ! -f "$VENV/.complete" ]; then
     log "building virtualenv $VENV (first run only)"

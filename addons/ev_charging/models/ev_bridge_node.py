@@ -1,6 +1,7 @@
 import secrets
 
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class EvBridgeNode(models.Model):
@@ -26,3 +27,25 @@ class EvBridgeNode(models.Model):
     def _get_or_create(self, name):
         node = self.sudo().with_context(active_test=False).search([("name", "=", name)], limit=1)
         return node or self.sudo().create({"name": name})
+
+    @api.model
+    def provision_bridge(self, node_name, control_url, login="ocpp-bridge"):
+        """Set up a bridge node: its service user (group EV Bridge), a fresh API key for it, and the
+        node record with its control URL and token. Administrators only; used by the run command and
+        deployment scripts. Returns ``{"login", "api_key", "node", "token"}``; the API key is shown once.
+        """
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only an administrator can provision a bridge node."))
+        Users = self.env["res.users"].sudo().with_context(no_reset_password=True)
+        user = Users.search([("login", "=", login)], limit=1)
+        group = self.env.ref("ev_charging.group_ev_bridge")
+        if not user:
+            user = Users.create({"name": _("OCPP bridge"), "login": login,
+                                 "groups_id": [fields.Command.set([self.env.ref("base.group_user").id, group.id])]})
+        elif group not in user.groups_id:
+            user.groups_id = [fields.Command.link(group.id)]
+        api_key = self.env["res.users.apikeys"].with_user(user).sudo()._generate(
+            None, f"bridge {node_name}", False)
+        node = self._get_or_create(node_name)
+        node.write({"url": control_url, "active": True})
+        return {"login": login, "api_key": api_key, "node": node.name, "token": node.sudo().token}
