@@ -27,8 +27,29 @@ cmd_run() {
     odoo_bin -d "$db" -i "$(modules)" -u "$(modules)" --stop-after-init --log-level=warn || die "updating the addons failed"
     addons_hash > "$stamp"
   fi
-  log "Odoo: http://localhost:${EV_HTTP_PORT:-8069}  database: $db  login: admin  password: admin"
-  exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --db-filter="^$db\$"
+  local port=${EV_HTTP_PORT:-8069} bridge_port=${EV_BRIDGE_PORT:-9000} control_port=${EV_BRIDGE_CONTROL_PORT:-9001}
+  local logdir=$EV_CACHE/logs; mkdir -p "$logdir"
+  local pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+  "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --db-filter="^$db\$" --http-port="$port" &
+  pids+=($!)
+  log "waiting for Odoo on :$port"
+  eval "$("$VENV/bin/python" "$EV_ROOT/scripts/provision_bridge.py" "http://127.0.0.1:$port" "$db" admin admin \
+    demo-node "http://127.0.0.1:$control_port" "$EV_CACHE/bridge-$db.json")" || die "could not provision the bridge"
+  (cd "$EV_ROOT" && EV_BRIDGE_NODE=demo-node EV_BRIDGE_LISTEN_PORT=$bridge_port EV_BRIDGE_CONTROL_PORT=$control_port \
+    EV_BRIDGE_ODOO_URL="http://127.0.0.1:$port" EV_BRIDGE_ODOO_DB="$db" \
+    EV_BRIDGE_OUTBOX_PATH="$EV_CACHE/outbox-$db.sqlite3" EV_BRIDGE_LOG_JSON=true \
+    exec "$VENV/bin/python" -m ocpp_bridge >>"$logdir/bridge.log" 2>&1) &
+  pids+=($!)
+  sleep 2
+  (cd "$EV_ROOT" && exec "$VENV/bin/python" -m ocpp_bridge.simulator --url "ws://127.0.0.1:$bridge_port/ocpp" \
+    --count 5 --version mixed --prefix SIM- --password demo-password-0123456789 --tokens SIMTAG-0001,SIMTAG-0002 \
+    --meter-interval 5 --session 60:240 --idle 10:40 >>"$logdir/simulator.log" 2>&1) &
+  pids+=($!)
+  log "Odoo:      http://localhost:$port   database: $db   login: admin   password: admin"
+  log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   control/metrics: http://localhost:$control_port/metrics"
+  log "simulator: 5 chargers SIM-0001..SIM-0005 (logs in $logdir)"
+  wait "${pids[0]}"
 }
 
 cmd_test() {
@@ -38,7 +59,12 @@ cmd_test() {
   psql_ev -qc "drop database if exists $db" postgres
   odoo_bin -d "$db" -i "$(modules)" --stop-after-init --log-level=warn \
     || die "installing $(modules) into a fresh database failed"
-  export EV_TEST_DB=$db EV_ODOO_CONF VENV ODOO_SRC
+  # the end-to-end tests run a real Odoo server on their own copy (pytest-odoo holds $db open)
+  psql_ev -qc "drop database if exists ${db}_e2e" postgres
+  psql_ev -qc "create database ${db}_e2e template $db" postgres
+  rm -rf "$EV_CACHE/filestore/filestore/${db}_e2e"
+  [ -d "$EV_CACHE/filestore/filestore/$db" ] && cp -r "$EV_CACHE/filestore/filestore/$db" "$EV_CACHE/filestore/filestore/${db}_e2e"
+  export EV_TEST_DB=$db EV_E2E_DB=${db}_e2e EV_ODOO_CONF VENV ODOO_SRC EV_CACHE
   log "running pytest"
   set +e
   "$VENV/bin/python" -m pytest --odoo-database="$db" --odoo-config="$EV_ODOO_CONF" -p no:cacheprovider "$@"

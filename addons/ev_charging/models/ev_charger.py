@@ -123,6 +123,7 @@ class EvCharger(models.Model):
             raise ValidationError(_("The station password must be 16 to 40 characters long (OCPP security profile "
                                     "1/2)."))
         self.sudo().write({"password_hash": BASIC_AUTH_CTX.hash(password)})
+        return True
 
     def check_basic_auth_password(self, password):
         self.ensure_one()

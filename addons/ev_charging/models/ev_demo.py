@@ -25,9 +25,11 @@ DEMO_CHARGERS = [
     ("NYC-L2-01", "site_nyc", "model_abb_terra_ac_w22", "2.0.1", 1, 22, "type1"),
 ]
 DEMO_TOKENS = ["04A1B2C3D4E5F6", "04B7C8D9E0F1A2", "04C3D4E5F6A7B8", "APP-7F3K2", "FLEET-0042"]
-#: the simulated chargers of the run command connect with these identities (see scripts/ev)
-SIM_CHARGERS = [("SIM-201-%02d" % i, "2.0.1") for i in range(1, 4)] + [("SIM-16-%02d" % i, "1.6") for i in range(1, 3)]
+#: the simulated chargers of `./ev run` (python -m ocpp_bridge.simulator --count 5 --version mixed
+#: --prefix SIM-): identity SIM-0001.., even index 2.0.1, odd index 1.6
+SIM_CHARGERS = [("SIM-%04d" % (i + 1), "2.0.1" if i % 2 == 0 else "1.6") for i in range(5)]
 SIM_PASSWORD = "demo-password-0123456789"
+SIM_TOKENS = ["SIMTAG-0001", "SIMTAG-0002"]
 
 
 class EvDemo(models.AbstractModel):
@@ -74,7 +76,8 @@ class EvDemo(models.AbstractModel):
         for value, driver in zip(DEMO_TOKENS, drivers):
             env["ev.id.token"].create({"value": value, "token_type": "ISO14443" if value.startswith("04") else "Central",
                                        "partner_id": driver.id, "company_id": company.id})
-        env["ev.id.token"].create({"value": "SIM-TOKEN-0001", "token_type": "ISO14443", "partner_id": drivers[0].id})
+        for value, driver in zip(SIM_TOKENS, drivers):
+            env["ev.id.token"].create({"value": value, "token_type": "ISO14443", "partner_id": driver.id})
         env["ev.id.token"].create({"value": "04DEADBEEF0000", "status": "blocked", "token_type": "ISO14443"})
 
         until = datetime.now(timezone.utc) - timedelta(hours=1)

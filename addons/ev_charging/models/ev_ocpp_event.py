@@ -43,8 +43,13 @@ class EvOcppEvent(models.Model):
     message_id = fields.Char(readonly=True)
     payload = fields.Json(readonly=True)
     response = fields.Json(readonly=True)
+    meta = fields.Json(readonly=True, help="What the bridge noted: validation let through in relaxed mode, an "
+                                           "authorization answered from cache or by the offline policy, a "
+                                           "replayed start…")
     payload_text = fields.Text("Payload (JSON)", compute="_compute_texts")
     response_text = fields.Text("Response (JSON)", compute="_compute_texts")
+    meta_text = fields.Text("Bridge notes (JSON)", compute="_compute_texts")
+    has_meta = fields.Boolean(compute="_compute_has_meta", store=True, index=True)
     received_at = fields.Datetime(index=True, readonly=True, help="When the bridge received it (UTC).")
     state = fields.Selection([("applied", "Applied"), ("rejected", "Rejected"), ("reviewed", "Reviewed")],
                              required=True, index=True, readonly=True)
@@ -53,10 +58,16 @@ class EvOcppEvent(models.Model):
 
     _sql_constraints = [("key_uniq", "unique(key)", "This event was already received.")]
 
+    @api.depends("meta")
+    def _compute_has_meta(self):
+        for event in self:
+            event.has_meta = bool(event.meta)
+
     def _compute_texts(self):
         for event in self:
             event.payload_text = ev_ocpp.json_text(event.payload)
             event.response_text = ev_ocpp.json_text(event.response)
+            event.meta_text = ev_ocpp.json_text(event.meta)
 
     # ------------------------------------------------------------------------------------------
     # Public API
@@ -141,8 +152,9 @@ class EvOcppEvent(models.Model):
                 raise ValidationError(_("%s: 'key' is longer than 128 characters.", where))
             if not isinstance(event.get("payload", {}), dict):
                 raise ValidationError(_("%s: 'payload' must be an object.", where))
-            if event.get("response") is not None and not isinstance(event["response"], dict):
-                raise ValidationError(_("%s: 'response' must be an object.", where))
+            for field in ("response", "meta"):
+                if event.get(field) is not None and not isinstance(event[field], dict):
+                    raise ValidationError(_("%(where)s: '%(field)s' must be an object.", where=where, field=field))
             if event.get("version") not in (None, *VERSIONS):
                 raise ValidationError(_("%(where)s: version %(v)r is not one of 2.0.1, 1.6.",
                                         where=where, v=event.get("version")))
@@ -157,6 +169,7 @@ class EvOcppEvent(models.Model):
             "message_id": event.get("message_id") or False,
             "payload": event.get("payload") or {},
             "response": event.get("response") or False,
+            "meta": event.get("meta") or False,
             "received_at": ev_ocpp.to_naive_utc(received),
             "state": state,
             "error": error,

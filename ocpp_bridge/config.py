@@ -1,0 +1,217 @@
+"""Bridge configuration: a TOML or YAML file, overridden by ``EV_BRIDGE_*`` environment variables.
+
+Every setting has one flat name (``odoo_url``, ``outbox_batch_size`` ...). In the file, a section
+is the prefix of the names inside it (``[odoo] url = ...`` sets ``odoo_url``); settings without a
+section live at the top level. The environment variable of a setting is ``EV_BRIDGE_`` + its flat
+name in upper case (``EV_BRIDGE_ODOO_URL``); env values win over the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "EV_BRIDGE_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class BridgeConfig:
+    # --- identity of this node
+    node: str = "node-1"
+    node_number: int = 0                  # 0..15, high bits of 1.6 transaction ids
+    # --- OCPP websocket listener
+    listen_host: str = "0.0.0.0"
+    listen_port: int = 9000
+    ocpp_path: str = "/ocpp"              # chargers connect to <ocpp_path>/<identity>
+    ocpp_response_timeout: float = 30.0   # wait for a charger's answer to our CALL
+    ws_ping_interval: float = 0.0         # websocket keepalive pings, 0 = off
+    ws_compression: bool = False          # permessage-deflate (~55 KiB/conn instead of ~17 KiB)
+    ws_max_size: int = 1048576
+    ws_open_timeout: float = 10.0
+    # --- TLS (wss). Both cert and key, or neither.
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""                      # CA bundle used to verify client certificates
+    tls_require_client_cert: bool = False  # Security Profile 3 for every charger
+    tls_client_cert_cn_match: bool = True  # profile 3: certificate CN must equal the identity
+    tls_terminated_upstream: bool = False  # a proxy terminates TLS: accept profile 2 over ws
+    # --- heartbeat and stale connections
+    heartbeat_interval: int = 300         # default when Odoo's station has none
+    stale_margin: float = 60.0            # closed after heartbeat interval + margin of silence
+    stale_check_interval: float = 5.0
+    # --- control HTTP endpoint (commands, metrics, health)
+    control_host: str = "0.0.0.0"
+    control_port: int = 9001
+    control_token: str = ""               # bearer token Odoo sends with POST /commands
+    control_public_url: str = ""          # how Odoo reaches this node (reported, informational)
+    # --- Odoo
+    odoo_url: str = ""
+    odoo_db: str = ""
+    odoo_login: str = ""
+    odoo_api_key: str = ""
+    odoo_timeout: float = 30.0
+    odoo_workers: int = 4                 # threads running XML-RPC calls
+    # --- outbox
+    outbox_path: str = ""                 # default ./var/outbox-<node>.sqlite3
+    outbox_batch_size: int = 500          # events per ingest call (Odoo accepts <= 5000)
+    outbox_synchronous: str = "FULL"      # SQLite synchronous pragma: FULL or NORMAL
+    outbox_backoff_initial: float = 0.5
+    outbox_backoff_max: float = 30.0
+    outbox_idle_interval: float = 1.0
+    message_log: bool = True              # every OCPP frame also becomes a MessageLog event
+    # --- caches and authorization
+    station_cache_ttl: float = 60.0
+    station_negative_ttl: float = 10.0
+    auth_cache_ttl: float = 300.0
+    auth_offline_policy: str = "reject"   # accept | reject, when Odoo is unreachable and no cache
+    auth_timeout: float = 5.0
+    auth_v16_token_type: str = "ISO14443"  # token type passed to Odoo for 1.6 idTags
+    # --- commands
+    command_timeout: float = 30.0
+    command_poll_interval: float = 60.0   # pull queued commands for connected chargers, 0 = off
+    command_ready_wait: float = 10.0      # pulled commands wait this long for the boot
+    node_report_interval: float = 60.0
+    data_transfer_vendors: list = field(default_factory=list)  # vendorIds answered Accepted
+    # --- logging
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def __post_init__(self):
+        if not self.outbox_path:
+            self.outbox_path = str(Path("var") / f"outbox-{self.node}.sqlite3")
+        self.validate()
+
+    def validate(self):
+        errors = []
+        if not self.node or len(self.node) > 64 or ":" in self.node:
+            errors.append("node must be 1-64 characters without ':'")
+        if not 0 <= self.node_number <= 15:
+            errors.append("node_number must be between 0 and 15")
+        for name in ("listen_port", "control_port"):
+            if not 0 <= getattr(self, name) <= 65535:
+                errors.append(f"{name} out of range")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            errors.append("tls_cert and tls_key go together")
+        if self.tls_require_client_cert and not (self.tls_cert and self.tls_ca):
+            errors.append("tls_require_client_cert needs tls_cert, tls_key and tls_ca")
+        if self.auth_offline_policy not in ("accept", "reject"):
+            errors.append("auth_offline_policy must be 'accept' or 'reject'")
+        if not 1 <= self.outbox_batch_size <= 5000:
+            errors.append("outbox_batch_size must be between 1 and 5000")
+        if self.outbox_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+            errors.append("outbox_synchronous must be FULL, NORMAL or EXTRA")
+        if not self.ocpp_path.startswith("/"):
+            errors.append("ocpp_path must start with '/'")
+        if self.heartbeat_interval <= 0:
+            errors.append("heartbeat_interval must be positive")
+        if errors:
+            raise ConfigError("; ".join(errors))
+
+    @property
+    def tls_enabled(self) -> bool:
+        return bool(self.tls_cert)
+
+    def redacted(self) -> dict:
+        data = dataclasses.asdict(self)
+        for key in ("odoo_api_key", "control_token"):
+            if data.get(key):
+                data[key] = "***"
+        return data
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(BridgeConfig)}
+_TYPES = typing.get_type_hints(BridgeConfig)
+
+
+def _coerce(name, value):
+    kind = _TYPES[name]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name}: not a boolean: {value!r}")
+    if kind is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{name}: not an integer: {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: not an integer: {value!r}") from None
+    if kind is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: not a number: {value!r}") from None
+    if kind is list:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, (list, tuple)):
+            return [str(v) for v in value]
+        raise ConfigError(f"{name}: not a list: {value!r}")
+    return "" if value is None else str(value)
+
+
+def _flatten(data: dict) -> dict:
+    flat = {}
+    for key, value in (data or {}).items():
+        if isinstance(value, dict):
+            prefix = "" if key == "bridge" else f"{key}_"
+            for sub, subvalue in value.items():
+                flat[f"{prefix}{sub}"] = subvalue
+        else:
+            flat[key] = value
+    return flat
+
+
+def read_file(path: str | os.PathLike) -> dict:
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml  # PyYAML, optional
+
+            data = yaml.safe_load(text) or {}
+        elif path.suffix == ".toml":
+            data = tomllib.loads(text)
+        else:
+            raise ConfigError(f"{path}: unsupported config format (use .toml, .yaml or .yml)")
+    except ConfigError:
+        raise
+    except Exception as exc:  # tomllib.TOMLDecodeError, yaml.YAMLError
+        raise ConfigError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    return _flatten(data)
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None,
+                **overrides) -> BridgeConfig:
+    """File values, then ``EV_BRIDGE_*`` env values, then keyword overrides (tests)."""
+    env = os.environ if env is None else env
+    path = path or env.get(ENV_PREFIX + "CONFIG") or None
+    values = read_file(path) if path else {}
+    unknown = sorted(set(values) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+    for name in _FIELDS:
+        env_name = ENV_PREFIX + name.upper()
+        if env_name in env:
+            values[name] = env[env_name]
+    for name, value in overrides.items():
+        if name not in _FIELDS:
+            raise ConfigError(f"unknown configuration key: {name}")
+        values[name] = value
+    coerced = {name: _coerce(name, value) for name, value in values.items()}
+    return BridgeConfig(**coerced)

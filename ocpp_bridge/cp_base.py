@@ -1,0 +1,214 @@
+"""The bridge's receive/send machinery, mixed into ocpp's v201/v16 ``ChargePoint``.
+
+What it changes compared to the library (see domain-facts section 2):
+
+* frames are parsed here: a malformed frame gets a CALLERROR (OCPP-J codes per version) and the
+  connection stays up; an unknown action gets ``NotImplemented``, a known but unhandled one
+  ``NotSupported`` (the library has them the other way round);
+* schema validation is done here, strict by default, relaxed per charger (errors let through
+  are logged and recorded in the event's ``meta.validation_skipped``);
+* while a 2.0.1 BootNotification is Pending/Rejected, other CALLs get ``SecurityError``;
+* every handled CALL becomes an outbox event, committed BEFORE the CALLRESULT is sent;
+* every frame in and out becomes a ``MessageLog`` event;
+* CALLs from the charger are handled one at a time by a worker task, so CALLRESULTs to our own
+  CALLs are never stuck behind a slow handler, and no handler ever awaits ``self.call()``.
+
+``@on`` handlers of the subclasses take a single ``CallContext`` and return the response
+payload as a camelCase dict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from websockets.exceptions import ConnectionClosed
+
+from . import protocol
+from .core import CallContext
+from .logs import utc_now_iso
+from .protocol import CALL, CALLRESULT, BadFrame, RpcError
+
+
+class ChargerGone(Exception):
+    """The charger's connection closed while a command was waiting for its answer."""
+
+
+class BridgeChargePoint:
+    _known_actions: frozenset = frozenset()   # all actions of the version (set by subclasses)
+
+    def __init__(self, session, bridge):
+        super().__init__(session.identity, session.connection,
+                         response_timeout=bridge.config.ocpp_response_timeout,
+                         logger=session.log)
+        self.session = session
+        self.bridge = bridge
+        self.core = bridge.core
+        self.version = self._ocpp_version
+        self._calls: asyncio.Queue = asyncio.Queue()
+        self._waiters: dict[str, tuple[asyncio.Future, str]] = {}
+        self._worker: asyncio.Task | None = None
+
+    # ------------------------------------------------------------------ receive side
+    async def start(self):
+        self._worker = asyncio.get_running_loop().create_task(
+            self._call_worker(), name=f"calls-{self.id}")
+        try:
+            async for raw in self._connection:
+                self.session.touch()
+                await self.route_message(raw)
+        finally:
+            self._worker.cancel()
+            self.fail_waiters()
+
+    async def route_message(self, raw):
+        ts = utc_now_iso()
+        try:
+            frame = protocol.parse_frame(raw, self.version)
+        except BadFrame as exc:
+            text = raw if isinstance(raw, str) else repr(raw)
+            self.session.log.warning("malformed frame answered with %s: %s", exc.code, exc.cause,
+                                     extra={"frame": text[:500]})
+            await self._send_error(exc.unique_id, None, exc, raw=text[:4000])
+            return
+        except ValueError as exc:
+            self.session.log.warning("ignoring malformed response frame (%s)", exc,
+                                     extra={"frame": str(raw)[:500]})
+            return
+        if frame.type == CALL:
+            self._calls.put_nowait((frame, ts))
+            return
+        waiter = self._waiters.get(frame.unique_id)
+        action = waiter[1] if waiter else None
+        if frame.type == CALLRESULT:
+            self.core.log_frame(self.session, "in", "CALLRESULT", action, frame.unique_id,
+                                frame.payload, ts)
+        else:
+            self.core.log_frame(self.session, "in", "CALLERROR", action, frame.unique_id, {
+                "errorCode": frame.error_code,
+                "errorDescription": frame.error_description,
+                "errorDetails": frame.error_details,
+            }, ts)
+        if waiter is None:
+            self.session.log.warning("answer to an unknown or expired CALL %s", frame.unique_id)
+        elif not waiter[0].done():
+            waiter[0].set_result(frame)
+
+    async def _call_worker(self):
+        while True:
+            frame, ts = await self._calls.get()
+            try:
+                await self._handle(frame, ts)
+            except ConnectionClosed:
+                return
+            except Exception:
+                self.session.log.exception("unexpected error handling %s", frame.action)
+                try:
+                    await self._send_error(frame.unique_id, frame.action,
+                                           RpcError("InternalError", "unexpected error"))
+                except ConnectionClosed:
+                    return
+
+    async def _handle(self, frame, ts):
+        action, uid, payload = frame.action, frame.unique_id, frame.payload
+        session = self.session
+        self.core.log_frame(session, "in", "CALL", action, uid, payload, ts)
+
+        handlers = self.route_map.get(action) or {}
+        handler = handlers.get("_on_action")
+        if handler is None:
+            code = "NotSupported" if action in self._known_actions else "NotImplemented"
+            await self._send_error(uid, action, RpcError(
+                code, f"{action} is not handled by this central system"
+                if code == "NotSupported" else f"unknown action {action!r}"))
+            return
+        if (self.version == "2.0.1" and action != "BootNotification"
+                and session.registration in ("Pending", "Rejected")):
+            await self._send_error(uid, action, RpcError(
+                "SecurityError", f"charging station registration is {session.registration}"))
+            return
+        try:
+            skipped = await protocol.validate(CALL, action, payload, self.version,
+                                              relaxed=session.relaxed)
+        except RpcError as exc:
+            session.log.warning("schema violation in %s: %s", action, exc.cause)
+            await self._send_error(uid, action, exc)
+            return
+
+        ctx = CallContext(uid, action, payload, ts)
+        if skipped:
+            ctx.meta["validation_skipped"] = skipped
+            self.bridge.metrics.validation_skipped.labels(action).inc()
+            session.log.warning("relaxed validation let %s through despite: %s", action,
+                                "; ".join(skipped), extra={"validation_skipped": skipped})
+        try:
+            response = await handler(ctx)
+        except RpcError as exc:
+            await self._send_error(uid, action, exc)
+            return
+
+        # durable first: the event (with our answer) is committed before the charger sees it
+        event = self.core.event(session, action, payload, response, ts=ts, message_id=uid,
+                                meta=ctx.meta or None)
+        try:
+            await self.bridge.outbox.append([event])
+        except Exception as exc:
+            session.log.error("outbox write failed, not answering %s: %s", action, exc)
+            await self._send_error(uid, action, RpcError("InternalError", "storage unavailable"))
+            return
+        try:
+            protocol.check_schema(CALLRESULT, action, response, self.version)
+        except RpcError as exc:  # a bug of ours; the charger still gets the answer
+            session.log.error("our %s response violates the schema: %s", action, exc.cause)
+        await self._send_result(uid, action, response)
+
+        if session.registration == "Accepted":
+            session.ready.set()   # pulled commands may go now
+        after = handlers.get("_after_action")
+        if after is not None:
+            result = after(ctx)
+            if asyncio.iscoroutine(result):
+                asyncio.ensure_future(result)
+
+    # ------------------------------------------------------------------ send side
+    async def _send_raw(self, text: str):
+        await self._connection.send(text)
+
+    async def _send_result(self, uid, action, payload):
+        await self._send_raw(protocol.result_json(uid, payload))
+        self.core.log_frame(self.session, "out", "CALLRESULT", action, uid, payload)
+
+    async def _send_error(self, uid, action, exc: RpcError, raw: str | None = None):
+        details = exc.details()
+        await self._send_raw(protocol.error_json(uid, exc.code, exc.description, details))
+        logged = {"errorCode": exc.code, "errorDescription": exc.description,
+                  "errorDetails": details}
+        if raw is not None:
+            logged["raw"] = raw
+        self.core.log_frame(self.session, "out", "CALLERROR", action, uid, logged)
+
+    async def send_call(self, action: str, payload: dict, timeout: float | None = None):
+        """Send a CALL to the charger and return its answer (a protocol.Frame: CALLRESULT or
+        CALLERROR). One outgoing CALL at a time (the library's lock). Never call this from an
+        ``@on`` handler: run it in a separate task."""
+        timeout = self._response_timeout if timeout is None else timeout
+        uid = str(uuid.uuid4())
+        loop = asyncio.get_running_loop()
+        async with self._call_lock:
+            fut = loop.create_future()
+            self._waiters[uid] = (fut, action)
+            try:
+                if self._connection.state.name != "OPEN":
+                    raise ChargerGone("connection is closed")
+                await self._send_raw(protocol.call_json(uid, action, payload))
+                self.core.log_frame(self.session, "out", "CALL", action, uid, payload)
+                return await asyncio.wait_for(fut, timeout)
+            except ConnectionClosed:
+                raise ChargerGone("connection closed") from None
+            finally:
+                self._waiters.pop(uid, None)
+
+    def fail_waiters(self):
+        for fut, _action in list(self._waiters.values()):
+            if not fut.done():
+                fut.set_exception(ChargerGone("connection closed while waiting for the answer"))

@@ -1,0 +1,173 @@
+"""The bridge's only way to Odoo: one small async interface, one XML-RPC implementation.
+
+All methods are coroutines. ``XmlRpcTransport`` runs the blocking ``xmlrpc.client`` calls in a
+dedicated thread pool via ``loop.run_in_executor``; nothing blocks the event loop. A JSON-2
+transport (Odoo 19) would implement the same interface.
+
+Errors: ``OdooUnavailable`` (network, timeout, HTTP error: try again later) and ``OdooFault``
+(Odoo answered with a fault: the call itself is refused, e.g. a malformed envelope or missing
+access rights).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import http.client
+import logging
+import socket
+import threading
+import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
+
+_logger = logging.getLogger("ocpp_bridge.odoo")
+
+
+class OdooError(Exception):
+    pass
+
+
+class OdooUnavailable(OdooError):
+    """Odoo could not be reached or did not answer in time; retry later."""
+
+
+class OdooFault(OdooError):
+    """Odoo answered with an error for this call."""
+
+
+class OdooTransport(abc.ABC):
+    """What the bridge needs from Odoo (see addons/ev_charging/INGESTION.md)."""
+
+    @abc.abstractmethod
+    async def ingest(self, events: list[dict]) -> list[dict]:
+        """``ev.ocpp.event.ingest``: one result ``{key, status, error}`` per event, same order."""
+
+    @abc.abstractmethod
+    async def station(self, identity: str) -> dict | None:
+        """``ev.charger.bridge_station``: station dict, or None when the identity is unknown."""
+
+    @abc.abstractmethod
+    async def authorize(self, identity: str, id_token: str, token_type: str) -> dict:
+        """``ev.id.token.bridge_authorize``: ``{status, expiry, cache_seconds}``."""
+
+    @abc.abstractmethod
+    async def pull_commands(self, node: str, identities: list[str]) -> list[dict]:
+        """``ev.charger.command.bridge_pull``: queued ``{id, charger, action, params}``."""
+
+    @abc.abstractmethod
+    async def command_result(self, command_id: int, state: str, result: dict) -> None:
+        """``ev.charger.command.bridge_result``."""
+
+    async def report_node(self, node: str, info: dict) -> bool:
+        """Tell Odoo which chargers this node holds. Optional: returns False when unsupported.
+
+        INGESTION.md has no such method; Odoo learns the holding node from the ``node`` of
+        ``Connection`` events. Implementations that have a method for it return True.
+        """
+        return False
+
+    async def close(self) -> None:
+        pass
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._timeout = timeout
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
+    def __init__(self, timeout, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._timeout = timeout
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+class XmlRpcTransport(OdooTransport):
+    """Odoo 18 external API over XML-RPC (``/xmlrpc/2``), authenticated with an API key."""
+
+    def __init__(self, url: str, db: str, login: str, api_key: str, timeout: float = 30.0,
+                 workers: int = 4):
+        if not (url and db and login and api_key):
+            raise ValueError("odoo_url, odoo_db, odoo_login and odoo_api_key are required")
+        self.url = url.rstrip("/")
+        self.db = db
+        self.login = login
+        self._key = api_key
+        self.timeout = timeout
+        self._uid = None
+        self._uid_lock = threading.Lock()
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odoo-rpc")
+
+    # -- blocking part, runs in the executor threads only
+    def _proxy(self, endpoint: str) -> xmlrpc.client.ServerProxy:
+        proxies = getattr(self._local, "proxies", None)
+        if proxies is None:
+            proxies = self._local.proxies = {}
+        if endpoint not in proxies:
+            url = f"{self.url}/xmlrpc/2/{endpoint}"
+            transport = (_TimeoutSafeTransport if url.startswith("https") else _TimeoutTransport)(
+                self.timeout)
+            proxies[endpoint] = xmlrpc.client.ServerProxy(
+                url, transport=transport, allow_none=True)
+        return proxies[endpoint]
+
+    def _reset_proxies(self):
+        self._local.proxies = {}
+
+    def _authenticate(self) -> int:
+        with self._uid_lock:
+            if self._uid is None:
+                uid = self._proxy("common").authenticate(self.db, self.login, self._key, {})
+                if not uid:
+                    raise OdooFault(f"authentication failed for {self.login!r} on {self.db!r}")
+                self._uid = uid
+            return self._uid
+
+    def _execute(self, model: str, method: str, *args):
+        try:
+            uid = self._authenticate()
+            return self._proxy("object").execute_kw(self.db, uid, self._key, model, method,
+                                                    list(args))
+        except xmlrpc.client.Fault as exc:
+            raise OdooFault(f"{model}.{method}: {exc.faultString.strip()[-2000:]}") from None
+        except xmlrpc.client.ProtocolError as exc:
+            self._reset_proxies()
+            raise OdooUnavailable(f"{model}.{method}: HTTP {exc.errcode} {exc.errmsg}") from None
+        except (OSError, socket.timeout, http.client.HTTPException) as exc:
+            self._reset_proxies()
+            raise OdooUnavailable(f"{model}.{method}: {exc.__class__.__name__}: {exc}") from None
+
+    # -- async interface
+    async def _call(self, model: str, method: str, *args):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._execute, model, method, *args)
+
+    async def ingest(self, events):
+        return await self._call("ev.ocpp.event", "ingest", events)
+
+    async def station(self, identity):
+        result = await self._call("ev.charger", "bridge_station", identity)
+        return result or None
+
+    async def authorize(self, identity, id_token, token_type):
+        return await self._call("ev.id.token", "bridge_authorize", identity, id_token, token_type)
+
+    async def pull_commands(self, node, identities):
+        return await self._call("ev.charger.command", "bridge_pull", node, list(identities))
+
+    async def command_result(self, command_id, state, result):
+        await self._call("ev.charger.command", "bridge_result", command_id, state, result)
+
+    async def close(self):
+        self._executor.shutdown(wait=False, cancel_futures=True)

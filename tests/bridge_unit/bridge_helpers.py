@@ -1,0 +1,191 @@
+"""Helpers of the bridge unit tests (imported as ``bridge_helpers``: a name of its own, so a
+whole-repository pytest run with several ``conftest.py`` files cannot shadow it).
+
+``FakeOdoo`` is an in-memory ``OdooTransport`` (allowed only at this boundary): it stores
+ingested events once per key, like Odoo, and can be told to fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+import websockets
+from ocpp.v16 import ChargePoint as LibCP16
+from ocpp.v201 import ChargePoint as LibCP201
+from passlib.hash import pbkdf2_sha256
+from websockets.headers import build_authorization_basic
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ocpp_bridge.app import Bridge  # noqa: E402
+from ocpp_bridge.config import load_config  # noqa: E402
+from ocpp_bridge.odoo_client import OdooFault, OdooTransport, OdooUnavailable  # noqa: E402
+
+PASSWORD = "correct-horse-battery-staple"
+FAST_HASH = pbkdf2_sha256.using(rounds=1000)
+
+
+def station(identity, registration="accepted", profile=0, password=None, heartbeat=300,
+            relaxed=False, version="2.0.1"):
+    return {
+        "identity": identity,
+        "registration_status": registration,
+        "security_profile": profile,
+        "password_hash": FAST_HASH.hash(password) if password else False,
+        "heartbeat_interval": heartbeat,
+        "relaxed_validation": relaxed,
+        "ocpp_version": version,
+    }
+
+
+class FakeOdoo(OdooTransport):
+    def __init__(self):
+        self.stations: dict[str, dict] = {}
+        self.tokens: dict[str, dict] = {}
+        self.events: dict[str, dict] = {}          # key -> envelope (stored once)
+        self.ingest_calls: list[list[str]] = []     # keys per call
+        self.duplicates = 0
+        self.fail_ingest = 0                        # next N ingest calls raise OdooUnavailable
+        self.ingest_down = False                    # every ingest raises OdooUnavailable
+        self.fault_keys: set[str] = set()           # a batch containing one of these faults
+        self.ack_plan: list[int] = []               # per call: acknowledge only the first N
+        self.lose_responses = 0                     # store the batch, then raise (lost answer)
+        self.fault_all = False                      # every ingest faults
+        self.auth_down = False
+        self.authorize_calls = []
+        self.station_calls = []
+        self.queued: list[dict] = []
+        self.results: list[tuple] = []
+        self.pull_calls = []
+
+    # -- OdooTransport
+    async def ingest(self, events):
+        keys = [e["key"] for e in events]
+        self.ingest_calls.append(keys)
+        if self.ingest_down:
+            raise OdooUnavailable("connection refused")
+        if self.fail_ingest:
+            self.fail_ingest -= 1
+            raise OdooUnavailable("connection refused")
+        if self.fault_all or self.fault_keys & set(keys):
+            raise OdooFault("ValidationError: malformed envelope")
+        limit = self.ack_plan.pop(0) if self.ack_plan else len(events)
+        results = []
+        for i, event in enumerate(events):
+            if i >= limit:
+                break
+            if event["key"] in self.events:
+                self.duplicates += 1
+                results.append({"key": event["key"], "status": "duplicate"})
+            else:
+                self.events[event["key"]] = event
+                results.append({"key": event["key"], "status": "applied"})
+        if self.lose_responses:
+            self.lose_responses -= 1
+            raise OdooUnavailable("connection reset after the request was processed")
+        return results
+
+    async def station(self, identity):
+        self.station_calls.append(identity)
+        return self.stations.get(identity)
+
+    async def authorize(self, identity, id_token, token_type):
+        self.authorize_calls.append((identity, id_token, token_type))
+        if self.auth_down:
+            raise OdooUnavailable("timeout")
+        return self.tokens.get(id_token, {"status": "Unknown", "expiry": False,
+                                          "cache_seconds": 0})
+
+    async def pull_commands(self, node, identities):
+        self.pull_calls.append((node, list(identities)))
+        out = [c for c in self.queued if c["charger"] in identities]
+        self.queued = [c for c in self.queued if c not in out]
+        return out
+
+    async def command_result(self, command_id, state, result):
+        self.results.append((command_id, state, result))
+
+    # -- helpers for tests
+    def of(self, action, charger=None):
+        return [e for e in self.events.values()
+                if e["action"] == action and (charger is None or e["charger"] == charger)]
+
+    async def wait_for(self, predicate, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.01)
+
+
+def make_config(tmp_path, **overrides):
+    values = dict(node="node-t", listen_host="127.0.0.1", listen_port=0,
+                  control_host="127.0.0.1", control_port=0, control_token="secret-token",
+                  outbox_path=str(tmp_path / "outbox.sqlite3"), outbox_backoff_initial=0.01,
+                  outbox_backoff_max=0.05, outbox_idle_interval=0.05, command_poll_interval=0,
+                  node_report_interval=0, command_timeout=5, command_ready_wait=2,
+                  auth_timeout=1)
+    values.update(overrides)
+    return load_config(env={}, **values)
+
+
+@contextlib.asynccontextmanager
+async def running_bridge(tmp_path, odoo, **overrides):
+    bridge = Bridge(make_config(tmp_path, **overrides), transport=odoo)
+    await bridge.start()
+    try:
+        yield bridge
+    finally:
+        await bridge.stop(drain_timeout=0.5)
+
+
+def run(coro, timeout=30):
+    async def guarded():
+        return await asyncio.wait_for(coro, timeout)
+    return asyncio.run(guarded())
+
+
+def ws_url(bridge, identity, scheme="ws"):
+    return f"{scheme}://127.0.0.1:{bridge.ws_port}/ocpp/{identity}"
+
+
+@contextlib.asynccontextmanager
+async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **connect_kw):
+    """An ocpp library client (the simulated charger) connected to the bridge."""
+    headers = {"Authorization": build_authorization_basic(identity, password)} if password \
+        else None
+    sub = "ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"
+    cls = cls or (LibCP201 if version == "2.0.1" else LibCP16)
+    async with websockets.connect(ws_url(bridge, identity), subprotocols=[sub],
+                                  additional_headers=headers, **connect_kw) as ws:
+        cp = cls(identity, ws)
+        task = asyncio.create_task(cp.start())
+        try:
+            yield cp
+        finally:
+            task.cancel()
+
+
+@contextlib.asynccontextmanager
+async def raw(bridge, identity, subprotocol="ocpp2.0.1"):
+    async with websockets.connect(ws_url(bridge, identity), subprotocols=[subprotocol]) as ws:
+        yield ws
+
+
+async def raw_call(ws, frame):
+    """Send a raw text frame and return the decoded answer."""
+    import json
+    await ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+    return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+
+BOOT_16 = {"chargePointModel": "M1", "chargePointVendor": "V"}
