@@ -126,16 +126,19 @@ def fleet_history(chargers, tokens, days: int, until: datetime, seed: int = 7, n
         for day in range(days):
             base = start_day + timedelta(days=day)
             for _n in range(rng.randint(1, 4)):
+                # draw everything first so the stream does not depend on ``until``'s time of day
                 local_hour = rng.choice([7, 8, 9, 11, 12, 13, 15, 16, 17, 18, 19, 21])
                 start = base + timedelta(hours=local_hour - tz_offset, minutes=rng.randint(0, 59))
-                if start + timedelta(hours=3) > until:
-                    continue
                 minutes = rng.randint(20, 150) if max_kw < 50 else rng.randint(12, 45)
                 power = min(max_kw, rng.uniform(0.6, 1.0) * max_kw)
+                connector = rng.randint(1, connectors)
+                token = rng.choice(tokens)
+                if start + timedelta(hours=3) > until:
+                    continue
                 tx_counter += 1
                 tx_id = str(tx_counter) if version == "1.6" else f"{identity}-{tx_counter:06d}"
-                register = session_events(local, identity, version, rng.randint(1, connectors), tx_id,
-                                          rng.choice(tokens), start, minutes, power, register)
+                register = session_events(local, identity, version, connector, tx_id, token, start, minutes,
+                                          power, register)
         per_charger.extend(local.events)
     per_charger.sort(key=lambda e: e["ts"])
     for seq, event in enumerate(per_charger, 1):

@@ -82,7 +82,8 @@ class EvDemo(models.AbstractModel):
 
         until = datetime.now(timezone.utc) - timedelta(hours=1)
         events = ev_demo.fleet_history(chargers, DEMO_TOKENS, days, until, node="demo")
-        fault_start = until - timedelta(days=3, hours=5)
+        # 00:30-03:45 in Chicago, when no demo session runs on that connector
+        fault_start = (until - timedelta(days=3)).replace(hour=6, minute=30, second=0, microsecond=0)
         events += ev_demo.fault_episode("demo-fault", "CHI-DC-01", "1.6", 2, fault_start, 195)
         for i in range(0, len(events), 2000):
             env["ev.ocpp.event"].ingest(events[i:i + 2000])

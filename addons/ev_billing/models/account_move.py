@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    ev_session_ids = fields.One2many("ev.session", "invoice_id", string="Charging sessions")
+    ev_session_count = fields.Integer(compute="_compute_ev_session_count")
+
+    def _compute_ev_session_count(self):
+        counts = dict(self.env["ev.session"].sudo()._read_group([("invoice_id", "in", self.ids)], ["invoice_id"],
+                                                                ["__count"]))
+        for move in self:
+            move.ev_session_count = counts.get(move, 0)
+
+    def action_ev_view_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
+        action["domain"] = [("invoice_id", "=", self.id)]
+        return action

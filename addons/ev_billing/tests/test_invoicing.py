@@ -1,0 +1,111 @@
+from datetime import date, datetime, timezone
+
+from odoo.tests import tagged
+
+from .common import EvBillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicing(EvBillingCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tax = cls.env["account.tax"].create({
+            "name": "EV test tax 10%", "amount": 10, "amount_type": "percent", "type_tax_use": "sale"})
+        cls.tariff.tax_ids = cls.tax
+        cls.company.tax_calculation_rounding_method = "round_globally"
+
+    def test_session_invoice_for_adhoc_driver(self):
+        self.assertEqual(self.driver.ev_billing_mode, "session", "ad-hoc drivers are invoiced per session")
+        self.cp201.price_multiplier = 1.1
+        session = self.run_session(self.cp201)
+        # 10 kWh x 0.50 = 5.00, multiplier +0.50, fee 1.00 -> 6.50 + 10% = 7.15
+        self.assertAlmostEqual(session.cost_total, 7.15)
+        self.assertEqual(session.billing_state, "invoiced", session.billing_error)
+        invoice = session.invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.move_type, "out_invoice")
+        self.assertEqual(invoice.partner_id, self.driver)
+        self.assertEqual(invoice.currency_id, self.usd)
+        self.assertEqual(invoice.invoice_date, date(2026, 7, 1))
+        self.assertAlmostEqual(invoice.amount_untaxed, session.cost_subtotal)
+        self.assertAlmostEqual(invoice.amount_tax, session.cost_tax)
+        self.assertAlmostEqual(invoice.amount_total, session.cost_total)
+        lines = invoice.invoice_line_ids
+        self.assertEqual(sorted(lines.mapped("ev_cost_kind")), ["energy", "multiplier", "session_fee"])
+        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "energy").product_id,
+                         self.env.ref("ev_billing.product_ev_energy"))
+        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "session_fee").product_id,
+                         self.env.ref("ev_billing.product_ev_session_fee"))
+        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "energy").ev_energy_kwh, 10.0)
+        self.assertTrue(all(line.tax_ids == self.tax for line in lines))
+        analytic = self.site.analytic_account_id
+        self.assertTrue(analytic, "the site got its analytic account")
+        self.assertEqual(analytic.plan_id, self.env.ref("ev_billing.analytic_plan_ev_sites"))
+        for line in lines:
+            self.assertEqual(line.analytic_distribution, {str(analytic.id): 100.0})
+        # the posted revenue reaches the site's analytic account
+        analytic_lines = self.env["account.analytic.line"].search([("move_line_id", "in", lines.ids)])
+        self.assertAlmostEqual(sum(analytic_lines.mapped("amount")), 6.50)
+        self.assertEqual(invoice.ev_session_ids, session)
+        self.assertIn("10 kWh x 0.5 USD/kWh", lines.filtered(lambda l: l.ev_cost_kind == "energy").name)
+
+    def test_free_session_not_invoiced(self):
+        session = self.run_session(self.cp201, minutes=10, power_kw=6.0)
+        self.assertEqual(session.billing_state, "free")
+        self.assertFalse(session.invoice_id)
+
+    def test_unknown_driver_is_not_invoiced(self):
+        session = self.run_session(self.cp201, token="UNKNOWN-TAG-9")
+        self.assertEqual(session.billing_state, "no_customer")
+        self.assertIn("UNKNOWN-TAG-9", session.billing_error)
+
+    def test_monthly_invoice_per_customer(self):
+        fleet = self.env["res.partner"].create({"name": "Fleet Co", "is_company": True, "ev_billing_mode": "monthly"})
+        employee = self.env["res.partner"].create({"name": "Fleet Employee", "parent_id": fleet.id})
+        token = self.env["ev.id.token"].create({"value": "FLEET-TOKEN-1", "partner_id": employee.id})
+        july_1 = self.run_session(self.cp201, token=token.value)
+        july_2 = self.run_session(self.cp2, token=token.value, start=datetime(2026, 7, 20, 18, 0, tzinfo=timezone.utc),
+                                  minutes=30, power_kw=20.0)
+        august = self.run_session(self.cp201, token=token.value, start=datetime(2026, 8, 2, 14, 0, tzinfo=timezone.utc))
+        for session in july_1 | july_2 | august:
+            self.assertEqual(session.billing_state, "to_invoice")
+            self.assertFalse(session.invoice_id)
+        # the run on August 3rd bills July only
+        moves = self.env["ev.session"]._cron_ev_invoicing(today=date(2026, 8, 3))
+        self.assertEqual(len(moves), 1)
+        invoice = moves
+        self.assertEqual(invoice.partner_id, fleet, "invoiced to the customer, not the employee")
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.invoice_date, date(2026, 7, 31))
+        self.assertEqual(invoice.ev_session_ids, july_1 | july_2)
+        self.assertEqual(august.billing_state, "to_invoice")
+        self.assertAlmostEqual(invoice.amount_untaxed, july_1.cost_subtotal + july_2.cost_subtotal)
+        sections = invoice.line_ids.filtered(lambda l: l.display_type == "line_section")
+        self.assertEqual(len(sections), 2)
+        self.assertIn(july_1.transaction_id, sections[0].name)
+        # revenue per site on each site's analytic account
+        for session, site in ((july_1, self.site), (july_2, self.site2)):
+            lines = invoice.invoice_line_ids.filtered(lambda l: l.ev_session_id == session)
+            self.assertTrue(lines)
+            self.assertEqual({str(k): v for k, v in lines[0].analytic_distribution.items()},
+                             {str(site.analytic_account_id.id): 100.0})
+            self.assertAlmostEqual(sum(lines.mapped("price_subtotal")), session.cost_subtotal)
+        # a second run does not bill twice
+        self.assertFalse(self.env["ev.session"]._cron_ev_invoicing(today=date(2026, 8, 4)))
+        # September's run bills August
+        moves = self.env["ev.session"]._cron_ev_invoicing(today=date(2026, 9, 1))
+        self.assertEqual(moves.ev_session_ids, august)
+
+    def test_failed_session_invoice_is_retried_by_cron(self):
+        journal = self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", self.company.id)])
+        journal.active = False
+        session = self.run_session(self.cp201)
+        self.assertEqual(session.state, "completed")
+        self.assertEqual(session.billing_state, "to_invoice")
+        self.assertIn("Invoicing failed", session.billing_error)
+        journal.active = True
+        moves = self.env["ev.session"]._cron_ev_invoicing(today=date(2026, 7, 2))
+        self.assertEqual(moves, session.invoice_id)
+        self.assertEqual(session.billing_state, "invoiced")

@@ -1,0 +1,2 @@
+from . import ev_wallet_topup_wizard
+from . import ev_revenue_export_wizard

@@ -1,0 +1,142 @@
+"""End-to-end helpers: a real Odoo 18 server (odoo-bin, own process), the real bridge process and
+simulated chargers built on the ``ocpp`` library, all on loopback.
+
+``./ev test`` builds the database and exports EV_E2E_DB, EV_ODOO_CONF, VENV and ODOO_SRC. Without
+them these tests fail (they never skip): run them through ``./ev test``.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = ("admin", "admin")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=30.0, interval=0.2, message="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message} (last value: {last!r})")
+
+
+def _env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: the end-to-end tests run through ./ev test, which builds their database")
+    return value
+
+
+class OdooServer:
+    """odoo-bin serving the e2e database on a free port; can be stopped and started again."""
+
+    def __init__(self, db, conf, python, odoo_src, logdir):
+        self.db, self.conf, self.python, self.odoo_src = db, conf, python, odoo_src
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(Path(logdir) / "odoo-e2e.log", "ab")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [self.python, f"{self.odoo_src}/odoo-bin", "-c", self.conf, "-d", self.db, f"--db-filter=^{self.db}$",
+             f"--http-port={self.port}", "--workers=0", "--max-cron-threads=0", "--log-level=warn"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
+
+        def up():
+            try:
+                return common.authenticate(self.db, *ADMIN, {})
+            except (OSError, xmlrpc.client.Error):
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"odoo-bin exited with {self.proc.returncode}; see odoo-e2e.log")
+                return None
+        self.uid = wait_until(up, timeout=120, message="Odoo to serve XML-RPC")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def call(self, model, method, *args, **kwargs):
+        models = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+        return models.execute_kw(self.db, self.uid, ADMIN[1], model, method, list(args), kwargs)
+
+    def search_read(self, model, domain, fields, **kw):
+        return self.call(model, "search_read", domain, fields=fields, **kw)
+
+
+class BridgeProcess:
+    """``python -m ocpp_bridge`` as its own process, so it can be SIGKILLed and restarted."""
+
+    def __init__(self, odoo, creds, workdir, logdir):
+        self.odoo, self.creds = odoo, creds
+        self.port = free_port()
+        self.control_port = creds["control_port"]
+        self.url = f"ws://127.0.0.1:{self.port}/ocpp"
+        self.control_url = f"http://127.0.0.1:{self.control_port}"
+        self.outbox = Path(workdir) / "outbox.sqlite3"
+        self.log = open(Path(logdir) / "bridge-e2e.log", "ab")
+        self.proc = None
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "EV_BRIDGE_NODE": "e2e-node", "EV_BRIDGE_NODE_NUMBER": "3",
+            "EV_BRIDGE_LISTEN_HOST": "127.0.0.1", "EV_BRIDGE_LISTEN_PORT": str(self.port),
+            "EV_BRIDGE_CONTROL_HOST": "127.0.0.1", "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
+            "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
+            "EV_BRIDGE_ODOO_URL": self.odoo.url, "EV_BRIDGE_ODOO_DB": self.odoo.db,
+            "EV_BRIDGE_ODOO_LOGIN": self.creds["login"], "EV_BRIDGE_ODOO_API_KEY": self.creds["api_key"],
+            "EV_BRIDGE_OUTBOX_PATH": str(self.outbox), "EV_BRIDGE_OUTBOX_BACKOFF_MAX": "1.0",
+            "EV_BRIDGE_OUTBOX_IDLE_INTERVAL": "0.1", "EV_BRIDGE_STATION_CACHE_TTL": "1",
+            "EV_BRIDGE_LOG_LEVEL": "INFO",
+        })
+        return env
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "ocpp_bridge"], cwd=ROOT, env=self.env(),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-e2e.log")
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", self.port)) == 0
+        wait_until(listening, timeout=30, message="the bridge to listen")
+        return self
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
