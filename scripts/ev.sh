@@ -16,7 +16,8 @@ addons_hash() { (cd "$EV_ROOT/addons" && find . -type f \( -name '*.py' -o -name
 
 cmd_run() {
   setup_all
-  local db=${EV_DB:-ev_demo} stamp=$EV_CACHE/$db.addons-hash
+  local db=${EV_DB:-ev_demo}
+  local stamp=$EV_CACHE/$db.addons-hash
   if [ "${1:-}" = "--reset" ]; then psql_ev -qc "drop database if exists $db" postgres; rm -f "$stamp"; fi
   if ! psql_ev -tAc "select 1 from pg_database where datname='$db'" postgres | grep -q 1; then
     log "creating database $db with $(modules) and demo data (about a minute)"

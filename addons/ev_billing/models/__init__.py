@@ -5,10 +5,16 @@ from . import res_config_settings
 from . import res_partner
 from . import ev_site
 from . import ev_charger
+from . import ev_connector
 from . import ev_session_cost_line
 from . import ev_session
+from . import ev_payment_authorization
+from . import ev_session_pay_qr
+from . import payment_provider
+from . import payment_transaction
 from . import ev_wallet
 from . import ev_wallet_transaction
 from . import account_move
 from . import account_move_line
 from . import ev_billing_demo
+from . import ev_charger_command

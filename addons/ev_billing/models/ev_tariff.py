@@ -45,6 +45,9 @@ class EvTariff(models.Model):
                                domain="[('type_tax_use', '=', 'sale')]",
                                help="Exclusive percentage taxes added on the pre-tax price of a session (each on "
                                     "the subtotal, never compounded). The same taxes go on every invoice line.")
+    ev_pay_preauth_amount = fields.Monetary(
+        "Pay-by-QR pre-authorization", help="Amount pre-authorized before a pay-by-QR session (in the tariff's "
+                                            "currency); 0 = the company's default.")
     description = fields.Text(help="Shown to drivers (receipts, payment page).")
     summary = fields.Char(compute="_compute_summary")
     charger_count = fields.Integer(compute="_compute_usage")

@@ -84,6 +84,11 @@ class EvChargerCommand(models.Model):
     def create_and_send(self, charger, action, params, connector=None, session=None):
         """Create the command, push it to the bridge node holding ``charger`` and return an action
         that shows the operator the station's answer."""
+        return self.create_and_push(charger, action, params, connector, session)._notify_action()
+
+    @api.model
+    def create_and_push(self, charger, action, params, connector=None, session=None):
+        """Create the command and push it; returns the command with the station's answer on it."""
         charger.ensure_one()
         cmd = self.create({
             "charger_id": charger.id,
@@ -93,7 +98,7 @@ class EvChargerCommand(models.Model):
             "session_id": session.id if session else False,
         })
         cmd._push()
-        return cmd._notify_action()
+        return cmd
 
     def _payload(self):
         self.ensure_one()
@@ -138,6 +143,10 @@ class EvChargerCommand(models.Model):
         status = (result or {}).get("status") if isinstance(result, dict) else False
         self.write({"state": state, "result": result, "error": error, "answered_at": fields.Datetime.now(),
                     "result_status": status if isinstance(status, str) else False})
+        self._on_finished()
+
+    def _on_finished(self):
+        """Hook: the command reached a final state (other addons react, e.g. a refused remote start)."""
 
     def _notify_action(self):
         self.ensure_one()

@@ -372,6 +372,8 @@ class EvOcppEvent(models.Model):
             vals["last_seq_no"] = seq_no
             if info.get("chargingState"):
                 vals["charging_state"] = info["chargingState"]
+        if info.get("remoteStartId") and not session.remote_start_id:
+            vals["remote_start_id"] = int(info["remoteStartId"])
         if payload.get("offline"):
             vals["offline"] = True
         if fixed:

@@ -50,6 +50,8 @@ class EvSession(models.Model):
     stop_reason = fields.Char(readonly=True)
     state = fields.Selection(SESSION_STATES, required=True, default="active", index=True, readonly=True, tracking=True)
     charging_state = fields.Char(readonly=True, help="OCPP 2.0.1 chargingState (Charging, SuspendedEV, …).")
+    remote_start_id = fields.Integer(readonly=True, index=True,
+                                     help="remoteStartId of the RequestStartTransaction that started it (2.0.1).")
     last_seq_no = fields.Integer(readonly=True, default=-1)
     offline = fields.Boolean(readonly=True, help="The station reported events of this session while offline.")
     orphan_stop = fields.Boolean(readonly=True, help="A stop arrived for a transaction never started in Odoo.")
