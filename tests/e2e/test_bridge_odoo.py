@@ -161,9 +161,10 @@ def test_full_session_16_reaches_odoo(odoo, bridge, make_charger, token):
                    timeout=30, message="the completed 1.6 session in Odoo")
     assert s["energy_kwh"] == pytest.approx(7.5)
     assert s["partner_id"][1] == "E2E Driver"
-    history = odoo.search_read("ev.status.history", [("charger_id.identity", "=", "E2E-16-A")],
-                               ["status", "ocpp_status"], order="date_start")
-    assert [h["status"] for h in history] == ["Available", "Occupied", "Available"]
+    statuses = wait_until(lambda: (h := [r["status"] for r in odoo.search_read(
+        "ev.status.history", [("charger_id.identity", "=", "E2E-16-A")], ["status"], order="date_start")])
+        and len(h) >= 3 and h, message="the last StatusNotification in Odoo")
+    assert statuses == ["Available", "Occupied", "Available"]
 
 
 def test_remote_start_pressed_in_odoo_reaches_charger(odoo, bridge, make_charger, token):
@@ -198,6 +199,7 @@ def test_remote_start_pressed_in_odoo_reaches_charger(odoo, bridge, make_charger
     cmd = odoo.search_read("ev.charger.command", [("charger_id.identity", "=", "E2E-RS-1")],
                            ["state", "result_status", "latency_ms", "action"])[0]
     assert (cmd["action"], cmd["state"], cmd["result_status"]) == ("RequestStartTransaction", "accepted", "Accepted")
+    assert 0 < cmd["latency_ms"] < 10_000, "round trip Odoo → bridge → charger → Odoo recorded in ms"
     remote_id = starts[0][1]
     s = wait_until(lambda: odoo_session(odoo, "E2E-RS-1", f"REMOTE-{remote_id}"), timeout=30,
                    message="the remotely started session in Odoo")

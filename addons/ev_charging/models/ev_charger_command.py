@@ -1,5 +1,6 @@
 """Remote commands: Odoo's record of an OCPP call to a station, pushed to the bridge node holding it."""
 import logging
+import time
 
 import requests
 
@@ -59,7 +60,9 @@ class EvChargerCommand(models.Model):
     node_id = fields.Many2one("ev.bridge.node", string="Sent through")
     sent_at = fields.Datetime()
     answered_at = fields.Datetime()
-    latency_ms = fields.Integer("Round trip (ms)", compute="_compute_latency", store=True)
+    sent_epoch = fields.Float(digits=(16, 6), readonly=True, help="Send time with sub-second precision (epoch s).")
+    latency_ms = fields.Integer("Round trip (ms)", readonly=True,
+                                help="From sending to the bridge until the station's answer was recorded.")
     requested_by = fields.Many2one("res.users", default=lambda self: self.env.user)
 
     def _compute_texts(self):
@@ -72,12 +75,6 @@ class EvChargerCommand(models.Model):
         labels = dict(COMMAND_ACTIONS)
         for cmd in self:
             cmd.name = f"{labels.get(cmd.action, cmd.action)} → {cmd.charger_id.identity or ''}"
-
-    @api.depends("sent_at", "answered_at")
-    def _compute_latency(self):
-        for cmd in self:
-            cmd.latency_ms = int((cmd.answered_at - cmd.sent_at).total_seconds() * 1000) \
-                if cmd.sent_at and cmd.answered_at else 0
 
     # ------------------------------------------------------------------------------------------
     @api.model
@@ -119,7 +116,7 @@ class EvChargerCommand(models.Model):
                         "node_id": node.id})
             return
         timeout = int(self.env["ir.config_parameter"].sudo().get_param("ev_charging.command_timeout", 35))
-        self.write({"state": "sent", "sent_at": fields.Datetime.now(), "node_id": node.id})
+        self.write({"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(), "node_id": node.id})
         try:
             resp = requests.post(node.url.rstrip("/") + "/commands", json=self._payload(), timeout=timeout,
                                  headers={"Authorization": f"Bearer {node.token}"})
@@ -141,8 +138,11 @@ class EvChargerCommand(models.Model):
 
     def _finish(self, state, result, error=False):
         status = (result or {}).get("status") if isinstance(result, dict) else False
-        self.write({"state": state, "result": result, "error": error, "answered_at": fields.Datetime.now(),
-                    "result_status": status if isinstance(status, str) else False})
+        now = time.time()
+        for cmd in self:
+            cmd.write({"state": state, "result": result, "error": error, "answered_at": fields.Datetime.now(),
+                       "result_status": status if isinstance(status, str) else False,
+                       "latency_ms": int((now - cmd.sent_epoch) * 1000) if cmd.sent_epoch else 0})
         self._on_finished()
 
     def _on_finished(self):
@@ -172,7 +172,8 @@ class EvChargerCommand(models.Model):
         node_rec = self.env["ev.bridge.node"]._get_or_create(node)
         cmds = self.sudo().search([("state", "=", "queued"), ("charger_id.identity", "in", list(identities))],
                                   order="id")
-        cmds.write({"state": "sent", "sent_at": fields.Datetime.now(), "node_id": node_rec.id})
+        cmds.write({"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(),
+                    "node_id": node_rec.id})
         return [c._payload() for c in cmds]
 
     @api.model
