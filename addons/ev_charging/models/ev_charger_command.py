@@ -26,6 +26,7 @@ COMMAND_ACTIONS = [
     ("ClearCache", "Clear authorization cache"),
     ("SetChargingProfile", "Set charging profile"),
     ("ClearChargingProfile", "Clear charging profile"),
+    ("CostUpdated", "Running cost to the station (2.0.1)"),
 ]
 COMMAND_STATES = [
     ("queued", "Queued"),

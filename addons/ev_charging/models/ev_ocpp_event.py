@@ -99,6 +99,7 @@ class EvOcppEvent(models.Model):
         order = sorted(range(len(events)), key=lambda i: (events[i]["charger"], received[i], i))
         results = [None] * len(events)
         log_lines = []
+        pending = []
         for idx in order:
             event = events[idx]
             key = event["key"]
@@ -107,28 +108,100 @@ class EvOcppEvent(models.Model):
                 continue
             seen.add(key)
             charger = chargers.get(event["charger"])
-            if event["action"] == "MessageLog":
-                try:
-                    if not charger:
-                        raise EventRejected(_("unknown charger %r", event["charger"]))
-                    log_lines.append(self._message_log_vals(event, charger, received[idx]))
-                    results[idx] = {"key": key, "status": "applied", "error": False}
-                except (EventRejected, ValueError, KeyError, TypeError) as exc:
-                    results[idx] = self._reject(event, charger, received[idx], exc)
+            if event["action"] != "MessageLog":
+                pending.append(idx)
                 continue
             try:
-                with self.env.cr.savepoint():
-                    if not charger:
-                        raise EventRejected(_("unknown charger %r: register it in Odoo first", event["charger"]))
-                    session = self._apply(event, charger, received[idx])
-                    self.sudo().create(self._event_vals(event, charger, received[idx], "applied", session=session))
+                if not charger:
+                    raise EventRejected(_("unknown charger %r", event["charger"]))
+                log_lines.append(self._message_log_vals(event, charger, received[idx]))
                 results[idx] = {"key": key, "status": "applied", "error": False}
-            except (EventRejected, UserError, ValidationError, ValueError, KeyError, TypeError,
-                    AttributeError) as exc:
+            except (EventRejected, ValueError, KeyError, TypeError) as exc:
                 results[idx] = self._reject(event, charger, received[idx], exc)
+
+        # High-volume traffic (meter values) goes without mail tracking; sessions touched by the
+        # batch get their energy recomputed and their hooks called once, after all their events.
+        batch = {"sessions": {}, "last_seen": {}, "known": self._prefetch_sessions(events, pending, chargers)}
+        applier = self.sudo().with_context(tracking_disable=True, mail_notrack=True, ev_ingest_batch=batch)
+        for pos in range(0, len(pending), self._CHUNK):
+            chunk = pending[pos:pos + self._CHUNK]
+            try:
+                # optimistic: the whole chunk in one savepoint ...
+                with self.env.cr.savepoint():
+                    vals_list = [applier._apply_checked(events[i], chargers.get(events[i]["charger"]), received[i])
+                                 for i in chunk]
+                    applier.create(vals_list)
+                for i in chunk:
+                    results[i] = {"key": events[i]["key"], "status": "applied", "error": False}
+            except self._REJECTABLE:
+                # ... and when one event of it is bad, again event by event so only that one is rejected
+                for i in chunk:
+                    event, charger = events[i], chargers.get(events[i]["charger"])
+                    try:
+                        with self.env.cr.savepoint():
+                            applier.create(applier._apply_checked(event, charger, received[i]))
+                        results[i] = {"key": event["key"], "status": "applied", "error": False}
+                    except self._REJECTABLE as exc:
+                        results[i] = self._reject(event, charger, received[i], exc)
+        applier._finish_batch(batch)
         if log_lines:
             self.env["ev.ocpp.message"].sudo().create(log_lines)._link_responses()
         return results
+
+    _CHUNK = 100
+    _REJECTABLE = (EventRejected, UserError, ValidationError, ValueError, KeyError, TypeError, AttributeError)
+
+    def _apply_checked(self, event, charger, received):
+        """Apply one event; returns the vals of its ev.ocpp.event record."""
+        if not charger:
+            raise EventRejected(_("unknown charger %r: register it in Odoo first", event["charger"]))
+        session = self._apply(event, charger.with_env(self.env), received)
+        return self._event_vals(event, charger, received, "applied", session=session)
+
+    @api.model
+    def _prefetch_sessions(self, events, indices, chargers):
+        """Sessions that already exist for the batch's transactions, in one query: {(charger id, tx id): session}."""
+        wanted = set()
+        for i in indices:
+            event, charger = events[i], chargers.get(events[i]["charger"])
+            payload, response = event.get("payload") or {}, event.get("response") or {}
+            info = payload.get("transactionInfo")
+            tx = (info.get("transactionId") if isinstance(info, dict) else None) or payload.get("transactionId") \
+                or response.get("transactionId")
+            if charger and tx not in (None, ""):
+                wanted.add((charger.id, str(tx)))
+        if not wanted:
+            return {}
+        sessions = self.env["ev.session"].sudo().search([
+            ("charger_id", "in", list({c for c, _t in wanted})),
+            ("transaction_id", "in", list({t for _c, t in wanted}))])
+        return {(s.charger_id.id, s.transaction_id): s for s in sessions}
+
+    def _touch_session(self, session, was_completed):
+        """Remember a session changed by this batch (and whether it was completed before it)."""
+        batch = self.env.context.get("ev_ingest_batch")
+        if batch is None:  # outside ingest(): settle at once
+            session._recompute_energy()
+            self._session_hooks(session, was_completed)
+        else:
+            batch["sessions"].setdefault(session.id, was_completed)
+
+    def _finish_batch(self, batch):
+        """Once per batch: last-seen times, then each touched session's energy and hooks."""
+        Charger = self.env["ev.charger"]
+        for charger_id, when in batch["last_seen"].items():
+            charger = Charger.browse(charger_id).exists()
+            if charger and (not charger.last_seen or charger.last_seen < when):
+                charger.last_seen = when
+        sessions = self.env["ev.session"].browse(list(batch["sessions"])).exists()
+        for session in sessions:
+            session._recompute_energy()
+        for session in sessions:
+            try:
+                with self.env.cr.savepoint():
+                    self._session_hooks(session, batch["sessions"][session.id])
+            except Exception:  # a billing hook must never make the bridge resend events
+                _logger.exception("ev.session %s: post-ingestion hook failed", session.id)
 
     # ------------------------------------------------------------------------------------------
     # Envelope checks and bookkeeping
@@ -215,10 +288,15 @@ class EvOcppEvent(models.Model):
         version = event.get("version") or charger.ocpp_version
         payload = event.get("payload") or {}
         handler = getattr(self, "_on_" + action)
-        naive_received = ev_ocpp.to_naive_utc(received)
-        vals = {"last_seen": naive_received} if action != "Connection" else {}
-        if vals and (not charger.last_seen or charger.last_seen < naive_received):
-            charger.write(vals)
+        if action != "Connection":
+            naive_received = ev_ocpp.to_naive_utc(received)
+            batch = self.env.context.get("ev_ingest_batch")
+            if batch is not None:
+                if naive_received > batch["last_seen"].get(charger.id, naive_received):
+                    batch["last_seen"][charger.id] = naive_received
+                batch["last_seen"].setdefault(charger.id, naive_received)
+            elif not charger.last_seen or charger.last_seen < naive_received:
+                charger.last_seen = naive_received
         return handler(charger, version, payload, event.get("response") or {}, received)
 
     def _ts(self, payload_ts, received):
@@ -326,7 +404,11 @@ class EvOcppEvent(models.Model):
         transaction_id = str(transaction_id)
         if not transaction_id or len(transaction_id) > 36:
             raise EventRejected(_("transactionId %r must be 1 to 36 characters", transaction_id))
-        session = Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
+        batch = self.env.context.get("ev_ingest_batch")
+        # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse
+        session = batch and batch["known"].get((charger.id, transaction_id))
+        session = session.with_env(Session.env) if session else \
+            Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
         if session or not create:
             return session, False
         session = Session.create({"charger_id": charger.id, "transaction_id": transaction_id,
@@ -389,8 +471,7 @@ class EvOcppEvent(models.Model):
                 elif sample.context == "Transaction.End":
                     session.write({"has_meter_stop": True, "meter_stop_reported": float(sample.value)})
         self._store_samples(charger, session.connector_id or connector, session, samples, received)
-        session._recompute_energy()
-        self._session_hooks(session, was_completed)
+        self._touch_session(session, was_completed)
         return session
 
     def _on_StartTransaction(self, charger, version, payload, response, received):
@@ -407,8 +488,7 @@ class EvOcppEvent(models.Model):
             vals["state"] = "active"
         session.write(vals)
         self._link_token(session, payload.get("idTag"))
-        session._recompute_energy()
-        self._session_hooks(session, was_completed)
+        self._touch_session(session, was_completed)
         return session
 
     def _on_StopTransaction(self, charger, version, payload, response, received):
@@ -426,8 +506,7 @@ class EvOcppEvent(models.Model):
         session.write(vals)
         self._link_token(session, payload.get("idTag"))
         self._store_samples(charger, session.connector_id, session, samples, received)
-        session._recompute_energy()
-        self._session_hooks(session, was_completed)
+        self._touch_session(session, was_completed)
         return session
 
     def _on_MeterValues(self, charger, version, payload, response, received):
@@ -445,8 +524,7 @@ class EvOcppEvent(models.Model):
                 [("connector_id", "=", connector.id), ("state", "=", "active")], order="start_time desc", limit=1)
         self._store_samples(charger, connector, session, samples, received)
         if session:
-            session._recompute_energy()
-            self._session_hooks(session, session.state == "completed")
+            self._touch_session(session, session.state == "completed")
         return session or None
 
     def _session_hooks(self, session, was_completed):

@@ -382,3 +382,28 @@ class TestBadInput(EvCase):
                     self.Event.ingest(batch)
                 self.assertIn(message, str(ctx.exception))
         self.assertFalse(self.Event.search_count([("key", "=", good["key"])]), "nothing of a faulty batch stored")
+
+
+@tagged("post_install", "-at_install")
+class TestLargeBatch(EvCase):
+    def test_one_bad_event_in_a_large_batch_is_the_only_one_rejected(self):
+        t0, m = self.t0, self.minutes
+        events = [self.ev("T-201", "TransactionEvent", {
+            "eventType": "Started", "timestamp": iso(t0), "triggerReason": "Authorized", "seqNo": 0,
+            "transactionInfo": {"transactionId": "BIG"}, "evse": {"id": 1, "connectorId": 1},
+            "meterValue": [mv201(t0, 0, "Transaction.Begin")]})]
+        for n in range(1, 250):  # spans three chunks of the optimistic path
+            events.append(self.ev("T-201", "TransactionEvent", {
+                "eventType": "Updated", "timestamp": iso(m(t0, n)), "triggerReason": "MeterValuePeriodic",
+                "seqNo": n, "transactionInfo": {"transactionId": "BIG"},
+                "meterValue": [mv201(m(t0, n), 100 * n)]}, m(t0, n)))
+        events[150]["payload"]["meterValue"][0]["sampledValue"][0]["value"] = "garbage"
+        results = self.ingest(events)
+        statuses = [r["status"] for r in results]
+        self.assertEqual(statuses.count("applied"), 249)
+        self.assertEqual(statuses[150], "rejected")
+        s = self.session(self.cp201, "BIG")
+        self.assertEqual(len(s.meter_value_ids), 249)
+        self.assertAlmostEqual(s.energy_kwh, 24.9, places=3)
+        self.assertEqual(self.cp201.last_seen, m(t0, 249).replace(tzinfo=None))
+        self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 249)
