@@ -121,15 +121,18 @@ class EvOcppEvent(models.Model):
 
         # High-volume traffic (meter values) goes without mail tracking; sessions touched by the
         # batch get their energy recomputed and their hooks called once, after all their events.
-        batch = {"sessions": {}, "last_seen": {}, "known": self._prefetch_sessions(events, pending, chargers)}
+        batch = {"sessions": {}, "last_seen": {}, "samples": None,
+                 "known": self._prefetch_sessions(events, pending, chargers)}
         applier = self.sudo().with_context(tracking_disable=True, mail_notrack=True, ev_ingest_batch=batch)
         for pos in range(0, len(pending), self._CHUNK):
             chunk = pending[pos:pos + self._CHUNK]
             try:
                 # optimistic: the whole chunk in one savepoint ...
                 with self.env.cr.savepoint():
+                    batch["samples"] = []
                     vals_list = [applier._apply_checked(events[i], chargers.get(events[i]["charger"]), received[i])
                                  for i in chunk]
+                    applier._flush_samples(batch["samples"])
                     applier.create(vals_list)
                 for i in chunk:
                     results[i] = {"key": events[i]["key"], "status": "applied", "error": False}
@@ -139,10 +142,14 @@ class EvOcppEvent(models.Model):
                     event, charger = events[i], chargers.get(events[i]["charger"])
                     try:
                         with self.env.cr.savepoint():
-                            applier.create(applier._apply_checked(event, charger, received[i]))
+                            batch["samples"] = []
+                            vals = applier._apply_checked(event, charger, received[i])
+                            applier._flush_samples(batch["samples"])
+                            applier.create(vals)
                         results[i] = {"key": event["key"], "status": "applied", "error": False}
                     except self._REJECTABLE as exc:
                         results[i] = self._reject(event, charger, received[i], exc)
+        batch["samples"] = None
         applier._finish_batch(batch)
         if log_lines:
             self.env["ev.ocpp.message"].sudo().create(log_lines)._link_responses()
@@ -534,26 +541,15 @@ class EvOcppEvent(models.Model):
             session._on_session_progress()
 
     def _store_samples(self, charger, connector, session, samples, received):
-        """Create the meter values not stored yet (a replayed message adds nothing)."""
-        if not samples:
-            return
-        MeterValue = self.env["ev.meter.value"].sudo()
-        stamps = [ev_ocpp.to_naive_utc(s.timestamp) for s in samples]
-        existing = MeterValue.search_read(
-            [("charger_id", "=", charger.id), ("timestamp", "in", list(set(stamps)))],
-            ["timestamp", "measurand", "phase", "location", "session_id"])
-        known = {(r["timestamp"], r["measurand"], r["phase"] or "", r["location"] or "") for r in existing}
+        """Queue the event's meter values; inside ingest() they are written per chunk (see
+        _flush_samples), outside at once. A replayed message adds nothing."""
         vals_list = []
-        register = Decimal(str(charger.last_meter_wh or 0))
-        for sample, stamp in zip(samples, stamps):
+        for sample in samples:
+            stamp = ev_ocpp.to_naive_utc(sample.timestamp)
             if stamp < ev_ocpp.to_naive_utc(ev_ocpp.EARLIEST_PLAUSIBLE):
                 stamp = ev_ocpp.to_naive_utc(received)
                 if session:
                     session.clock_fixed = True
-            ident = (stamp, sample.measurand, sample.phase, sample.location)
-            if ident in known:
-                continue
-            known.add(ident)
             vals_list.append({
                 "charger_id": charger.id,
                 "connector_id": connector.id if connector else False,
@@ -566,12 +562,41 @@ class EvOcppEvent(models.Model):
                 "value": float(sample.value),
                 "unit": sample.unit or False,
             })
-            if sample.measurand == ev_ocpp.ENERGY_REGISTER and not sample.phase and sample.value > register:
-                register = sample.value
-        if vals_list:
-            MeterValue.create(vals_list)
-        if register > Decimal(str(charger.last_meter_wh or 0)):
-            charger.last_meter_wh = float(register)
+        batch = self.env.context.get("ev_ingest_batch")
+        if batch is not None and batch.get("samples") is not None:
+            batch["samples"].extend(vals_list)
+        else:
+            self._flush_samples(vals_list)
+
+    def _flush_samples(self, vals_list):
+        """Create the meter values not stored yet (one query to find those already stored) and
+        raise each charger's last known register."""
+        if not vals_list:
+            return
+        MeterValue = self.env["ev.meter.value"].sudo()
+
+        def ident(v):
+            return v["charger_id"], v["timestamp"], v["measurand"], v["phase"] or "", v["location"] or ""
+        existing = MeterValue.search_read(
+            [("charger_id", "in", list({v["charger_id"] for v in vals_list})),
+             ("timestamp", "in", list({v["timestamp"] for v in vals_list}))],
+            ["charger_id", "timestamp", "measurand", "phase", "location"])
+        known = {(r["charger_id"][0], r["timestamp"], r["measurand"], r["phase"] or "", r["location"] or "")
+                 for r in existing}
+        new, registers = [], {}
+        for vals in vals_list:
+            key = ident(vals)
+            if key in known:
+                continue
+            known.add(key)
+            new.append(vals)
+            if vals["measurand"] == ev_ocpp.ENERGY_REGISTER and not vals["phase"]:
+                registers[vals["charger_id"]] = max(registers.get(vals["charger_id"], 0.0), vals["value"])
+        if new:
+            MeterValue.create(new)
+        for charger in self.env["ev.charger"].sudo().browse(list(registers)):
+            if registers[charger.id] > (charger.last_meter_wh or 0.0):
+                charger.last_meter_wh = registers[charger.id]
 
     # status of firmware, logs, security ------------------------------------------------------
     def _on_FirmwareStatusNotification(self, charger, version, payload, response, received):
