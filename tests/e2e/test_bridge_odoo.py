@@ -196,7 +196,8 @@ def test_remote_start_pressed_in_odoo_reaches_charger(odoo, bridge, make_charger
     notification, starts = run(scenario())
     assert starts and starts[0][0]["id_token"] == token
     assert notification["params"]["type"] == "success", notification
-    cmd = odoo.search_read("ev.charger.command", [("charger_id.identity", "=", "E2E-RS-1")],
+    cmd = odoo.search_read("ev.charger.command", [("charger_id.identity", "=", "E2E-RS-1"),
+                                                  ("action", "=", "RequestStartTransaction")],
                            ["state", "result_status", "latency_ms", "action"])[0]
     assert (cmd["action"], cmd["state"], cmd["result_status"]) == ("RequestStartTransaction", "accepted", "Accepted")
     assert 0 < cmd["latency_ms"] < 10_000, "round trip Odoo → bridge → charger → Odoo recorded in ms"
