@@ -9,6 +9,8 @@ charger in its own version, and the ``{state, result}`` answer Odoo expects.
   CALLERROR, invalid parameters, connection lost) | ``timeout``.
 
 1.6 has connectors where 2.0.1 has EVSEs: a 2.0.1 ``evseId`` becomes the 1.6 ``connectorId``.
+Actions with no 1.6 counterpart (``NOT_IN_16``, e.g. ``CostUpdated``) fail at once for a 1.6
+charger, before anything is sent.
 """
 
 from __future__ import annotations
@@ -202,6 +204,12 @@ TO_16 = {
 }
 
 
+# generic (2.0.1) actions a 1.6 charger cannot receive -> why
+NOT_IN_16 = {
+    "CostUpdated": "CostUpdated is not supported in OCPP 1.6 (the running cost is a 2.0.1 message)",
+}
+
+
 def translate(action: str, params: dict, version: str) -> list[tuple[str, dict]]:
     """The OCPP call(s) that carry out a generic command for a charger of ``version``."""
     if not isinstance(params, dict):
@@ -210,6 +218,8 @@ def translate(action: str, params: dict, version: str) -> list[tuple[str, dict]]
         if action not in ACTIONS_201:
             raise CommandError(f"{action} is not an OCPP 2.0.1 action")
         return [(action, params)]
+    if action in NOT_IN_16:
+        raise CommandError(NOT_IN_16[action])
     if action in TO_16:
         return TO_16[action](params)
     if action in ACTIONS_16:

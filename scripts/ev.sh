@@ -42,6 +42,10 @@ cmd_run() {
     EV_BRIDGE_OUTBOX_PATH="$EV_CACHE/outbox-$db.sqlite3" EV_BRIDGE_LOG_JSON=true \
     exec "$VENV/bin/python" -m ocpp_bridge >>"$logdir/bridge.log" 2>&1) &
   pids+=($!)
+  # fake Stripe API for pay by QR (the demo database points ev_billing.stripe_api_base at it)
+  "$VENV/bin/python" "$EV_ROOT/scripts/fake_stripe.py" --port "${EV_FAKE_STRIPE_PORT:-8099}" --verbose \
+    >>"$logdir/fake_stripe.log" 2>&1 &
+  pids+=($!)
   sleep 2
   (cd "$EV_ROOT" && exec "$VENV/bin/python" -m ocpp_bridge.simulator --url "ws://127.0.0.1:$bridge_port/ocpp" \
     --count 5 --version mixed --prefix SIM- --password demo-password-0123456789 --tokens SIMTAG-0001,SIMTAG-0002 \
@@ -50,6 +54,7 @@ cmd_run() {
   log "Odoo:      http://localhost:$port   database: $db   login: admin   password: admin"
   log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   control/metrics: http://localhost:$control_port/metrics"
   log "simulator: 5 chargers SIM-0001..SIM-0005 (logs in $logdir)"
+  log "fake Stripe: http://127.0.0.1:${EV_FAKE_STRIPE_PORT:-8099}/v1/ (pay by QR, test mode)"
   wait "${pids[0]}"
 }
 

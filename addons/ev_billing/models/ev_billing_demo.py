@@ -1,7 +1,22 @@
 """Demo data of ev_billing: tariffs, billing modes, a wallet, and the demo sessions priced and billed."""
+import itertools
 import logging
+from datetime import datetime, timedelta, timezone
 
-from odoo import Command, api, models
+from odoo import Command, _, api, models
+from odoo.exceptions import UserError
+
+from odoo.addons.ev_charging.lib import ev_demo
+from odoo.addons.payment_stripe.controllers.main import StripeController
+
+from ..lib.ev_fake_stripe import running_server
+from .payment_provider import STRIPE_API_BASE_PARAM
+
+#: where scripts/fake_stripe.py listens by default (./ev run starts it)
+LIVE_FAKE_STRIPE = "http://127.0.0.1:8099"
+DEMO_QR_CHARGER = "NYC-L2-01"
+DEMO_QR_NODE = "demo-pay-qr"
+_DEMO_BATCHES = itertools.count(1)
 
 _logger = logging.getLogger(__name__)
 
@@ -67,3 +82,103 @@ class EvBillingDemo(models.AbstractModel):
         sessions._ev_bill()
         env["ev.session"]._cron_ev_invoicing()
         _logger.info("ev_billing demo: %s sessions priced", len(sessions))
+
+        provider = self._ev_demo_stripe_provider()
+        connector = env["ev.charger"].search([("identity", "=", DEMO_QR_CHARGER)], limit=1).connector_ids[:1]
+        if connector:
+            now = datetime.now(timezone.utc).replace(microsecond=0)
+            with running_server() as (base_url, fake):
+                env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, base_url)
+                try:
+                    auth = self._ev_demo_pay_qr(provider, connector, now - timedelta(minutes=55), 40, 7.0,
+                                                fake, email="qr.driver@example.com")
+                finally:
+                    env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, LIVE_FAKE_STRIPE)
+            self._xmlid("pay_qr_demo_authorization", auth)
+
+    @api.model
+    def _ev_demo_stripe_provider(self, journal=None):
+        """Odoo's Stripe provider in test state with fake keys and manual capture (pay by QR)."""
+        company = self.env.company
+        provider = self.env.ref("payment.payment_provider_stripe")
+        card = self.env.ref("payment.payment_method_card")
+        journal = journal or provider.journal_id or self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        provider.write({
+            "state": "test", "company_id": company.id, "capture_manually": True,
+            "stripe_secret_key": "sk_test_fake_ev_demo", "stripe_publishable_key": "pk_test_fake_ev_demo",
+            "stripe_webhook_secret": "whsec_fake_ev_demo", "payment_method_ids": [Command.link(card.id)],
+            "journal_id": journal.id,
+        })
+        card.active = True  # allowed once a provider supporting it is in test state
+        return provider
+
+    @api.model
+    def _ev_demo_pay_qr(self, provider, connector, start, minutes, power_kw, fake, email):
+        """One pay-by-QR session end to end, through the same code as a live one, against ``fake`` (the
+        fake Stripe the provider's API base points at):
+
+        1. the QR page's steps: authorization for ``connector``, transaction, PaymentIntent (manual capture);
+        2. the driver's browser confirms the card (stripe.js; here the fake's ``confirm_card``);
+        3. Stripe's return route: Odoo fetches the PaymentIntent and processes it -> authorized -> the remote
+           start command is created;
+        4. the charger side is simulated like ev_charging's demo does, through the bridge API: the station
+           connects to a node (without control URL, so commands wait to be pulled), the node pulls the start
+           command and the station accepts it, the session's TransactionEvents carry the generated id token
+           (``ev.ocpp.event.ingest``), the node delivers the CostUpdated commands, the station disconnects;
+        5. at the stop the session is priced and invoiced and the real cost captured (amount_to_capture).
+        """
+        env = self.env
+        charger = connector.charger_id
+        stream = ev_demo.EventStream(node=f"{DEMO_QR_NODE}-{connector.id}-{start:%Y%m%d%H%M}")
+        stream.add(charger.identity, charger.ocpp_version, "Connection",
+                   {"state": "connected", "node": DEMO_QR_NODE}, start - timedelta(minutes=2))
+        self._ev_demo_ingest(stream.events)
+        stream.events.clear()
+
+        auth = env["ev.payment.authorization"]._ev_create_for_connector(connector, email=email)
+        tx = auth._ev_create_transaction(provider, env.ref("payment.payment_method_card"))
+        processing = tx._get_processing_values()
+        pi_id = processing["client_secret"].split("_secret_")[0]
+        fake.confirm_card(pi_id)
+        intent = provider._stripe_make_request(f"payment_intents/{pi_id}", payload={"expand[]": "payment_method"},
+                                               method="GET")
+        notification = {"reference": tx.reference}
+        StripeController._include_payment_intent_in_notification_data(intent, notification)
+        env["payment.transaction"].sudo()._handle_notification_data("stripe", notification)
+        self._ev_demo_node_delivers(charger)  # the remote start
+
+        last = env["ev.session"].search([("charger_id", "=", charger.id), ("state", "=", "completed")],
+                                        order="stop_time desc, id desc", limit=1)
+        tx_id = f"{charger.identity}-QR-{auth.id:04d}"
+        ev_demo.session_events(stream, charger.identity, charger.ocpp_version, connector.evse_number, tx_id,
+                               auth.id_token_value, start, minutes, power_kw, last.meter_stop_wh or 1000.0)
+        events = list(stream.events)
+        self._ev_demo_ingest(events[:-2])  # up to the last meter value: running session
+        self._ev_demo_node_delivers(charger)  # the running cost
+        self._ev_demo_ingest(events[-2:])  # Ended: priced, invoiced, captured
+        self._ev_demo_node_delivers(charger)  # the final total
+        stream.events.clear()
+        stream.add(charger.identity, charger.ocpp_version, "Connection",
+                   {"state": "disconnected", "node": DEMO_QR_NODE}, start + timedelta(minutes=minutes + 1))
+        self._ev_demo_ingest(stream.events)
+        return auth
+
+    @api.model
+    def _ev_demo_ingest(self, events):
+        """Ingest and insist every event is applied. Each call gets its own context: ingest() keeps its
+        per-batch state in the environment's context, and two batches with equal-looking state in one
+        transaction would otherwise share a cached environment (see README, known issues)."""
+        results = self.env["ev.ocpp.event"].with_context(ev_demo_batch=next(_DEMO_BATCHES)).ingest(events)
+        bad = [r for r in results if r["status"] != "applied"]
+        if bad:
+            raise UserError(_("Demo events were not applied: %s", bad))
+        return results
+
+    @api.model
+    def _ev_demo_node_delivers(self, charger):
+        """The demo node pulls the station's queued commands and the simulated station accepts them."""
+        Command_ = self.env["ev.charger.command"]
+        for payload in Command_.bridge_pull(DEMO_QR_NODE, [charger.identity]):
+            answer = {"status": "Accepted"} if payload["action"] == "RequestStartTransaction" else {}
+            Command_.bridge_result(payload["id"], "accepted", answer)

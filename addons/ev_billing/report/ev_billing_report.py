@@ -2,6 +2,7 @@
 from odoo import api, fields, models, tools
 
 from ..lib.ev_billing_policy import price_per_kwh
+from ..models.ev_payment_authorization import AUTH_STATES
 from ..models.ev_session import BILLING_STATES
 
 
@@ -23,6 +24,11 @@ class EvBillingReport(models.Model):
     analytic_account_id = fields.Many2one("account.analytic.account", readonly=True)
     billing_state = fields.Selection(BILLING_STATES, readonly=True)
     is_free = fields.Boolean(readonly=True)
+    invoice_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    pay_qr_state = fields.Selection(AUTH_STATES, string="Pay-by-QR", readonly=True,
+                                    help="State of the session's pay-by-QR card authorization, if any.")
+    captured_amount = fields.Monetary("Captured by card", readonly=True, aggregator="sum",
+                                      help="Amount captured on the pay-by-QR card authorization.")
     session_count = fields.Integer("Sessions", readonly=True, aggregator="sum")
     energy_kwh = fields.Float("Energy sold (kWh)", digits=(16, 3), readonly=True, aggregator="sum")
     duration_minutes = fields.Float("Minutes", digits=(16, 1), readonly=True, aggregator="sum")
@@ -50,6 +56,9 @@ class EvBillingReport(models.Model):
                        site.analytic_account_id,
                        s.billing_state,
                        s.is_free,
+                       s.invoice_id,
+                       qr.state AS pay_qr_state,
+                       COALESCE(qr.captured_amount, 0) AS captured_amount,
                        1 AS session_count,
                        s.billed_energy_kwh AS energy_kwh,
                        s.duration_minutes,
@@ -61,6 +70,7 @@ class EvBillingReport(models.Model):
                   FROM ev_session s
                   JOIN ev_site site ON site.id = s.site_id
              LEFT JOIN res_partner p ON p.id = s.partner_id
+             LEFT JOIN ev_payment_authorization qr ON qr.id = s.ev_pay_authorization_id
                  WHERE s.priced_at IS NOT NULL AND s.state = 'completed'
             )""")
 

@@ -2,7 +2,7 @@
 
 Stripe cannot be reached: only its HTTP answers are replaced, at ``requests.request`` inside
 payment_stripe's ``_stripe_make_request`` (Odoo's payload building and response handling run), by a
-small stateful fake of PaymentIntents."""
+stateful fake of PaymentIntents (lib/ev_fake_stripe.py, shared with the demo and scripts/fake_stripe.py)."""
 import hashlib
 import hmac
 import json
@@ -12,6 +12,8 @@ from datetime import timedelta
 from unittest.mock import Mock, patch
 from urllib.parse import urlparse
 
+import requests
+
 from werkzeug.exceptions import Forbidden
 
 from odoo import fields
@@ -19,6 +21,7 @@ from odoo.http import _request_stack
 from odoo.tests import tagged
 
 from odoo.addons.ev_billing.controllers.main import EvPayController
+from odoo.addons.ev_billing.lib.ev_fake_stripe import FakeStripe
 from odoo.addons.payment_stripe.controllers.main import StripeController
 
 from .common import EvBillingCase
@@ -26,78 +29,23 @@ from .common import EvBillingCase
 WEBHOOK_SECRET = "whsec_test_ev_billing_0123456789"
 
 
-class FakeStripe:
-    """PaymentIntents: create -> requires_capture (manual capture; the card confirmation done by
-    stripe.js in the browser is collapsed), capture (amount_to_capture <= amount) -> succeeded with
-    amount_received, cancel -> canceled. Every call is recorded in ``calls``."""
+class RequestsFake(FakeStripe):
+    """The shared PaymentIntents state machine (lib/ev_fake_stripe.py) answering as ``requests.request``
+    (installed in payment_stripe's module: Odoo's payload building and response handling run)."""
 
-    def __init__(self):
-        self.intents = {}
-        self.calls = []
-        self._n = 0
-
-    def _id(self, prefix):
-        self._n += 1
-        return f"{prefix}_fake{self._n:06d}"
-
-    @staticmethod
-    def _response(status, body):
+    def __call__(self, method, url, data=None, headers=None, timeout=None, **kwargs):
+        self.urls.append(url)
+        status, body = self.handle(method, urlparse(url).path, data, headers)
         response = Mock(status_code=status, ok=status < 400)
         response.json.return_value = body
         response.text = json.dumps(body)
         if status >= 400:
-            import requests
             response.raise_for_status.side_effect = requests.exceptions.HTTPError(response=response)
         return response
 
-    def _error(self, message):
-        return self._response(400, {"error": {"code": "parameter_invalid_integer", "message": message}})
-
-    def __call__(self, method, url, data=None, headers=None, timeout=None, **kwargs):
-        path = urlparse(url).path.removeprefix("/v1/")
-        data = dict(data or {})
-        self.calls.append({"method": method, "path": path, "data": data, "headers": headers or {}})
-        parts = path.split("/")
-        if parts == ["customers"]:
-            return self._response(200, {"id": self._id("cus"), "object": "customer"})
-        if parts == ["payment_intents"] and method == "POST":
-            pi_id = self._id("pi")
-            manual = data.get("capture_method") == "manual"
-            intent = {"id": pi_id, "object": "payment_intent", "amount": int(data["amount"]),
-                      "currency": data["currency"], "description": data.get("description"),
-                      "capture_method": data.get("capture_method"), "client_secret": f"{pi_id}_secret_x",
-                      "status": "requires_capture" if manual else "succeeded",
-                      "amount_capturable": int(data["amount"]) if manual else 0,
-                      "amount_received": 0 if manual else int(data["amount"]),
-                      "payment_method": {"id": self._id("pm"), "type": "card", "card": {"brand": "visa"}},
-                      "latest_charge": self._id("ch")}
-            self.intents[pi_id] = intent
-            return self._response(200, dict(intent))
-        if parts[0] == "payment_intents" and len(parts) >= 2:
-            intent = self.intents.get(parts[1])
-            if not intent:
-                return self._response(404, {"error": {"code": "resource_missing", "message": "No such intent"}})
-            action = parts[2] if len(parts) > 2 else None
-            if action is None:
-                return self._response(200, dict(intent))
-            if action == "capture":
-                if intent["status"] != "requires_capture":
-                    return self._error(f"This PaymentIntent could not be captured because it has a status of "
-                                       f"{intent['status']}.")
-                to_capture = int(data.get("amount_to_capture", intent["amount"]))
-                if to_capture > intent["amount"] or to_capture <= 0:
-                    return self._error("amount_to_capture must be less than or equal to the authorized amount")
-                intent.update(status="succeeded", amount_received=to_capture, amount_capturable=0)
-                return self._response(200, dict(intent, payment_method=intent["payment_method"]["id"]))
-            if action == "cancel":
-                if intent["status"] not in ("requires_capture", "requires_payment_method"):
-                    return self._error(f"Cannot cancel a PaymentIntent with status {intent['status']}.")
-                intent.update(status="canceled", amount_capturable=0)
-                return self._response(200, dict(intent, payment_method=intent["payment_method"]["id"]))
-        return self._response(404, {"error": {"code": "unknown", "message": f"fake: unsupported {method} {path}"}})
-
-    def calls_to(self, suffix):
-        return [c for c in self.calls if c["path"].endswith(suffix)]
+    def __init__(self):
+        super().__init__()
+        self.urls = []
 
 
 @contextmanager
@@ -142,7 +90,7 @@ class TestPayQr(EvBillingCase):
 
     def setUp(self):
         super().setUp()
-        self.fake = FakeStripe()
+        self.fake = RequestsFake()
         patcher = patch("odoo.addons.payment_stripe.models.payment_provider.requests.request", new=self.fake)
         patcher.start()
         self.addCleanup(patcher.stop)
@@ -165,6 +113,8 @@ class TestPayQr(EvBillingCase):
         processing = tx._get_processing_values()  # real payment_stripe code: creates the PaymentIntent
         self.assertIn("client_secret", processing)
         intent = self.fake.intents[processing["client_secret"].split("_secret_")[0]]
+        self.assertEqual(intent["status"], "requires_payment_method")
+        self.fake.confirm_card(intent["id"])  # stripe.js in the driver's browser
         self.signed_webhook({"type": "payment_intent.amount_capturable_updated",
                              "data": {"object": dict(intent)}}, secret=secret)
         return auth, tx, intent
@@ -217,6 +167,7 @@ class TestPayQr(EvBillingCase):
         tx = auth._ev_create_transaction(self.stripe, self.card)
         secret = tx._get_processing_values()["client_secret"]
         intent = self.fake.intents[secret.split("_secret_")[0]]
+        self.fake.confirm_card(intent["id"])
         event = {"type": "payment_intent.amount_capturable_updated", "data": {"object": dict(intent)}}
         with self.assertRaises(Forbidden):
             self.signed_webhook(event, secret="whsec_wrong")
@@ -343,3 +294,30 @@ class TestPayQr(EvBillingCase):
         with mock_request(self.env, args={"access_token": "wrong"}), self.assertRaises(Exception):
             EvPayController().ev_pay_transaction(auth.id, amount=auth.amount, currency_id=auth.currency_id.id,
                                                  partner_id=auth.partner_id.id, access_token=token)
+
+    def test_api_base_parameter_for_test_providers_only(self):
+        """The fake's URL replaces Stripe's in Odoo's own request (headers and error handling unchanged);
+        an enabled (live) provider always talks to Stripe."""
+        ICP = self.env["ir.config_parameter"].sudo()
+        ICP.set_param("ev_billing.stripe_api_base", "http://127.0.0.1:8099/")
+        auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="u@example.com")
+        auth._ev_create_transaction(self.stripe, self.card)._get_processing_values()
+        self.assertEqual(self.fake.urls, ["http://127.0.0.1:8099/v1/customers",
+                                          "http://127.0.0.1:8099/v1/payment_intents"])
+        self.assertEqual(self.fake.calls[-1]["headers"]["authorization"], "Bearer sk_test_fake")
+        self.stripe.state = "enabled"
+        self.stripe._stripe_make_request("customers", payload={})
+        self.assertEqual(self.fake.urls[-1], "https://api.stripe.com/v1/customers")
+        self.stripe.state = "test"
+        ICP.set_param("ev_billing.stripe_api_base", "ftp://127.0.0.1/v1")
+        with self.assertRaisesMessage(Exception, "ev_billing.stripe_api_base must be a bare http"):
+            self.stripe._stripe_make_request("customers", payload={})
+        ICP.set_param("ev_billing.stripe_api_base", "")
+        self.stripe._stripe_make_request("customers", payload={})
+        self.assertEqual(self.fake.urls[-1], "https://api.stripe.com/v1/customers")
+
+    def test_fake_error_goes_through_odoo_error_handling(self):
+        auth, tx, intent = self.authorize()
+        self.fake.handle("POST", f"/v1/payment_intents/{intent['id']}/cancel")
+        with self.assertRaisesMessage(Exception, "could not be captured because it has a status of canceled"):
+            tx._send_capture_request(amount_to_capture=10.0)

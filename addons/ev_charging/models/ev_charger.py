@@ -41,7 +41,7 @@ class EvCharger(models.Model):
     model_reported = fields.Char("Model (reported)", readonly=True)
     serial_number = fields.Char(tracking=True)
     firmware_version = fields.Char(tracking=True)
-    ocpp_version = fields.Selection([("1.6", "OCPP 1.6"), ("2.0.1", "OCPP 2.0.1")], required=True,
+    ocpp_version = fields.Selection([("1.6", "OCPP 1.6"), ("2.0.1", "OCPP 2.0.1")], string="OCPP version", required=True,
                                     default="2.0.1", tracking=True)
     security_profile = fields.Selection([("0", "0 - none"), ("1", "1 - Basic auth, ws"),
                                          ("2", "2 - Basic auth, TLS"), ("3", "3 - TLS client certificate")],

@@ -4,6 +4,7 @@ The payload format is documented in ../INGESTION.md. Every event is applied in i
 either all of it is stored, or it is rolled back and kept as a *rejected* event with the reason.
 """
 import logging
+import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -121,7 +122,9 @@ class EvOcppEvent(models.Model):
 
         # High-volume traffic (meter values) goes without mail tracking; sessions touched by the
         # batch get their energy recomputed and their hooks called once, after all their events.
-        batch = {"sessions": {}, "last_seen": {}, "samples": None,
+        # the id keeps two batches of one transaction apart: Odoo reuses environments whose
+        # contexts compare equal, and two fresh batch dicts do
+        batch = {"id": uuid.uuid4().hex, "sessions": {}, "last_seen": {}, "samples": None,
                  "known": self._prefetch_sessions(events, pending, chargers)}
         applier = self.sudo().with_context(tracking_disable=True, mail_notrack=True, ev_ingest_batch=batch)
         for pos in range(0, len(pending), self._CHUNK):

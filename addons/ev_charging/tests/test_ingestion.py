@@ -407,3 +407,18 @@ class TestLargeBatch(EvCase):
         self.assertAlmostEqual(s.energy_kwh, 24.9, places=3)
         self.assertEqual(self.cp201.last_seen, m(t0, 249).replace(tzinfo=None))
         self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 249)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchesInOneTransaction(EvCase):
+    def test_second_batch_in_same_transaction_settles_its_sessions(self):
+        """Two ingest() calls in one transaction (tests, demo code) must not share batch state."""
+        t0 = self.t0
+        # a Connection batch leaves its batch state empty, so both states compare equal
+        self.ingest([self.ev("T-201", "Connection", {"state": "connected", "node": "n1"}, t0)])
+        self.ingest([self.ev("T-201", "TransactionEvent", {
+            "eventType": "Started", "timestamp": iso(t0), "triggerReason": "Authorized", "seqNo": 0,
+            "transactionInfo": {"transactionId": "TWO"}, "evse": {"id": 1, "connectorId": 1},
+            "meterValue": [mv201(t0, 1000, "Transaction.Begin"), mv201(self.minutes(t0, 5), 3500)]})])
+        self.assertAlmostEqual(self.session(self.cp201, "TWO").energy_kwh, 2.5, places=3,
+                               msg="energy computed at the end of the second batch")
