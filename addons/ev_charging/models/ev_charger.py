@@ -160,8 +160,20 @@ class EvCharger(models.Model):
         """Station facts the bridge needs at the handshake (see INGESTION.md §2)."""
         self._check_bridge_access()
         charger = self.sudo().search([("identity", "=", identity)], limit=1)
-        if not charger:
-            return False
+        return charger._bridge_station_facts() if charger else False
+
+    @api.model
+    def bridge_stations(self, identities):
+        """Many stations in one call: {identity: facts} for the known ones (unknown ones are absent).
+        Lets the bridge coalesce the lookups of many simultaneous handshakes."""
+        self._check_bridge_access()
+        if not isinstance(identities, (list, tuple)) or len(identities) > 5000:
+            raise ValidationError(_("bridge_stations() takes a list of at most 5000 identities."))
+        chargers = self.sudo().search([("identity", "in", [i for i in identities if isinstance(i, str)])])
+        return {c.identity: c._bridge_station_facts() for c in chargers}
+
+    def _bridge_station_facts(self):
+        charger = self.sudo()
         return {
             "identity": charger.identity,
             "registration_status": charger.registration_status,

@@ -39,6 +39,14 @@ class TestCharger(EvCase):
         self.assertEqual(station["registration_status"], "accepted")
         self.assertFalse(self.env["ev.charger"].bridge_station("t-201"), "identities are case-sensitive")
 
+    def test_bridge_stations_in_one_call(self):
+        stations = self.env["ev.charger"].bridge_stations(["T-201", "T-16", "NOPE", "t-201"])
+        self.assertEqual(set(stations), {"T-201", "T-16"})
+        self.assertEqual(stations["T-16"]["ocpp_version"], "1.6")
+        self.assertEqual(stations["T-201"], self.env["ev.charger"].bridge_station("T-201"))
+        with self.assertRaises(ValidationError):
+            self.env["ev.charger"].bridge_stations("T-201")
+
     def test_site_lifecycle(self):
         site = self.env["ev.site"].create({"name": "Lifecycle", "tz": "Europe/Berlin"})
         self.assertEqual(site.state, "prospect")
