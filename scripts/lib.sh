@@ -39,7 +39,7 @@ ensure_system_packages() {
 ensure_odoo_src() {
   if [ ! -f "$ODOO_SRC/odoo-bin" ]; then
     log "no Odoo source at $ODOO_SRC; trying to clone odoo/odoo 18.0"
-    if ! git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$ODOO_SRC" >/dev/null 2>&1; then
+    if [ -n "${EV_NO_CLONE:-}" ] || ! git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$ODOO_SRC" >/dev/null 2>&1; then
       die "Odoo 18 source not found at ODOO_SRC=$ODOO_SRC and it could not be cloned.
        Put an Odoo 18.0 Community tree there (odoo-bin at its top) or set ODOO_SRC."
     fi
