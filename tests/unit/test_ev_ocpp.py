@@ -104,6 +104,18 @@ class TestSessionEnergy:
         r = session_energy(D(0), D(4_590_000), [], last_known_register=D(4_567_000))
         assert r.start_fixed and r.energy_kwh == D("23.000")
 
+    def test_known_kinds_settle_a_zero_start(self):
+        # a young cumulative register (under 1 MWh, no history): only the configured kind tells
+        r = session_energy(D(0), D(530_000), [D(520_000), D(525_000)], register_kind="cumulative")
+        assert r.start_fixed and r.energy_kwh == D("10.000")
+        r = session_energy(D(0), D(530_000), [D(520_000)], register_kind=None)
+        assert not r.start_fixed and r.energy_kwh == D("530.000")  # heuristics cannot tell
+        r = session_energy(D(0), D(9_000_000), [D(8_990_000)], register_kind="per_transaction")
+        assert not r.start_fixed and r.energy_kwh == D("9000.000")
+        # a brand-new cumulative register really at 0
+        r = session_energy(D(0), D(0), [D(0)], register_kind="cumulative")
+        assert not r.start_fixed and r.energy_kwh == D("0.000")
+
     def test_unknown_start_uses_first_sample_and_unknown_stop_the_max(self):
         # 2.0.1 without Transaction.Begin: samples arrive out of order
         r = session_energy(None, None, [D(100_000), D(103_500), D(101_000)])

@@ -205,8 +205,8 @@ class EnergyResult:
 
 
 def session_energy(meter_start: Decimal | None, meter_stop: Decimal | None,
-                   register_samples: list[Decimal], last_known_register: Decimal | None = None
-                   ) -> EnergyResult:
+                   register_samples: list[Decimal], last_known_register: Decimal | None = None,
+                   register_kind: str | None = None) -> EnergyResult:
     """Energy delivered by a session, in kWh (3 decimals, half-up).
 
     Works for both kinds of meter register:
@@ -223,6 +223,10 @@ def session_energy(meter_start: Decimal | None, meter_stop: Decimal | None,
     session's own readings are at or above the charger's last known register, or are larger
     than any session could deliver; the first sampled reading then stands in for the start
     (``start_fixed``). Without any sample to stand in, the energy is 0 and ``unreliable``.
+
+    ``register_kind`` settles the question when it is known: ``"per_transaction"`` (a start of 0 is
+    real), ``"cumulative"`` (a start of 0 with readings above 0 is the offline trap); ``None`` uses
+    the heuristics above.
     """
     samples = [Decimal(v) for v in register_samples if v is not None]
     start = Decimal(meter_start) if meter_start is not None else (samples[0] if samples else None)
@@ -235,7 +239,12 @@ def session_energy(meter_start: Decimal | None, meter_stop: Decimal | None,
     if start == 0:
         reference = samples[0] if samples else stop
         known = Decimal(last_known_register) if last_known_register else Decimal(0)
-        cumulative = (known > 0 and reference >= known) or reference > IMPLAUSIBLE_SESSION_WH
+        if register_kind == "per_transaction":
+            cumulative = False
+        elif register_kind == "cumulative":
+            cumulative = reference > 0
+        else:
+            cumulative = (known > 0 and reference >= known) or reference > IMPLAUSIBLE_SESSION_WH
         if cumulative:
             if samples and samples[0] > 0:
                 start, fixed = samples[0], True

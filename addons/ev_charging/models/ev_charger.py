@@ -130,12 +130,15 @@ class EvCharger(models.Model):
         hashed = self.sudo().password_hash
         return bool(hashed and password and BASIC_AUTH_CTX.verify(password, hashed))
 
-    def _register_is_cumulative(self):
+    def _register_kind_known(self):
+        """'cumulative' or 'per_transaction' when configured or learnt (a session reported a meter
+        start above 0: the register counts a lifetime), else None (let the energy rules judge)."""
         self.ensure_one()
         if self.register_kind != "auto":
-            return self.register_kind == "cumulative"
-        return bool(self.env["ev.session"].search_count(
-            [("charger_id", "=", self.id), ("has_meter_start", "=", True), ("meter_start_reported", ">", 0)], limit=1))
+            return self.register_kind
+        learnt = self.env["ev.session"].search_count(
+            [("charger_id", "=", self.id), ("has_meter_start", "=", True), ("meter_start_reported", ">", 0)], limit=1)
+        return "cumulative" if learnt else None
 
     # --- Connectors -----------------------------------------------------------------------
     def _get_connector(self, evse_id, connector_id, create=True):

@@ -108,14 +108,14 @@ class EvSession(models.Model):
                 ["value"])
             reported_start = session.meter_start_reported if session.has_meter_start else None
             stop = session.meter_stop_reported if session.has_meter_stop else None
-            previous = None
-            if session.charger_id._register_is_cumulative():
-                previous = session._register_before_start(session.charger_id.last_meter_wh) or None
+            kind = session.charger_id._register_kind_known()
+            previous = session._register_before_start() if kind != "per_transaction" else None
             result = ev_ocpp.session_energy(
                 Decimal(str(reported_start)) if reported_start is not None else None,
                 Decimal(str(stop)) if stop is not None else None,
                 [Decimal(str(r["value"])) for r in readings],
                 Decimal(str(previous)) if previous else None,
+                kind,
             )
             session.write({
                 "energy_kwh": float(result.energy_kwh),
@@ -126,13 +126,13 @@ class EvSession(models.Model):
                 "max_power_kw": max([p["value"] for p in powers], default=0.0) / 1000.0,
             })
 
-    def _register_before_start(self, fallback):
-        """Stop register of this charger's previous session (cumulative-register check)."""
+    def _register_before_start(self):
+        """Stop register of this charger's previous session (cumulative-register check), or None."""
         self.ensure_one()
         prev = self.search([("charger_id", "=", self.charger_id.id), ("id", "!=", self.id),
                             ("start_time", "<", self.start_time), ("meter_stop_wh", ">", 0)],
                            order="start_time desc", limit=1)
-        return prev.meter_stop_wh if prev else fallback
+        return prev.meter_stop_wh if prev else None
 
     # --- Hooks for other addons (ev_billing prices sessions here) ---------------------------
     def _on_session_progress(self):

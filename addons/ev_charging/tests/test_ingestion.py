@@ -289,6 +289,21 @@ class TestIngestion16(EvCase):
         self.assertAlmostEqual(s.energy_kwh, 18.0, places=3, msg="not the 4,538 kWh lifetime register")
         self.assertEqual(s.meter_start_reported, 0.0)
 
+    def test_meter_start_zero_on_configured_cumulative_register_without_history(self):
+        t0, m = self.t0, self.minutes
+        self.cp16.register_kind = "cumulative"  # a young station: lifetime register only 520 kWh
+        self.ingest([
+            self.ev("T-16", "StartTransaction", {"connectorId": 1, "meterStart": 0, "idTag": "TOKEN-0001",
+                                                 "timestamp": iso(t0)}, t0, response={"transactionId": 9}),
+            self.ev("T-16", "MeterValues", {"connectorId": 1, "transactionId": 9,
+                                            "meterValue": [mv16(m(t0, 1), 520_000)]}, m(t0, 1)),
+            self.ev("T-16", "StopTransaction", {"transactionId": 9, "meterStop": 532_000,
+                                                "timestamp": iso(m(t0, 60))}, m(t0, 60)),
+        ])
+        s = self.session(self.cp16, 9)
+        self.assertTrue(s.meter_start_fixed)
+        self.assertAlmostEqual(s.energy_kwh, 12.0, places=3)
+
     def test_meter_start_zero_on_per_transaction_register_is_real(self):
         t0, m = self.t0, self.minutes
         self.cp16.register_kind = "per_transaction"
