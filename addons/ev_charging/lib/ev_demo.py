@@ -123,6 +123,7 @@ def fleet_history(chargers, tokens, days: int, until: datetime, seed: int = 7, n
                 if version == "2.0.1" else {"connectorId": conn, "status": "Available", "errorCode": "NoError",
                                             "timestamp": iso(boot_ts)}
             local.add(identity, version, "StatusNotification", payload, boot_ts)
+        busy_until = {}
         for day in range(days):
             base = start_day + timedelta(days=day)
             for _n in range(rng.randint(1, 4)):
@@ -133,8 +134,9 @@ def fleet_history(chargers, tokens, days: int, until: datetime, seed: int = 7, n
                 power = min(max_kw, rng.uniform(0.6, 1.0) * max_kw)
                 connector = rng.randint(1, connectors)
                 token = rng.choice(tokens)
-                if start + timedelta(hours=3) > until:
-                    continue
+                if start + timedelta(hours=3) > until or start < busy_until.get(connector, start):
+                    continue  # too recent, or the connector is still in use: one car at a time
+                busy_until[connector] = start + timedelta(minutes=minutes + 5)
                 tx_counter += 1
                 tx_id = str(tx_counter) if version == "1.6" else f"{identity}-{tx_counter:06d}"
                 register = session_events(local, identity, version, connector, tx_id, token, start, minutes,

@@ -188,11 +188,11 @@ class EvOcppEvent(models.Model):
         return {(s.charger_id.id, s.transaction_id): s for s in sessions}
 
     def _touch_session(self, session, was_completed):
-        """Remember a session changed by this batch (and whether it was completed before it)."""
+        """Remember a session changed by this batch (and whether it was completed before it);
+        outside ingest() the session is settled at once."""
         batch = self.env.context.get("ev_ingest_batch")
-        if batch is None:  # outside ingest(): settle at once
-            session._recompute_energy()
-            self._session_hooks(session, was_completed)
+        if batch is None:
+            self._settle_sessions({session.id: was_completed})
         else:
             batch["sessions"].setdefault(session.id, was_completed)
 
@@ -203,14 +203,19 @@ class EvOcppEvent(models.Model):
             charger = Charger.browse(charger_id).exists()
             if charger and (not charger.last_seen or charger.last_seen < when):
                 charger.last_seen = when
-        sessions = self.env["ev.session"].browse(list(batch["sessions"])).exists()
+        self._settle_sessions(batch["sessions"])
+
+    def _settle_sessions(self, was_completed):
+        """Recompute the energy of the sessions {id: completed before?} and call their hooks; a
+        failing hook (e.g. billing) is logged and never undoes the ingestion."""
+        sessions = self.env["ev.session"].browse(list(was_completed)).exists()
         for session in sessions:
             session._recompute_energy()
         for session in sessions:
             try:
                 with self.env.cr.savepoint():
-                    self._session_hooks(session, batch["sessions"][session.id])
-            except Exception:  # a billing hook must never make the bridge resend events
+                    self._session_hooks(session, was_completed[session.id])
+            except Exception:
                 _logger.exception("ev.session %s: post-ingestion hook failed", session.id)
 
     # ------------------------------------------------------------------------------------------
@@ -471,6 +476,8 @@ class EvOcppEvent(models.Model):
         if fixed:
             vals["clock_fixed"] = True
         session.write(vals)
+        if session.state == "active" and (created or event_type == "Started"):
+            session._close_superseded()
         token = payload.get("idToken") or {}
         self._link_token(session, token.get("idToken"), token.get("type"))
         samples = ev_ocpp.parse_meter_values(payload.get("meterValue") or [], "2.0.1")
@@ -497,6 +504,8 @@ class EvOcppEvent(models.Model):
         if session.state != "completed":
             vals["state"] = "active"
         session.write(vals)
+        if session.state == "active":
+            session._close_superseded()
         self._link_token(session, payload.get("idTag"))
         self._touch_session(session, was_completed)
         return session

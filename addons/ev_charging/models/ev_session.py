@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytz
@@ -58,6 +59,9 @@ class EvSession(models.Model):
     meter_start_fixed = fields.Boolean(readonly=True, help="A meter start of 0 on a cumulative register was replaced "
                                                          "by the first reading of the session.")
     energy_unreliable = fields.Boolean(readonly=True, help="Not enough meter data to compute the energy; review.")
+    closed_by_odoo = fields.Boolean(readonly=True, help="The station never ended this transaction: Odoo closed it "
+                                                       "when a newer session started on the connector, or after "
+                                                       "the stale-session timeout.")
     clock_fixed = fields.Boolean(readonly=True, help="The station sent times before 2010 (clock not set); receive "
                                                    "times were used.")
     meter_value_ids = fields.One2many("ev.meter.value", "session_id", string="Meter values", readonly=True)
@@ -133,6 +137,37 @@ class EvSession(models.Model):
                             ("start_time", "<", self.start_time), ("meter_stop_wh", ">", 0)],
                            order="start_time desc", limit=1)
         return prev.meter_stop_wh if prev else None
+
+    # --- Transactions never closed by the station ------------------------------------------
+    def _close_by_odoo(self, reason, stop_time=None):
+        """End active sessions the station never ended; the stop is the last reading (or
+        ``stop_time``), energy and hooks as for a normal stop."""
+        MeterValue = self.env["ev.meter.value"].sudo()
+        for session in self.filtered(lambda s: s.state == "active"):
+            last = MeterValue.search([("session_id", "=", session.id)], order="timestamp desc", limit=1)
+            stop = last.timestamp if last else (stop_time or session.start_time)
+            session.write({"state": "completed", "stop_time": max(stop, session.start_time or stop),
+                           "stop_reason": reason, "closed_by_odoo": True})
+            self.env["ev.ocpp.event"]._touch_session(session, False)
+
+    def _close_superseded(self):
+        """A new session on a connector ends any older one still active there."""
+        for session in self.filtered(lambda s: s.connector_id and s.start_time):
+            older = self.sudo().search([("connector_id", "=", session.connector_id.id), ("state", "=", "active"),
+                                        ("id", "!=", session.id), ("start_time", "<", session.start_time)])
+            older._close_by_odoo("Superseded", session.start_time)
+
+    @api.model
+    def _cron_close_stale_sessions(self):
+        """Close active sessions without any data for ev_charging.stale_session_hours (default 24; 0 = never)."""
+        hours = float(self.env["ir.config_parameter"].sudo().get_param("ev_charging.stale_session_hours", 24) or 0)
+        if hours <= 0:
+            return
+        limit = fields.Datetime.now() - timedelta(hours=hours)
+        candidates = self.sudo().search([("state", "=", "active"), ("start_time", "<", limit)])
+        recent = set(self.env["ev.meter.value"].sudo().search(
+            [("session_id", "in", candidates.ids), ("timestamp", ">=", limit)]).mapped("session_id").ids)
+        candidates.filtered(lambda s: s.id not in recent)._close_by_odoo("Timeout")
 
     # --- Hooks for other addons (ev_billing prices sessions here) ---------------------------
     def _on_session_progress(self):

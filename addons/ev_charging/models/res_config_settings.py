@@ -15,3 +15,6 @@ class ResConfigSettings(models.TransientModel):
         "Open a field task on a fault", config_parameter="ev_charging.fault_creates_task", default=True)
     ev_command_timeout = fields.Integer(
         "Remote command timeout (s)", config_parameter="ev_charging.command_timeout", default=35)
+    ev_stale_session_hours = fields.Integer(
+        "Close silent sessions after (h)", config_parameter="ev_charging.stale_session_hours", default=24,
+        help="An active session with no data for this long is closed by Odoo (0: never).")

@@ -1,5 +1,5 @@
 """Ingestion of realistic OCPP 2.0.1 and 1.6 sequences through ev.ocpp.event.ingest()."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -437,3 +437,41 @@ class TestBatchesInOneTransaction(EvCase):
             "meterValue": [mv201(t0, 1000, "Transaction.Begin"), mv201(self.minutes(t0, 5), 3500)]})])
         self.assertAlmostEqual(self.session(self.cp201, "TWO").energy_kwh, 2.5, places=3,
                                msg="energy computed at the end of the second batch")
+
+
+@tagged("post_install", "-at_install")
+class TestNeverClosed(EvCase):
+    def _start(self, tx, ts, wh):
+        return self.ev("T-201", "TransactionEvent", {
+            "eventType": "Started", "timestamp": iso(ts), "triggerReason": "Authorized", "seqNo": 0,
+            "transactionInfo": {"transactionId": tx}, "evse": {"id": 1, "connectorId": 1},
+            "meterValue": [mv201(ts, wh, "Transaction.Begin")]}, ts)
+
+    def _update(self, tx, seq, ts, wh):
+        return self.ev("T-201", "TransactionEvent", {
+            "eventType": "Updated", "timestamp": iso(ts), "triggerReason": "MeterValuePeriodic", "seqNo": seq,
+            "transactionInfo": {"transactionId": tx}, "meterValue": [mv201(ts, wh)]}, ts)
+
+    def test_new_session_on_connector_closes_the_one_never_ended(self):
+        t0, m = self.t0, self.minutes
+        self.ingest([self._start("LOST", t0, 10_000), self._update("LOST", 1, m(t0, 20), 14_000)])
+        # the station rebooted and never sent Ended; a new transaction starts on the same connector
+        self.ingest([self._start("NEXT", m(t0, 90), 15_000)])
+        lost = self.session(self.cp201, "LOST")
+        self.assertEqual((lost.state, lost.stop_reason, lost.closed_by_odoo), ("completed", "Superseded", True))
+        self.assertEqual(lost.stop_time, m(t0, 20).replace(tzinfo=None), "stopped at its last reading")
+        self.assertAlmostEqual(lost.energy_kwh, 4.0, places=3)
+        self.assertEqual(self.session(self.cp201, "NEXT").state, "active")
+
+    def test_cron_closes_silent_sessions(self):
+        now = datetime.now(timezone.utc)
+        old, fresh = now - timedelta(hours=30), now - timedelta(hours=2)
+        self.ingest([self._start("SILENT", old, 1_000), self._update("SILENT", 1, old + timedelta(minutes=10), 2_000)])
+        self.ingest([self.ev("T-201", "TransactionEvent", {
+            "eventType": "Started", "timestamp": iso(fresh), "triggerReason": "Authorized", "seqNo": 0,
+            "transactionInfo": {"transactionId": "ALIVE"}, "evse": {"id": 2, "connectorId": 1}}, fresh)])
+        self.env["ev.session"]._cron_close_stale_sessions()
+        silent, alive = self.session(self.cp201, "SILENT"), self.session(self.cp201, "ALIVE")
+        self.assertEqual((silent.state, silent.stop_reason), ("completed", "Timeout"))
+        self.assertAlmostEqual(silent.energy_kwh, 1.0, places=3)
+        self.assertEqual(alive.state, "active")
