@@ -98,7 +98,10 @@ class Bridge:
             backoff_max=config.outbox_backoff_max,
             idle_interval=config.outbox_idle_interval, metrics=self.metrics)
         self.directory = StationDirectory(self.transport, config.station_cache_ttl,
-                                          config.station_negative_ttl)
+                                          config.station_negative_ttl,
+                                          batch_window=config.station_batch_window,
+                                          batch_max=config.station_batch_max,
+                                          metrics=self.metrics)
         self.authorizer = TokenAuthorizer(self.transport, config.auth_cache_ttl,
                                           config.auth_offline_policy, config.auth_timeout,
                                           self.metrics)

@@ -70,6 +70,9 @@ class BridgeConfig:
     # --- caches and authorization
     station_cache_ttl: float = 60.0
     station_negative_ttl: float = 10.0
+    station_batch_window: float = 0.015   # look-ups within this window share one Odoo call
+    station_batch_max: int = 1000         # identities per bridge_stations call (Odoo: <= 5000)
+    station_boot_max_age: float = 5.0     # first boot of a connection reuses a look-up this fresh
     auth_cache_ttl: float = 300.0
     auth_offline_policy: str = "reject"   # accept | reject, when Odoo is unreachable and no cache
     auth_timeout: float = 5.0
@@ -106,6 +109,12 @@ class BridgeConfig:
             errors.append("auth_offline_policy must be 'accept' or 'reject'")
         if not 1 <= self.outbox_batch_size <= 5000:
             errors.append("outbox_batch_size must be between 1 and 5000")
+        if not 1 <= self.station_batch_max <= 5000:
+            errors.append("station_batch_max must be between 1 and 5000")
+        if not 0 <= self.station_batch_window <= 1:
+            errors.append("station_batch_window must be between 0 and 1 second")
+        if self.station_boot_max_age < 0:
+            errors.append("station_boot_max_age must not be negative")
         if self.outbox_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
             errors.append("outbox_synchronous must be FULL, NORMAL or EXTRA")
         if not self.ocpp_path.startswith("/"):

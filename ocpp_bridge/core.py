@@ -84,10 +84,16 @@ class Core:
         session.relaxed = bool(station.get("relaxed_validation"))
 
     async def boot(self, session: Session) -> tuple[str, int]:
-        """Registration status for a BootNotification: Odoo's current station record (fresh
-        look-up), the cached one when Odoo is unreachable."""
+        """Registration status for a BootNotification: Odoo's current station record, the cached
+        one when Odoo is unreachable.
+
+        Current means: the first boot of a connection reuses a look-up made at most
+        ``station_boot_max_age`` seconds ago (normally the handshake's own, a moment before), so
+        a connecting charger costs one Odoo look-up, not two; any later boot on the same
+        connection (a Pending/Rejected charger retrying) asks Odoo again."""
+        max_age = self.config.station_boot_max_age if not session.booted else 0.0
         try:
-            station = await self.directory.get(session.identity, fresh=True)
+            station = await self.directory.get(session.identity, max_age=max_age)
         except OdooError as exc:
             session.log.warning("station refresh failed at boot (%s); using cached data", exc)
             station = session.station

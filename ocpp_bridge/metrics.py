@@ -37,6 +37,10 @@ class Metrics:
         self.auth_decisions = Counter(
             "ocpp_bridge_auth_decisions", "Token authorizations by source", ["source"],
             registry=r)
+        self.station_lookups = Histogram(
+            "ocpp_bridge_station_lookup_batch", "Identities per station look-up call to Odoo "
+            "(method bridge_stations; bridge_station = one call each, older Odoo)", ["method"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000), registry=r)
         self.disconnects = Counter(
             "ocpp_bridge_disconnects", "Charger disconnections by reason", ["reason"], registry=r)
 

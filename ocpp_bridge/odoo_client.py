@@ -6,7 +6,8 @@ transport (Odoo 19) would implement the same interface.
 
 Errors: ``OdooUnavailable`` (network, timeout, HTTP error: try again later) and ``OdooFault``
 (Odoo answered with a fault: the call itself is refused, e.g. a malformed envelope or missing
-access rights).
+access rights); ``OdooMethodMissing``, a fault, when Odoo has no such method (an older
+``ev_charging`` without ``bridge_stations``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class OdooFault(OdooError):
     """Odoo answered with an error for this call."""
 
 
+class OdooMethodMissing(OdooFault):
+    """Odoo (or the transport) does not offer this method, e.g. an older ``ev_charging``."""
+
+
 class OdooTransport(abc.ABC):
     """What the bridge needs from Odoo (see addons/ev_charging/INGESTION.md)."""
 
@@ -45,6 +50,12 @@ class OdooTransport(abc.ABC):
     @abc.abstractmethod
     async def station(self, identity: str) -> dict | None:
         """``ev.charger.bridge_station``: station dict, or None when the identity is unknown."""
+
+    async def stations(self, identities: list[str]) -> dict[str, dict]:
+        """``ev.charger.bridge_stations``: ``{identity: station dict}`` for the known identities
+        (unknown ones absent), at most 5,000 per call. Raises ``OdooMethodMissing`` when not
+        offered; the caller then falls back to ``station()`` per identity."""
+        raise OdooMethodMissing("stations() not implemented by this transport")
 
     @abc.abstractmethod
     async def authorize(self, identity: str, id_token: str, token_type: str) -> dict:
@@ -68,6 +79,14 @@ class OdooTransport(abc.ABC):
 
     async def close(self) -> None:
         pass
+
+
+def _method_missing(fault: str, model: str, method: str) -> bool:
+    """Odoo 18's answer to an unknown method: ``AttributeError: The method 'model.method' does not
+    exist`` (odoo/service/model.py) or ``The method 'method' does not exist on the model ...``
+    (odoo/api.py)."""
+    return (f"The method '{model}.{method}' does not exist" in fault
+            or f"The method '{method}' does not exist" in fault)
 
 
 class _TimeoutTransport(xmlrpc.client.Transport):
@@ -140,7 +159,9 @@ class XmlRpcTransport(OdooTransport):
             return self._proxy("object").execute_kw(self.db, uid, self._key, model, method,
                                                     list(args))
         except xmlrpc.client.Fault as exc:
-            raise OdooFault(f"{model}.{method}: {exc.faultString.strip()[-2000:]}") from None
+            text = exc.faultString.strip()
+            cls = OdooMethodMissing if _method_missing(text, model, method) else OdooFault
+            raise cls(f"{model}.{method}: {text[-2000:]}") from None
         except xmlrpc.client.ProtocolError as exc:
             self._reset_proxies()
             raise OdooUnavailable(f"{model}.{method}: HTTP {exc.errcode} {exc.errmsg}") from None
@@ -159,6 +180,14 @@ class XmlRpcTransport(OdooTransport):
     async def station(self, identity):
         result = await self._call("ev.charger", "bridge_station", identity)
         return result or None
+
+    async def stations(self, identities):
+        result = await self._call("ev.charger", "bridge_stations", list(identities))
+        if not isinstance(result, dict):
+            raise OdooFault(f"ev.charger.bridge_stations: unexpected answer {type(result).__name__}")
+        wanted = set(identities)
+        return {identity: station for identity, station in result.items()
+                if identity in wanted and station}
 
     async def authorize(self, identity, id_token, token_type):
         return await self._call("ev.id.token", "bridge_authorize", identity, id_token, token_type)

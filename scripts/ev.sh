@@ -73,7 +73,7 @@ cmd_test() {
   export EV_TEST_DB=$db EV_E2E_DB=${db}_e2e EV_ODOO_CONF VENV ODOO_SRC EV_CACHE
   log "running pytest"
   set +e
-  "$VENV/bin/python" -m pytest --odoo-database="$db" --odoo-config="$EV_ODOO_CONF" -p no:cacheprovider "$@"
+  "$VENV/bin/python" -m pytest --odoo-database="$db" --odoo-config="$EV_ODOO_CONF" --odoo-http -p no:cacheprovider "$@"
   local rc=$?
   set -e
   if [ $rc -eq 5 ]; then die "pytest collected no test"; fi

@@ -8,7 +8,7 @@
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",
     "website": "https://github.com/ev-charging-suite",
-    "depends": ["ev_charging", "account", "payment", "payment_stripe"],
+    "depends": ["ev_charging", "account", "payment", "payment_stripe", "portal"],
     "external_dependencies": {"python": ["qrcode", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
@@ -25,6 +25,7 @@
         "views/ev_wallet_views.xml",
         "views/ev_payment_authorization_views.xml",
         "views/ev_pay_templates.xml",
+        "views/ev_portal_templates.xml",
         "views/account_move_views.xml",
         "wizards/ev_wallet_topup_wizard_views.xml",
         "wizards/ev_revenue_export_wizard_views.xml",

@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:
 
 from ocpp_bridge.app import Bridge  # noqa: E402
 from ocpp_bridge.config import load_config  # noqa: E402
-from ocpp_bridge.odoo_client import OdooFault, OdooTransport, OdooUnavailable  # noqa: E402
+from ocpp_bridge.odoo_client import (  # noqa: E402
+    OdooFault, OdooMethodMissing, OdooTransport, OdooUnavailable)
 
 PASSWORD = "correct-horse-battery-staple"
 FAST_HASH = pbkdf2_sha256.using(rounds=1000)
@@ -46,7 +47,7 @@ def station(identity, registration="accepted", profile=0, password=None, heartbe
 
 class FakeOdoo(OdooTransport):
     def __init__(self):
-        self.stations: dict[str, dict] = {}
+        self.chargers: dict[str, dict] = {}         # identity -> station facts (ev.charger)
         self.tokens: dict[str, dict] = {}
         self.events: dict[str, dict] = {}          # key -> envelope (stored once)
         self.ingest_calls: list[list[str]] = []     # keys per call
@@ -59,7 +60,11 @@ class FakeOdoo(OdooTransport):
         self.fault_all = False                      # every ingest faults
         self.auth_down = False
         self.authorize_calls = []
-        self.station_calls = []
+        self.station_calls = []                     # every identity looked up, either way
+        self.stations_calls: list[list[str]] = []   # identities per bridge_stations call
+        self.stations_missing = False               # an older Odoo without bridge_stations
+        self.station_down = False                   # station look-ups raise OdooUnavailable
+        self.station_delay = 0.0                    # seconds each look-up call takes
         self.queued: list[dict] = []
         self.results: list[tuple] = []
         self.pull_calls = []
@@ -93,7 +98,24 @@ class FakeOdoo(OdooTransport):
 
     async def station(self, identity):
         self.station_calls.append(identity)
-        return self.stations.get(identity)
+        if self.station_delay:
+            await asyncio.sleep(self.station_delay)
+        if self.station_down:
+            raise OdooUnavailable("connection refused")
+        return self.chargers.get(identity)
+
+    async def stations(self, identities):
+        if self.stations_missing:
+            raise OdooMethodMissing("ev.charger.bridge_stations: AttributeError: The method "
+                                    "'ev.charger.bridge_stations' does not exist")
+        assert len(identities) <= 5000
+        self.stations_calls.append(list(identities))
+        self.station_calls.extend(identities)
+        if self.station_delay:
+            await asyncio.sleep(self.station_delay)
+        if self.station_down:
+            raise OdooUnavailable("connection refused")
+        return {i: dict(self.chargers[i]) for i in identities if i in self.chargers}
 
     async def authorize(self, identity, id_token, token_type):
         self.authorize_calls.append((identity, id_token, token_type))

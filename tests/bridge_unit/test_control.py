@@ -62,7 +62,7 @@ async def post(bridge, body, headers=AUTH):
 
 
 def test_command_to_201_charger_returns_its_answer(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     Charger201.received = []
 
     async def scenario():
@@ -103,7 +103,7 @@ def test_command_to_201_charger_returns_its_answer(tmp_path, odoo):
 
 
 def test_command_to_16_charger_is_translated(tmp_path, odoo):
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
     Charger16.received = []
 
     async def scenario():
@@ -169,7 +169,7 @@ def test_bad_bearer_token_is_refused(tmp_path, odoo):
 
 
 def test_queued_commands_pulled_when_charger_connects(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     odoo.queued = [{"id": 7, "charger": "CP1", "action": "Reset", "params": {"type": "Immediate"}},
                    {"id": 8, "charger": "OTHER", "action": "Reset", "params": {"type": "Immediate"}}]
     Charger201.received = []
@@ -188,8 +188,8 @@ def test_queued_commands_pulled_when_charger_connects(tmp_path, odoo):
 
 
 def test_metrics_and_health(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:

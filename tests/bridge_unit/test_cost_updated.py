@@ -52,7 +52,7 @@ def test_translate_cost_updated():
 
 
 def test_cost_updated_reaches_201_charger(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     CostCharger201.received = []
 
     async def scenario():
@@ -76,7 +76,7 @@ def test_cost_updated_reaches_201_charger(tmp_path, odoo):
 
 
 def test_cost_updated_to_16_charger_fails_fast(tmp_path, odoo):
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
     AnyCharger16.received = []
 
     async def scenario():

@@ -37,7 +37,7 @@ def test_unknown_station_gets_404(tmp_path, odoo):
 
 
 def test_basic_auth_profile_1(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1", profile=1, password=PASSWORD)
+    odoo.chargers["CP1"] = station("CP1", profile=1, password=PASSWORD)
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -59,7 +59,7 @@ def test_basic_auth_profile_1(tmp_path, odoo):
 
 
 def test_profile_2_refused_without_tls(tmp_path, odoo):
-    odoo.stations["CP2"] = station("CP2", profile=2, password=PASSWORD)
+    odoo.chargers["CP2"] = station("CP2", profile=2, password=PASSWORD)
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -70,11 +70,10 @@ def test_profile_2_refused_without_tls(tmp_path, odoo):
     run(scenario())
 
 
-def test_odoo_unreachable_at_handshake_gives_503(tmp_path, odoo):
-    async def down(identity):
-        from ocpp_bridge.odoo_client import OdooUnavailable
-        raise OdooUnavailable("refused")
-    odoo.station = down
+@pytest.mark.parametrize("old_odoo", [False, True], ids=["bridge_stations", "bridge_station"])
+def test_odoo_unreachable_at_handshake_gives_503(tmp_path, odoo, old_odoo):
+    odoo.station_down = True
+    odoo.stations_missing = old_odoo
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -82,11 +81,12 @@ def test_odoo_unreachable_at_handshake_gives_503(tmp_path, odoo):
                 async with charger(bridge, "CPX"):
                     pass
             assert _status(exc) == 503
+            assert exc.value.response.headers["Retry-After"] == "30"
     run(scenario())
 
 
 def test_subprotocol_mismatch_closed_with_1002(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -99,7 +99,7 @@ def test_subprotocol_mismatch_closed_with_1002(tmp_path, odoo):
 
 
 def test_station_version_preferred_when_both_offered(tmp_path, odoo):
-    odoo.stations["CP16"] = station("CP16", version="1.6")
+    odoo.chargers["CP16"] = station("CP16", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -110,7 +110,7 @@ def test_station_version_preferred_when_both_offered(tmp_path, odoo):
 
 
 def test_second_connection_replaces_first(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -138,7 +138,7 @@ def test_second_connection_replaces_first(tmp_path, odoo):
 def test_replaced_dead_connection_reported_before_the_new_one(tmp_path, odoo):
     """The first connection's peer is dead (never answers the close): the bridge still records
     its end before the new connection's start, so Odoo ends up with the station connected."""
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -163,8 +163,8 @@ def test_replaced_dead_connection_reported_before_the_new_one(tmp_path, odoo):
 
 
 def test_stale_connection_closed_and_reported(tmp_path, odoo):
-    odoo.stations["QUIET"] = station("QUIET", heartbeat=1)
-    odoo.stations["CHATTY"] = station("CHATTY", heartbeat=1)
+    odoo.chargers["QUIET"] = station("QUIET", heartbeat=1)
+    odoo.chargers["CHATTY"] = station("CHATTY", heartbeat=1)
 
     async def scenario():
         async with running_bridge(tmp_path, odoo, stale_margin=0.3,
@@ -234,8 +234,8 @@ def test_tls_context_refuses_below_tls12(pki, tmp_path):
 
 
 def test_wss_profiles_2_and_3(tmp_path, odoo, pki):
-    odoo.stations["CP2"] = station("CP2", profile=2, password=PASSWORD)
-    odoo.stations["CP3"] = station("CP3", profile=3)
+    odoo.chargers["CP2"] = station("CP2", profile=2, password=PASSWORD)
+    odoo.chargers["CP3"] = station("CP3", profile=3)
     tls = dict(tls_cert=str(pki / "server.pem"), tls_key=str(pki / "server.key"),
                tls_ca=str(pki / "ca.pem"))
 

@@ -27,7 +27,7 @@ def _events(n, charger="CP1"):
 def test_event_committed_before_the_charger_gets_the_answer(tmp_path, odoo, monkeypatch):
     """The writer is slowed down: an answer sent before the commit would arrive while the row
     is still missing from SQLite."""
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     odoo.ingest_down = True                 # keep everything in SQLite
     original = Outbox._write
 
@@ -146,7 +146,7 @@ def test_restart_resends_the_rest_without_duplicates(tmp_path, odoo):
     """Bridge A answers chargers while Odoo is down, then stops. One batch even reached Odoo
     but the answer was lost. Bridge B on the same file drains everything; Odoo stores each
     event once."""
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     path = str(tmp_path / "outbox.sqlite3")
 
     async def scenario():
@@ -210,8 +210,8 @@ def test_16_transaction_ids_unique_across_nodes_and_restarts(tmp_path):
 
     async def scenario():
         odoo = FakeOdoo()
-        odoo.stations["A"] = station("A", version="1.6")
-        odoo.stations["B"] = station("B", version="1.6")
+        odoo.chargers["A"] = station("A", version="1.6")
+        odoo.chargers["B"] = station("B", version="1.6")
         path1, path2 = str(tmp_path / "n1.sqlite3"), str(tmp_path / "n2.sqlite3")
         async with running_bridge(tmp_path, odoo, node="n1", node_number=1,
                                   outbox_path=path1) as n1, \

@@ -16,8 +16,8 @@ BOOT = call.BootNotification(charging_station={"model": "M1", "vendor_name": "V"
 @pytest.mark.parametrize("registration,expected", [
     ("accepted", "Accepted"), ("pending", "Pending"), ("rejected", "Rejected")])
 def test_boot_status_from_odoo_both_versions(tmp_path, odoo, registration, expected):
-    odoo.stations["A"] = station("A", registration=registration, heartbeat=120)
-    odoo.stations["B"] = station("B", registration=registration, heartbeat=90, version="1.6")
+    odoo.chargers["A"] = station("A", registration=registration, heartbeat=120)
+    odoo.chargers["B"] = station("B", registration=registration, heartbeat=90, version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -36,7 +36,7 @@ def test_boot_status_from_odoo_both_versions(tmp_path, odoo, registration, expec
 
 
 def test_security_error_while_pending_201(tmp_path, odoo):
-    odoo.stations["P"] = station("P", registration="pending")
+    odoo.chargers["P"] = station("P", registration="pending")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -45,7 +45,7 @@ def test_security_error_while_pending_201(tmp_path, odoo):
                 with pytest.raises(SecurityError):
                     await cp.call(call.Heartbeat(), suppress=False)
                 # the operator accepts the station in Odoo; the next boot is accepted
-                odoo.stations["P"]["registration_status"] = "accepted"
+                odoo.chargers["P"]["registration_status"] = "accepted"
                 assert (await cp.call(BOOT)).status == "Accepted"
                 assert (await cp.call(call.Heartbeat(), suppress=False)).current_time
             await odoo.wait_for(lambda: odoo.of("Heartbeat"))
@@ -56,8 +56,8 @@ def test_security_error_while_pending_201(tmp_path, odoo):
 
 
 def test_unknown_action_not_implemented_known_unhandled_not_supported(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -74,8 +74,8 @@ def test_unknown_action_not_implemented_known_unhandled_not_supported(tmp_path, 
 
 
 def test_malformed_frames_answered_and_connection_stays_up(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -107,8 +107,8 @@ def test_malformed_frames_answered_and_connection_stays_up(tmp_path, odoo):
 
 
 def test_strict_validation_rejects_schema_violations(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -128,7 +128,7 @@ def test_strict_validation_rejects_schema_violations(tmp_path, odoo):
 
 
 def test_relaxed_validation_lets_through_and_records(tmp_path, odoo):
-    odoo.stations["LAX"] = station("LAX", relaxed=True)
+    odoo.chargers["LAX"] = station("LAX", relaxed=True)
 
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
@@ -155,8 +155,8 @@ def test_relaxed_validation_lets_through_and_records(tmp_path, odoo):
 
 
 def test_authorize_cache_and_offline_policy(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
     odoo.tokens["GOOD"] = {"status": "Accepted", "expiry": "2030-01-01T00:00:00Z",
                            "cache_seconds": 300}
     odoo.tokens["SHORT"] = {"status": "Accepted", "expiry": False, "cache_seconds": 0}
@@ -196,7 +196,7 @@ def test_authorize_cache_and_offline_policy(tmp_path, odoo):
 
 
 def test_transaction_event_never_rejected_and_id_token_info(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
+    odoo.chargers["CP1"] = station("CP1")
     odoo.tokens["GOOD"] = {"status": "Accepted", "expiry": False, "cache_seconds": 60}
 
     def tx(event_type, seq, token=None):
@@ -222,8 +222,8 @@ def test_transaction_event_never_rejected_and_id_token_info(tmp_path, odoo):
 
 
 def test_data_transfer_and_other_notifications(tmp_path, odoo):
-    odoo.stations["CP1"] = station("CP1")
-    odoo.stations["CP6"] = station("CP6", version="1.6")
+    odoo.chargers["CP1"] = station("CP1")
+    odoo.chargers["CP6"] = station("CP6", version="1.6")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo, data_transfer_vendors=["com.known"]) as bridge:

@@ -14,7 +14,7 @@ def test_five_simulated_chargers_produce_sessions_with_meter_values(tmp_path):
     odoo = FakeOdoo()
     for i in range(5):
         identity = f"SIM-{i + 1:04d}"
-        odoo.stations[identity] = station(identity, profile=1, password=PASSWORD,
+        odoo.chargers[identity] = station(identity, profile=1, password=PASSWORD,
                                           version="2.0.1" if i % 2 == 0 else "1.6")
     odoo.tokens["SIMTAG-0001"] = {"status": "Accepted", "expiry": False, "cache_seconds": 60}
 

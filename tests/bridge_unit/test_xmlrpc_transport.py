@@ -13,12 +13,14 @@ from xmlrpc.server import (MultiPathXMLRPCServer, SimpleXMLRPCDispatcher,
 import pytest
 
 from bridge_helpers import run
-from ocpp_bridge.odoo_client import OdooFault, OdooUnavailable, XmlRpcTransport
+from ocpp_bridge.odoo_client import (OdooFault, OdooMethodMissing, OdooUnavailable,
+                                    XmlRpcTransport)
 
 
 @pytest.fixture
 def endpoint():
     calls = []
+    state = {"old_odoo": False}
 
     def authenticate(db, login, key, env):
         return 7 if (db, login, key) == ("db1", "bridge", "api-key") else False
@@ -30,6 +32,12 @@ def endpoint():
             return [{"key": e["key"], "status": "applied"} for e in args[0]]
         if method == "bridge_station":
             return {"identity": args[0]} if args[0] == "CP1" else False
+        if method == "bridge_stations" and not state["old_odoo"]:
+            return {i: {"identity": i} for i in args[0] if i.startswith("CP")}
+        if method == "bridge_stations":             # Odoo 18's answer to an unknown method
+            raise xmlrpc.client.Fault(1, "Traceback (most recent call last):\n  ...\n"
+                                         "AttributeError: The method 'ev.charger.bridge_stations'"
+                                         " does not exist\n")
         if method == "bridge_authorize":
             return {"status": "Accepted", "expiry": False, "cache_seconds": 60}
         if method == "bridge_pull":
@@ -47,13 +55,13 @@ def endpoint():
         server.add_dispatcher(path, dispatcher)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", calls
+    yield f"http://127.0.0.1:{server.server_address[1]}", calls, state
     server.shutdown()
     server.server_close()
 
 
 def test_xmlrpc_transport(endpoint):
-    url, calls = endpoint
+    url, calls, _state = endpoint
 
     async def scenario():
         transport = XmlRpcTransport(url, "db1", "bridge", "api-key", timeout=5)
@@ -97,4 +105,23 @@ def test_xmlrpc_transport(endpoint):
         with pytest.raises(OdooUnavailable):
             await down.ingest([{"key": "n:1"}])
         await down.close()
+    run(scenario())
+
+
+def test_xmlrpc_stations_and_missing_method(endpoint):
+    url, calls, state = endpoint
+
+    async def scenario():
+        transport = XmlRpcTransport(url, "db1", "bridge", "api-key", timeout=5)
+        assert await transport.stations(["CP1", "NOPE", "CP2"]) == {
+            "CP1": {"identity": "CP1"}, "CP2": {"identity": "CP2"}}
+        assert calls[-1][2:] == ("ev.charger", "bridge_stations", [["CP1", "NOPE", "CP2"]])
+        state["old_odoo"] = True
+        with pytest.raises(OdooMethodMissing, match="does not exist"):
+            await transport.stations(["CP1"])
+        # an ordinary fault is not taken for a missing method
+        with pytest.raises(OdooFault) as exc:
+            await transport.command_result(3, "accepted", {})
+        assert not isinstance(exc.value, OdooMethodMissing)
+        await transport.close()
     run(scenario())

@@ -90,20 +90,21 @@ class OdooServer:
 class BridgeProcess:
     """``python -m ocpp_bridge`` as its own process, so it can be SIGKILLed and restarted."""
 
-    def __init__(self, odoo, creds, workdir, logdir):
+    def __init__(self, odoo, creds, workdir, logdir, node="e2e-node", node_number=3):
         self.odoo, self.creds = odoo, creds
+        self.node, self.node_number = node, node_number
         self.port = free_port()
         self.control_port = creds["control_port"]
         self.url = f"ws://127.0.0.1:{self.port}/ocpp"
         self.control_url = f"http://127.0.0.1:{self.control_port}"
         self.outbox = Path(workdir) / "outbox.sqlite3"
-        self.log = open(Path(logdir) / "bridge-e2e.log", "ab")
+        self.log = open(Path(logdir) / f"bridge-{node}.log", "ab")
         self.proc = None
 
     def env(self):
         env = dict(os.environ)
         env.update({
-            "EV_BRIDGE_NODE": "e2e-node", "EV_BRIDGE_NODE_NUMBER": "3",
+            "EV_BRIDGE_NODE": self.node, "EV_BRIDGE_NODE_NUMBER": str(self.node_number),
             "EV_BRIDGE_LISTEN_HOST": "127.0.0.1", "EV_BRIDGE_LISTEN_PORT": str(self.port),
             "EV_BRIDGE_CONTROL_HOST": "127.0.0.1", "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
             "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
@@ -121,7 +122,7 @@ class BridgeProcess:
 
         def listening():
             if self.proc.poll() is not None:
-                raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-e2e.log")
+                raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-{self.node}.log")
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", self.port)) == 0
         wait_until(listening, timeout=30, message="the bridge to listen")

@@ -319,3 +319,60 @@ def test_bridge_sigkill_and_restart_drains_outbox_without_duplicates(odoo, bridg
                                                              ("action", "=", a)])
               for a in ("BootNotification", "StartTransaction", "MeterValues", "StopTransaction")}
     assert counts == {"BootNotification": 1, "StartTransaction": 1, "MeterValues": 2, "StopTransaction": 1}
+
+
+class Charger16(CP16):
+    remote_starts = None
+
+    @on(Action16.remote_start_transaction)
+    def on_remote_start(self, id_tag, **kw):
+        self.remote_starts = (self.remote_starts or []) + [(id_tag, kw.get("connector_id"))]
+        from ocpp.v16 import call_result as result16
+        return result16.RemoteStartTransaction(status="Accepted")
+
+
+def test_two_bridge_nodes_commands_go_to_the_node_holding_the_charger(odoo, bridge, make_charger, token,
+                                                                      tmp_path_factory, e2e_logdir):
+    from e2e_helpers import BridgeProcess, free_port
+    control_port = free_port()
+    creds = odoo.call("ev.bridge.node", "provision_bridge", "e2e-node-2", f"http://127.0.0.1:{control_port}")
+    creds["control_port"] = control_port
+    second = BridgeProcess(odoo, creds, tmp_path_factory.mktemp("bridge2"), e2e_logdir, node="e2e-node-2",
+                           node_number=4).start()
+    make_charger("E2E-N1", "2.0.1")
+    make_charger("E2E-N2", "1.6")
+    token_id = odoo.call("ev.id.token", "search", [("value", "=", token)])[0]
+
+    def holder(identity):
+        row = odoo.search_read("ev.charger", [("identity", "=", identity)], ["connection_state", "node_id"])[0]
+        return row["connection_state"] == "connected" and row["node_id"] and row["node_id"][1]
+
+    async def scenario():
+        ws1, cp1, t1 = await connect(bridge, "E2E-N1", "2.0.1")
+        ws2, cp2, t2 = await connect(second, "E2E-N2", "1.6", cls=Charger16)
+        await cp1.call(call201.BootNotification(charging_station={"model": "E2E", "vendor_name": "Acme"},
+                                                reason="PowerUp"))
+        await cp2.call(call16.BootNotification(charge_point_vendor="Acme16", charge_point_model="M16"))
+        await cp2.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
+        loop = asyncio.get_running_loop()
+        nodes = await loop.run_in_executor(None, lambda: wait_until(
+            lambda: (a := holder("E2E-N1")) and (b := holder("E2E-N2")) and (a, b), message="both nodes"))
+        connector = (await loop.run_in_executor(None, lambda: wait_until(
+            lambda: odoo.call("ev.connector", "search", [("charger_id.identity", "=", "E2E-N2")]),
+            message="the 1.6 connector")))[0]
+        wizard = odoo.call("ev.remote.start.wizard", "create", {"connector_id": connector, "id_token_id": token_id})
+        answer = await loop.run_in_executor(None, lambda: odoo.call("ev.remote.start.wizard", "action_start",
+                                                                    [wizard]))
+        for ws, task in ((ws1, t1), (ws2, t2)):
+            await ws.close()
+            task.cancel()
+        return nodes, answer, cp2.remote_starts
+    try:
+        nodes, answer, starts = run(scenario())
+    finally:
+        second.stop()
+    assert nodes == ("e2e-node", "e2e-node-2")
+    assert answer["params"]["type"] == "success", answer
+    assert starts == [(token, 1)], "RemoteStartTransaction (1.6) reached the charger through node 2"
+    cmd = odoo.search_read("ev.charger.command", [("charger_id.identity", "=", "E2E-N2")], ["node_id", "state"])[0]
+    assert (cmd["node_id"][1], cmd["state"]) == ("e2e-node-2", "accepted")

@@ -19,3 +19,5 @@ from . import account_move
 from . import account_move_line
 from . import ev_billing_demo
 from . import ev_charger_command
+from . import ev_site_energy_cost
+from . import ev_session_margin

@@ -12,6 +12,10 @@ class EvSite(models.Model):
         help="Revenue of this site's sessions is booked on it (invoice lines' analytic distribution). Created "
              "automatically at the first invoice if empty.")
 
+    energy_cost_ids = fields.One2many("ev.site.energy.cost", "site_id", string="Energy purchase rates",
+                                      help="What the site pays per kWh, by start date; used for the energy cost "
+                                           "and margin of its sessions in the revenue report.")
+
     def _ev_analytic_account(self):
         """The site's analytic account, created in the 'EV charging sites' plan when missing."""
         self.ensure_one()

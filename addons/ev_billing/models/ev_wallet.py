@@ -73,7 +73,7 @@ class EvWallet(models.Model):
                             [self.id])
         return to_decimal(self.env.cr.fetchone()[0], self.currency_id.decimal_places)
 
-    def _ev_post(self, amount, kind, session=None, reference=None):
+    def _ev_post(self, amount, kind, session=None, reference=None, payment_transaction=None):
         """Lock, read the balance, and add a transaction of signed ``amount`` with its running balance."""
         self.ensure_one()
         places = self.currency_id.decimal_places
@@ -87,6 +87,7 @@ class EvWallet(models.Model):
             "balance_after": float(balance + amount),
             "session_id": session.id if session else False,
             "reference": reference or False,
+            "payment_transaction_id": payment_transaction.id if payment_transaction else False,
         })
 
     def _ev_deduct(self, session):
@@ -110,14 +111,75 @@ class EvWallet(models.Model):
             ("billing_state", "in", ("unpaid",)), ("company_id", "=", self.company_id.id),
             ("partner_id", "child_of", self.partner_id.id)], order="stop_time, id")
 
-    def _ev_top_up(self, amount, reference=None):
+    def _ev_top_up(self, amount, reference=None, payment_transaction=None):
         """Add ``amount`` (> 0) and immediately retry the customer's unpaid sessions."""
         self.ensure_one()
         if self.currency_id.compare_amounts(amount or 0.0, 0.0) <= 0:
             raise UserError(_("A top-up must be a positive amount, got %s.", amount))
-        transaction = self._ev_post(amount, "topup", reference=reference)
+        transaction = self._ev_post(amount, "topup", reference=reference, payment_transaction=payment_transaction)
         for session in self._ev_unpaid_sessions():
             session._ev_bill_wallet()
+        return transaction
+
+    # ------------------------------------------------------------------------------------------
+    # Online top-up through the payment framework
+    # ------------------------------------------------------------------------------------------
+    def _ev_check_topup(self, amount, currency):
+        """Raise a UserError saying what to fix when ``amount`` in ``currency`` cannot top up this wallet."""
+        self.ensure_one()
+        if not self.active:
+            raise UserError(_("The wallet %s is archived: it cannot be topped up.", self.display_name))
+        if currency != self.currency_id:
+            raise UserError(_("The wallet %(wallet)s is in %(wallet_cur)s: pay the top-up in %(wallet_cur)s, not "
+                              "%(cur)s.", wallet=self.display_name, wallet_cur=self.currency_id.name,
+                              cur=currency.name))
+        if self.currency_id.compare_amounts(amount or 0.0, 0.0) <= 0:
+            raise UserError(_("A top-up must be a positive amount, got %s.", amount))
+
+    def _ev_topup_transaction_values(self):
+        """Create values the payment framework adds to a top-up transaction (links it to this wallet)."""
+        self.ensure_one()
+        return {"ev_wallet_id": self.id}
+
+    def _ev_create_topup_transaction(self, provider, payment_method, amount, flow="direct"):
+        """Create the draft top-up transaction the way payment's ``/payment/transaction`` route does
+        (the portal's top-up route calls that route's ``_create_transaction`` with the same values)."""
+        self.ensure_one()
+        self._ev_check_topup(amount, self.currency_id)
+        reference = self.env["payment.transaction"]._compute_reference(provider.code, prefix=f"WALLET-{self.id}")
+        tx = self.env["payment.transaction"].sudo().create({
+            "provider_id": provider.id, "payment_method_id": payment_method.id, "reference": reference,
+            "amount": amount, "currency_id": self.currency_id.id, "partner_id": self.partner_id.id,
+            "operation": f"online_{flow}", "landing_route": "/my/ev/wallet",
+            **self._ev_topup_transaction_values(),
+        })
+        tx._log_sent_message()
+        return tx
+
+    def _ev_credit_from_transaction(self, tx):
+        """Credit the confirmed payment transaction ``tx`` (its amount) to this wallet, once.
+
+        Idempotent: under the wallet's row lock, a transaction already credited returns its wallet
+        transaction (and a unique constraint on ev.wallet.transaction.payment_transaction_id backs it)."""
+        self.ensure_one()
+        wallet = self.sudo()
+        wallet._ev_lock()
+        WalletTx = self.env["ev.wallet.transaction"].sudo()
+        done = WalletTx.search([("payment_transaction_id", "=", tx.id)], limit=1)
+        if done:
+            return done
+        if tx.state != "done":
+            raise UserError(_("The payment %(ref)s is %(state)s: only a confirmed payment credits a wallet.",
+                              ref=tx.reference, state=tx.state))
+        if tx.partner_id.commercial_partner_id != wallet.partner_id:
+            raise UserError(_("The payment %(ref)s was made by %(payer)s, not by the wallet's customer %(customer)s.",
+                              ref=tx.reference, payer=tx.partner_id.display_name,
+                              customer=wallet.partner_id.display_name))
+        wallet._ev_check_topup(tx.amount, tx.currency_id)
+        transaction = wallet._ev_top_up(tx.amount, reference=_("Online payment %s", tx.reference),
+                                        payment_transaction=tx)
+        wallet.message_post(body=_("Topped up %(amount)s %(cur)s by online payment %(ref)s.", amount=tx.amount,
+                                   cur=tx.currency_id.name, ref=tx.reference))
         return transaction
 
     def _ev_adjust(self, amount, reference):

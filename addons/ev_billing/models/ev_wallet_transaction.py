@@ -27,6 +27,14 @@ class EvWalletTransaction(models.Model):
     session_id = fields.Many2one("ev.session", readonly=True, index=True, ondelete="restrict")
     reference = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, readonly=True)
+    payment_transaction_id = fields.Many2one("payment.transaction", string="Online payment", readonly=True,
+                                             index="btree_not_null", ondelete="restrict",
+                                             help="The payment transaction of an online top-up.")
+
+    _sql_constraints = [
+        ("payment_transaction_uniq", "unique(payment_transaction_id)",
+         "This online payment has already credited a wallet."),
+    ]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -3,7 +3,7 @@ import logging
 import pprint
 
 from odoo import _, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.payment import utils as payment_utils
 
@@ -15,6 +15,8 @@ class PaymentTransaction(models.Model):
 
     ev_pay_authorization_id = fields.Many2one("ev.payment.authorization", string="Pay-by-QR authorization",
                                               readonly=True, index="btree_not_null", copy=False)
+    ev_wallet_id = fields.Many2one("ev.wallet", string="Wallet top-up", readonly=True, index="btree_not_null",
+                                   copy=False, help="The charging wallet this payment tops up once confirmed.")
 
     # ------------------------------------------------------------------------------------------
     # Stripe partial capture
@@ -76,3 +78,26 @@ class PaymentTransaction(models.Model):
         for tx in txs.filtered(lambda t: t.ev_pay_authorization_id.state == "pending"):
             tx.ev_pay_authorization_id.sudo().write({"state": "cancelled"})
         return txs
+
+    # ------------------------------------------------------------------------------------------
+    # Wallet top-up
+    # ------------------------------------------------------------------------------------------
+    def _stripe_prepare_payment_intent_payload(self):
+        """A wallet top-up is captured at once, also when the provider captures manually (pay by QR)."""
+        payload = super()._stripe_prepare_payment_intent_payload()
+        if self.ev_wallet_id:
+            payload["capture_method"] = "automatic"
+        return payload
+
+    def _post_process(self):
+        """Credit the wallet of a confirmed top-up, exactly once (see ev.wallet._ev_credit_from_transaction)."""
+        super()._post_process()
+        for tx in self.filtered(lambda t: t.state == "done" and t.ev_wallet_id and t.operation != "validation"):
+            try:
+                with self.env.cr.savepoint():
+                    tx.ev_wallet_id._ev_credit_from_transaction(tx)
+            except UserError as exc:
+                # never block the other transactions' post-processing; a manager credits by hand
+                _logger.warning("wallet top-up %s not credited: %s", tx.reference, exc.args[0])
+                tx.ev_wallet_id.sudo().message_post(body=_("Online payment %(ref)s was not credited: %(error)s",
+                                                           ref=tx.reference, error=exc.args[0]))

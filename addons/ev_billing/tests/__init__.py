@@ -7,3 +7,6 @@ from . import test_security
 from . import test_pay_qr
 from . import test_cost_update
 from . import test_pay_qr_demo
+from . import test_portal
+from . import test_cost_revenue
+from . import test_wallet_topup

@@ -58,9 +58,9 @@ class EvBillingCase(TransactionCase):
     def run_session(self, charger, **kwargs):
         events, tx_id = self.session_events(charger, **kwargs)
         self.ingest(events)
-        return self.session(charger, tx_id)
+        return self.find_session(charger, tx_id)
 
-    def session(self, charger, tx_id):
+    def find_session(self, charger, tx_id):
         return self.env["ev.session"].search([("charger_id", "=", charger.id), ("transaction_id", "=", str(tx_id))])
 
     def make_tax(self, percent=10.0, name=None):

@@ -29,7 +29,7 @@ class TestCostUpdated(EvBillingCase):
         started, updates, ended = events[:2], events[2:5], events[5:]
         self.assertEqual([e["payload"].get("eventType") for e in updates], ["Updated"] * 3)
         self.ingest(started)
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         commands = self.cost_commands(session)
         self.assertEqual(len(commands), 1, "the first estimate is sent at once")
         first_total = commands.params["totalCost"]
@@ -63,7 +63,7 @@ class TestCostUpdated(EvBillingCase):
     def test_unchanged_estimate_not_resent(self):
         events, tx_id = self.session_events(self.cp201, power_kw=0.0)  # plugged in, no energy
         self.ingest(events[:3])
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         self.assertEqual(len(self.cost_commands(session)), 1)
         self.backdate_last_update(session, seconds=3600)
         self.ingest(events[3:5])
@@ -75,7 +75,7 @@ class TestCostUpdated(EvBillingCase):
         self.ingest(events[:2])
         for event in events[2:5]:
             self.ingest([event])
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         totals = [c.params["totalCost"] for c in self.cost_commands(session)]
         self.assertEqual(totals[-3:], [2.25, 3.5, 4.75])
 

@@ -263,7 +263,7 @@ class TestPayQr(EvBillingCase):
         auth, tx, intent = self.authorize()
         events, tx_id = self.session_events(self.cp201, token=auth.id_token_value)
         self.ingest(events[:-3])  # the session is running, not yet stopped
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         self.assertEqual(session.ev_pay_authorization_id, auth)
         Auth = self.env["ev.payment.authorization"]
         self.assertFalse(Auth._cron_ev_expire(now=fields.Datetime.now() + timedelta(days=5)))

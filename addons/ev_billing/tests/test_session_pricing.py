@@ -92,7 +92,7 @@ class TestSessionPricing(EvBillingCase):
         events, tx_id = self.session_events(self.cp201, minutes=60, power_kw=10.0)
         # StatusNotification, Started, Updated +15, Updated +30
         self.ingest(events[:4])
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         self.assertEqual(session.state, "active")
         # as of +30 min: 5 kWh x 0.50 + 1.00
         self.assertAlmostEqual(session.cost_estimate, 3.50)
@@ -109,7 +109,7 @@ class TestSessionPricing(EvBillingCase):
         other = self.env["ev.tariff"].create({"name": "Later", "currency_id": self.usd.id, "energy_rate": 0.9})
         self.cp201.tariff_id = other
         self.ingest(events[3:])
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         self.assertEqual(session.tariff_id, self.tariff)
         self.assertAlmostEqual(session.cost_total, 6.00)
 
@@ -138,7 +138,7 @@ class TestSessionPricing(EvBillingCase):
                                                       {"value": 11000.0, "measurand": "Energy.Active.Import.Register"},
                                                       {"value": 0.0, "measurand": "Power.Active.Import"}]}]}}])
         self.ingest(events[-2:])
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         idle = self.lines_by_kind(session, "idle")
         # charging ended at +60, grace 10 min, unplugged at +90: 20 whole minutes x 0.25
         self.assertEqual(idle.quantity, 20)
@@ -164,7 +164,7 @@ class TestSessionPricing(EvBillingCase):
         # a periodic reading lower than the start register (meter swap): refuse to guess
         events[3]["payload"]["meterValue"][0]["sampledValue"][0]["value"] = 500.0
         self.ingest(events)
-        session = self.session(self.cp201, tx_id)
+        session = self.find_session(self.cp201, tx_id)
         self.assertEqual(session.billing_state, "review")
         self.assertIn("went backwards", session.pricing_error or session.billing_error)
 

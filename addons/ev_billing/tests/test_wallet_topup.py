@@ -1,0 +1,110 @@
+"""Wallet top-up through the payment framework: a Stripe payment transaction linked to the wallet
+credits it once confirmed, exactly once (idempotent), against the fake Stripe at the request boundary
+(the same fake as test_pay_qr.py: payment_stripe's own request and webhook code run)."""
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import EvBillingCase
+from . import test_pay_qr
+from .test_pay_qr import WEBHOOK_SECRET, RequestsFake
+
+
+@tagged("post_install", "-at_install")
+class TestWalletTopUp(EvBillingCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
+        cls.card = cls.env.ref("payment.payment_method_card")
+        journal = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.company.id)],
+                                                    limit=1)
+        cls.stripe.write({
+            "state": "test", "company_id": cls.company.id, "capture_manually": True,  # as for pay by QR
+            "stripe_secret_key": "sk_test_fake", "stripe_publishable_key": "pk_test_fake",
+            "stripe_webhook_secret": WEBHOOK_SECRET, "payment_method_ids": [(4, cls.card.id)],
+            "journal_id": cls.stripe.journal_id.id or journal.id,
+        })
+        cls.card.active = True
+        cls.driver.ev_billing_mode = "wallet"
+        cls.wallet = cls.env["ev.wallet"].create({"partner_id": cls.driver.id})
+
+    def setUp(self):
+        super().setUp()
+        self.fake = RequestsFake()
+        patcher = patch("odoo.addons.payment_stripe.models.payment_provider.requests.request", new=self.fake)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    signed_webhook = test_pay_qr.TestPayQr.signed_webhook
+
+    def balance(self):
+        self.wallet.invalidate_recordset(["balance"])
+        return self.wallet.balance
+
+    def pay(self, amount):
+        """The driver pays a top-up: transaction, PaymentIntent, card confirmation, Stripe's webhook."""
+        tx = self.wallet._ev_create_topup_transaction(self.stripe, self.card, amount)
+        processing = tx._get_processing_values()  # payment_stripe creates the PaymentIntent
+        intent = self.fake.intents[processing["client_secret"].split("_secret_")[0]]
+        self.assertEqual(intent["capture_method"], "automatic")  # captured at once, unlike pay by QR
+        self.fake.confirm_card(intent["id"])
+        self.assertEqual(intent["status"], "succeeded")
+        self.signed_webhook({"type": "payment_intent.succeeded", "data": {"object": dict(intent)}})
+        return tx, intent
+
+    def test_topup_credits_once(self):
+        tx, intent = self.pay(25.0)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(tx.ev_wallet_id, self.wallet)
+        self.assertEqual(self.balance(), 0.0)  # credited at post-processing, not before
+        tx._post_process()
+        self.assertEqual(self.balance(), 25.0)
+        credit = self.wallet.transaction_ids
+        self.assertEqual(len(credit), 1)
+        self.assertEqual((credit.kind, credit.amount, credit.balance_after, credit.payment_transaction_id),
+                         ("topup", 25.0, 25.0, tx))
+        self.assertTrue(tx.payment_id)  # account_payment booked the received money
+        # replays: the webhook again, post-processing again, the payment cron
+        self.signed_webhook({"type": "payment_intent.succeeded", "data": {"object": dict(intent)}})
+        tx._post_process()
+        tx.is_post_processed = False
+        with patch.object(self.env.cr, "commit", lambda: None):  # the cron commits per transaction
+            self.env["payment.transaction"]._cron_post_process()
+        self.assertTrue(tx.is_post_processed)
+        self.assertEqual(self.wallet._ev_credit_from_transaction(tx), credit)
+        self.assertEqual(self.balance(), 25.0)
+        self.assertEqual(len(self.wallet.transaction_ids), 1)
+
+    def test_unconfirmed_or_foreign_payment_is_not_credited(self):
+        tx = self.wallet._ev_create_topup_transaction(self.stripe, self.card, 10.0)
+        tx._post_process()  # draft: nothing
+        self.assertEqual(self.balance(), 0.0)
+        with self.assertRaisesMessage(UserError, "only a confirmed payment credits a wallet"):
+            self.wallet._ev_credit_from_transaction(tx)
+        other = self.env["res.partner"].create({"name": "Someone else"})
+        tx.write({"partner_id": other.id, "state": "done"})
+        with self.assertRaisesMessage(UserError, "not by the wallet's customer"):
+            self.wallet._ev_credit_from_transaction(tx)
+        tx._post_process()  # logged on the wallet, never raised to the payment framework
+        self.assertEqual(self.balance(), 0.0)
+        self.assertIn("was not credited", self.wallet.message_ids[0].body)
+
+    def test_bad_topup_amounts_are_refused(self):
+        with self.assertRaisesMessage(UserError, "positive amount"):
+            self.wallet._ev_create_topup_transaction(self.stripe, self.card, 0.0)
+        with self.assertRaisesMessage(UserError, "positive amount"):
+            self.wallet._ev_create_topup_transaction(self.stripe, self.card, -5.0)
+        eur = self.env.ref("base.EUR")
+        with self.assertRaisesMessage(UserError, "pay the top-up in USD, not EUR"):
+            self.wallet._ev_check_topup(10.0, eur)
+
+    def test_topup_pays_unpaid_sessions(self):
+        session = self.run_session(self.cp201)  # 6.00, empty wallet -> unpaid
+        self.assertEqual(session.billing_state, "unpaid")
+        tx, _intent = self.pay(10.0)
+        tx._post_process()
+        self.assertEqual(session.billing_state, "wallet_paid")
+        self.assertEqual(self.balance(), 4.0)
