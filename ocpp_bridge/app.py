@@ -20,14 +20,38 @@ _logger = logging.getLogger("ocpp_bridge")
 
 class CommandRunner:
     """Commands queued in Odoo: pulled when a charger connects and periodically, executed once
-    the charger is ready (boot accepted, or operating), results reported with bridge_result."""
+    the charger is ready (boot accepted, or operating), results reported with bridge_result.
+
+    The pulls of chargers connecting within ``command_pull_window`` seconds of each other (or
+    while such a pull is in flight) share one ``bridge_pull`` call (at most ``_PULL_MAX``
+    identities): a reconnect storm does not cost one Odoo call per charger."""
+
+    _PULL_MAX = 1000
 
     def __init__(self, bridge):
         self.bridge = bridge
         self._running: set = set()   # command ids in progress on this node
+        self._connected: dict[str, None] = {}   # identities waiting for their pull, in order
+        self._pulling = False
 
     async def on_connect(self, session):
-        await self.pull([session.identity])
+        self._connected[session.identity] = None
+        if self._pulling:
+            return                   # the running pull task takes it
+        self._pulling = True
+        try:
+            window = self.bridge.config.command_pull_window
+            if window > 0:
+                await asyncio.sleep(window)
+            while self._connected:
+                batch = list(self._connected)[:self._PULL_MAX]
+                for identity in batch:
+                    del self._connected[identity]
+                # a charger gone meanwhile keeps its commands queued for its next connection
+                sessions = self.bridge.server.sessions
+                await self.pull([identity for identity in batch if identity in sessions])
+        finally:
+            self._pulling = False
 
     async def pull(self, identities: list[str]):
         if not identities:

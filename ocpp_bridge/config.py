@@ -81,6 +81,7 @@ class BridgeConfig:
     command_timeout: float = 30.0
     command_poll_interval: float = 60.0   # pull queued commands for connected chargers, 0 = off
     command_ready_wait: float = 10.0      # pulled commands wait this long for the boot
+    command_pull_window: float = 0.05     # pulls of chargers connecting this close share a call
     node_report_interval: float = 60.0
     data_transfer_vendors: list = field(default_factory=list)  # vendorIds answered Accepted
     # --- logging
@@ -113,6 +114,8 @@ class BridgeConfig:
             errors.append("station_batch_max must be between 1 and 5000")
         if not 0 <= self.station_batch_window <= 1:
             errors.append("station_batch_window must be between 0 and 1 second")
+        if not 0 <= self.command_pull_window <= 5:
+            errors.append("command_pull_window must be between 0 and 5 seconds")
         if self.station_boot_max_age < 0:
             errors.append("station_boot_max_age must not be negative")
         if self.outbox_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):

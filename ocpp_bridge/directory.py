@@ -137,7 +137,6 @@ class StationDirectory:
         sent_at = time.monotonic()
         answers: dict[str, object] | None = None
         if sent_at >= self._batch_retry_at:
-            self._observe("bridge_stations", len(identities))
             try:
                 found = await self.transport.stations(identities)
             except OdooMethodMissing as exc:
@@ -151,6 +150,7 @@ class StationDirectory:
                         future.set_exception(exc)
                 return
             else:
+                self._observe("bridge_stations", len(identities))
                 answers = {identity: found.get(identity) for identity in identities}
         if answers is None:
             self._observe("bridge_station", len(identities))

@@ -3,7 +3,7 @@
     "summary": "Tariffs, session pricing, invoices per session or per month, prepaid wallets and revenue "
                "reports for EV charging",
     "description": "Tariffs, session pricing, invoices, prepaid wallets and revenue reports. See README.md.",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Operations/EV Charging",
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",

@@ -187,6 +187,32 @@ def test_queued_commands_pulled_when_charger_connects(tmp_path, odoo):
     run(scenario())
 
 
+def test_simultaneous_connects_share_command_pulls(tmp_path, odoo):
+    identities = [f"CP{i:02d}" for i in range(30)]
+    for identity in identities:
+        odoo.chargers[identity] = station(identity)
+    odoo.queued = [{"id": 9, "charger": "CP07", "action": "Reset",
+                    "params": {"type": "Immediate"}}]
+    Charger201.received = []
+
+    async def one(bridge, identity):
+        async with charger(bridge, identity, cls=Charger201) as cp:
+            await cp.call(call.BootNotification(
+                charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp"))
+            await odoo.wait_for(lambda: sorted(i for _node, ids in odoo.pull_calls
+                                               for i in ids) == identities)
+            if identity == "CP07":
+                await odoo.wait_for(lambda: odoo.results)
+
+    async def scenario():
+        async with running_bridge(tmp_path, odoo) as bridge:
+            await asyncio.gather(*(one(bridge, i) for i in identities))
+            assert 1 <= len(odoo.pull_calls) <= 4, odoo.pull_calls
+            assert odoo.results == [(9, "accepted", {"status": "Accepted"})]
+            assert Charger201.received == [("Reset", "Immediate")]
+    run(scenario())
+
+
 def test_metrics_and_health(tmp_path, odoo):
     odoo.chargers["CP1"] = station("CP1")
     odoo.chargers["CP6"] = station("CP6", version="1.6")

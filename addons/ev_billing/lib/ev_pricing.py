@@ -9,8 +9,10 @@ Public API
 
 Dataclasses (inputs)
     :class:`TouWindow`   a time-of-use window (days, local start/end, rates, priority)
-    :class:`TaxRate`     an exclusive tax, as a fraction (``Decimal("0.19")`` = 19 %)
-    :class:`Tariff`      currency, base rates, fees, clamps, windows, taxes
+    :class:`TaxRate`     an exclusive tax, as a fraction (``Decimal("0.19")`` = 19 %), optional ``ref``
+    :class:`Tariff`      currency, base rates, fees, clamps, windows, taxes (tariff-level and
+                         per component: ``energy_taxes``, ``time_taxes``, ``idle_taxes``,
+                         ``session_fee_taxes``)
     :class:`MeterSample` one meter reading (UTC instant, cumulative Wh, optional W)
     :class:`Session`     start/stop (stop = unplug), samples, optional charging end
 
@@ -130,11 +132,54 @@ Order of computation
       components), NOT to the session fee. It is shown as one ``multiplier``
       line: ``quantity`` = the sum of the rounded energy+time+idle amounts,
       ``unit_price`` = ``multiplier - 1`` (e.g. 0.1 for x1.1, -0.2 for x0.8).
+      (When those components carry different taxes: one line per tax group,
+      see *Taxes*.)
     * The min/max clamp applies to the pre-tax subtotal (after the multiplier,
       including the session fee); it adds a ``min_adjust`` (positive) or
-      ``max_adjust`` (negative) line.
-    * Taxes are exclusive (added on top), each computed on the clamped subtotal
-      (never compounded): ``quantity`` = taxable base, ``unit_price`` = rate.
+      ``max_adjust`` (negative) line (shared among tax groups, see *Taxes*).
+    * Taxes are exclusive (added on top), never compounded: ``quantity`` =
+      taxable base, ``unit_price`` = rate. With the same taxes on every
+      component (the default), each tax is computed on the clamped subtotal.
+
+Taxes
+    Every pre-tax line carries a tuple of taxes (``PriceLine.taxes``):
+
+    * energy, time, idle, session fee: the component's own list
+      (``Tariff.energy_taxes``, ``time_taxes``, ``idle_taxes``,
+      ``session_fee_taxes``); ``None`` (the default) means the tariff-level
+      ``Tariff.taxes``, ``()`` means untaxed. A tax listed twice in one list is
+      a validation error.
+    * A *tax group* is a set of taxes (order ignored); lines are grouped in the
+      order their group first appears.
+    * Multiplier: the energy/time/idle lines are grouped by taxes, and each
+      group with a non-zero base gets its own ``multiplier`` line carrying the
+      group's taxes: ``quantity`` = the group's rounded energy+time+idle sum,
+      ``amount`` = HALF_UP(quantity x (multiplier - 1)). So each tax group is
+      scaled exactly by the multiplier, and every line stays ``quantity x
+      unit_price`` rounded. With a single group (the default) this is the one
+      line described above; with several, the lines may add up to up to half a
+      minor unit per group away from a single rounding of the whole base.
+    * Min/max adjustment: the adjustment ``money(limit - subtotal)`` is shared
+      among the tax groups of all pre-clamp lines (components and multiplier
+      lines) in proportion to each group's pre-clamp amount (all are >= 0);
+      the shares are rounded to the minor unit by the largest-remainder
+      method (ties to the earlier group), so they sum to the adjustment
+      exactly and the clamped subtotal equals the limit. Each non-zero share
+      is one ``min_adjust``/``max_adjust`` line (quantity 1) carrying its
+      group's taxes, its label naming the share ("..., share of energy (4.00 of
+      6.00 USD)"). With a single group (the default) there is one line, as
+      before; when the pre-clamp subtotal is 0 the adjustment carries the
+      tariff-level taxes.
+    * Tax lines: one per distinct tax carried by any pre-tax line, in order of
+      first appearance (a breakdown without pre-tax lines lists the
+      tariff-level taxes on a base of 0). ``quantity`` (the base) = the sum of
+      the rounded amounts of the lines carrying that tax; ``amount`` =
+      HALF_UP(base x rate); ``taxes`` = (that tax,); ``base_kinds`` = the
+      kinds of those lines. The label is "<name> <rate>%" when the tax is on
+      every pre-tax line, else "<name> <rate>% on <base> <currency> (<kinds>)".
+      ``tax`` = the sum of the rounded tax lines. This is what an accounting
+      that rounds each tax globally over a document computes for invoice lines
+      equal to the pre-tax lines with their taxes.
 
 Free sessions
     A session whose ``energy_kwh`` (the rounded figure shown to the driver) is
@@ -213,6 +258,12 @@ MAX_ADJUST = "max_adjust"
 TAX = "tax"
 FREE = "free"
 LINE_KINDS = (ENERGY, TIME, IDLE, SESSION_FEE, MULTIPLIER, MIN_ADJUST, MAX_ADJUST, TAX, FREE)
+#: component kinds that may carry their own taxes -> Tariff attribute
+_COMPONENT_TAX_ATTRS = {ENERGY: "energy_taxes", TIME: "time_taxes", IDLE: "idle_taxes",
+                        SESSION_FEE: "session_fee_taxes"}
+#: words used in labels for the kinds of a tax base or of an adjustment share
+_KIND_WORDS = {ENERGY: "energy", TIME: "charging time", IDLE: "idle fee", SESSION_FEE: "session fee",
+               MULTIPLIER: "charger multiplier", MIN_ADJUST: "minimum price", MAX_ADJUST: "maximum price"}
 
 # ISO 4217 active currencies -> number of minor-unit decimals.
 # Codes without a minor unit ("N.A.": precious metals, XDR, XTS, XXX, ...) are
@@ -409,13 +460,23 @@ class TouWindow:
 
 @dataclass(frozen=True)
 class TaxRate:
-    """An exclusive tax: ``rate`` is a fraction (``Decimal("0.19")`` for 19 %)."""
+    """An exclusive tax: ``rate`` is a fraction (``Decimal("0.19")`` for 19 %).
+
+    ``ref`` is the caller's identifier of the tax (hashable, e.g. the Odoo ``account.tax`` id),
+    carried through to the breakdown. Two ``TaxRate`` are the same tax when name, rate and ref
+    are equal: each distinct tax gets its own tax line (and its own rounding).
+    """
 
     name: str
     rate: Decimal
+    ref: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rate", _to_decimal(self.rate, f"tax {self.name!r} rate"))
+
+    def to_dict(self) -> dict[str, Any]:
+        ref = self.ref if self.ref is None or isinstance(self.ref, (str, int)) else str(self.ref)
+        return {"name": self.name, "rate": _fmt(self.rate), "ref": ref}
 
 
 @dataclass(frozen=True)
@@ -434,6 +495,11 @@ class Tariff:
     time_rate_per_hour: Decimal = ZERO
     free_below_kwh: Decimal = DEFAULT_FREE_BELOW_KWH
     name: str = ""
+    # Per-component taxes: None = the tariff-level ``taxes``; () = untaxed.
+    energy_taxes: Optional[tuple[TaxRate, ...]] = None
+    time_taxes: Optional[tuple[TaxRate, ...]] = None
+    idle_taxes: Optional[tuple[TaxRate, ...]] = None
+    session_fee_taxes: Optional[tuple[TaxRate, ...]] = None
 
     def __post_init__(self) -> None:
         for attr in ("energy_rate", "session_fee", "idle_fee_per_minute", "idle_grace_minutes",
@@ -443,6 +509,17 @@ class Tariff:
             object.__setattr__(self, attr, _opt_decimal(getattr(self, attr), f"tariff {attr}"))
         object.__setattr__(self, "windows", tuple(self.windows or ()))
         object.__setattr__(self, "taxes", tuple(self.taxes or ()))
+        for attr in _COMPONENT_TAX_ATTRS.values():
+            value = getattr(self, attr)
+            if value is not None:
+                if isinstance(value, (TaxRate, str, bytes)):
+                    raise TariffValidationError(f"tariff {attr}: expected a list of TaxRate, got {value!r}.")
+                object.__setattr__(self, attr, tuple(value))
+
+    def taxes_for(self, kind: str) -> tuple[TaxRate, ...]:
+        """Taxes of a component kind (energy, time, idle, session_fee): its own, else the tariff's."""
+        own = getattr(self, _COMPONENT_TAX_ATTRS[kind])
+        return self.taxes if own is None else own
 
 
 @dataclass(frozen=True)
@@ -493,6 +570,10 @@ class PriceLine:
     window: Optional[str] = None
     local_start: Optional[datetime] = None
     local_end: Optional[datetime] = None
+    #: pre-tax line: the taxes charged on it; tax line: the one tax it is
+    taxes: tuple[TaxRate, ...] = ()
+    #: tax line only: kinds of the pre-tax lines that make up its base (``quantity``)
+    base_kinds: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -505,6 +586,8 @@ class PriceLine:
             "window": self.window,
             "local_start": self.local_start.isoformat() if self.local_start else None,
             "local_end": self.local_end.isoformat() if self.local_end else None,
+            "taxes": [tax.to_dict() for tax in self.taxes],
+            "base_kinds": list(self.base_kinds),
         }
 
 
@@ -603,7 +686,8 @@ def validate_tariff(tariff: Tariff) -> None:
 
     Checks: ISO 4217 currency; no negative rate, fee, grace, price or tax;
     session fee and min/max price representable in the currency; min <= max;
-    tax rates are fractions (<= 1); windows have a name (unique), days in 0..6,
+    tax rates (tariff-level and per component) are fractions (<= 1), no tax
+    listed twice in one list; windows have a name (unique), days in 0..6,
     at least one rate; and no two windows of equal priority can apply at the
     same wall-clock instant (midnight wrap and Sunday->Monday wrap included).
     """
@@ -635,15 +719,27 @@ def validate_tariff(tariff: Tariff) -> None:
             f"Tariff minimum price {_fmt(tariff.min_price)} is above its maximum price {_fmt(tariff.max_price)}."
         )
 
-    for tax in tariff.taxes:
-        if not isinstance(tax, TaxRate):
-            raise TariffValidationError(f"Tariff taxes must be TaxRate objects, got {tax!r}.")
-        if tax.rate < 0:
-            raise TariffValidationError(f"Tax {tax.name!r} rate must not be negative, got {_fmt(tax.rate)}.")
-        if tax.rate > 1:
-            raise TariffValidationError(
-                f"Tax {tax.name!r} rate {_fmt(tax.rate)} is above 1: rates are fractions (0.19 for 19%)."
-            )
+    tax_lists = [("Tariff taxes", tariff.taxes)] + [
+        (f"Tariff {_KIND_WORDS[kind]} taxes", getattr(tariff, attr))
+        for kind, attr in _COMPONENT_TAX_ATTRS.items() if getattr(tariff, attr) is not None]
+    for what, taxes in tax_lists:
+        seen: set[TaxRate] = set()
+        for tax in taxes:
+            if not isinstance(tax, TaxRate):
+                raise TariffValidationError(f"{what} must be TaxRate objects, got {tax!r}.")
+            if tax.rate < 0:
+                raise TariffValidationError(f"Tax {tax.name!r} rate must not be negative, got {_fmt(tax.rate)}.")
+            if tax.rate > 1:
+                raise TariffValidationError(
+                    f"Tax {tax.name!r} rate {_fmt(tax.rate)} is above 1: rates are fractions (0.19 for 19%)."
+                )
+            try:
+                hash(tax)
+            except TypeError:
+                raise TariffValidationError(f"Tax {tax.name!r}: its ref {tax.ref!r} must be hashable.") from None
+            if tax in seen:
+                raise TariffValidationError(f"{what}: tax {tax.name!r} is listed twice.")
+            seen.add(tax)
 
     names: set[str] = set()
     for window in tariff.windows:
@@ -879,6 +975,18 @@ def _split_largest_remainder(exact: list[Decimal], total: Decimal, quantum: Deci
     return floors
 
 
+def _tax_groups(lines: Iterable[PriceLine]) -> list[tuple[tuple[TaxRate, ...], list[PriceLine]]]:
+    """Lines grouped by the set of taxes they carry (order of first appearance)."""
+    groups: dict[frozenset, tuple[tuple[TaxRate, ...], list[PriceLine]]] = {}
+    for line in lines:
+        groups.setdefault(frozenset(line.taxes), (line.taxes, []))[1].append(line)
+    return list(groups.values())
+
+
+def _kind_words(lines: Iterable[PriceLine]) -> str:
+    return ", ".join(_KIND_WORDS.get(kind, kind) for kind in dict.fromkeys(l.kind for l in lines))
+
+
 def _local(t: datetime, tz: ZoneInfo) -> datetime:
     return t.astimezone(tz)
 
@@ -979,6 +1087,7 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
             kind=ENERGY, label=f"Energy ({name}) {_span_label(local_start, local_end)}",
             quantity=qty, unit="kWh", unit_price=rate, amount=money(qty * rate),
             window=seg.window.name if seg.window else None, local_start=local_start, local_end=local_end,
+            taxes=tariff.taxes_for(ENERGY),
         ))
 
     # 2. Time over the charging time [start, charging_end].
@@ -994,6 +1103,7 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
             kind=TIME, label=f"Charging time ({name}) {_span_label(local_start, local_end)}",
             quantity=hours, unit="h", unit_price=rate, amount=money(hours * rate),
             window=seg.window.name if seg.window else None, local_start=local_start, local_end=local_end,
+            taxes=tariff.taxes_for(TIME),
         ))
 
     # 3. Idle: whole minutes after charging_end + grace, until unplug (stop).
@@ -1009,48 +1119,80 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
                    f"(after {_fmt_num(tariff.idle_grace_minutes)} min grace)"),
             quantity=Decimal(idle_minutes), unit="min", unit_price=tariff.idle_fee_per_minute,
             amount=money(idle_minutes * tariff.idle_fee_per_minute),
-            local_start=_local(idle_from, tz), local_end=_local(stop, tz),
+            local_start=_local(idle_from, tz), local_end=_local(stop, tz), taxes=tariff.taxes_for(IDLE),
         ))
 
     # 4. Session fee (not subject to the multiplier).
     if tariff.session_fee > 0:
         lines.append(PriceLine(
             kind=SESSION_FEE, label="Session fee", quantity=ONE, unit="session",
-            unit_price=tariff.session_fee, amount=money(tariff.session_fee),
+            unit_price=tariff.session_fee, amount=money(tariff.session_fee), taxes=tariff.taxes_for(SESSION_FEE),
         ))
 
-    # 5. Charger multiplier on energy + time + idle.
+    # 5. Charger multiplier on energy + time + idle: one line per tax group of those components.
     if factor != ONE:
-        base = sum((l.amount for l in lines if l.kind in (ENERGY, TIME, IDLE)), money(ZERO))
-        if base != 0:
-            delta = factor - ONE
+        delta = factor - ONE
+        groups = _tax_groups(l for l in lines if l.kind in (ENERGY, TIME, IDLE))
+        for taxes, members in groups:
+            base = sum((l.amount for l in members), money(ZERO))
+            if base == 0:
+                continue
+            scope = "energy, time and idle" if len(groups) == 1 else _kind_words(members)
             lines.append(PriceLine(
                 kind=MULTIPLIER,
-                label=f"Charger multiplier x{_fmt_num(factor)} on energy, time and idle ({_fmt(base)} {currency})",
-                quantity=base, unit=currency, unit_price=delta, amount=money(base * delta),
+                label=f"Charger multiplier x{_fmt_num(factor)} on {scope} ({_fmt(base)} {currency})",
+                quantity=base, unit=currency, unit_price=delta, amount=money(base * delta), taxes=taxes,
             ))
 
-    # 6. Minimum / maximum price on the pre-tax subtotal.
+    # 6. Minimum / maximum price on the pre-tax subtotal, shared among the tax groups.
     subtotal = sum((l.amount for l in lines), money(ZERO))
+    clamp = None
     if tariff.min_price is not None and subtotal < tariff.min_price:
-        diff = money(tariff.min_price - subtotal)
-        lines.append(PriceLine(
-            kind=MIN_ADJUST, label=f"Minimum price {_fmt(money(tariff.min_price))} {currency}",
-            quantity=ONE, unit="adjustment", unit_price=diff, amount=diff,
-        ))
+        clamp = (MIN_ADJUST, "Minimum price", tariff.min_price)
     elif tariff.max_price is not None and subtotal > tariff.max_price:
-        diff = money(tariff.max_price - subtotal)
-        lines.append(PriceLine(
-            kind=MAX_ADJUST, label=f"Maximum price {_fmt(money(tariff.max_price))} {currency}",
-            quantity=ONE, unit="adjustment", unit_price=diff, amount=diff,
-        ))
+        clamp = (MAX_ADJUST, "Maximum price", tariff.max_price)
+    if clamp:
+        kind, title, limit = clamp
+        diff = money(limit - subtotal)
+        label = f"{title} {_fmt(money(limit))} {currency}"
+        groups = [(taxes, members) for taxes, members in _tax_groups(lines)
+                  if sum((l.amount for l in members), ZERO) > 0]
+        if len(groups) <= 1:
+            taxes = groups[0][0] if groups else tariff.taxes
+            lines.append(PriceLine(kind=kind, label=label, quantity=ONE, unit="adjustment", unit_price=diff,
+                                   amount=diff, taxes=taxes))
+        else:
+            weights = [sum((l.amount for l in members), ZERO) for _, members in groups]
+            sign = ONE if diff > 0 else -ONE
+            shares = _split_largest_remainder([abs(diff) * w / subtotal for w in weights], abs(diff),
+                                              _quantum(currency))
+            for (taxes, members), weight, share in zip(groups, weights, shares):
+                if share == 0:
+                    continue
+                amount = money(sign * share)
+                lines.append(PriceLine(
+                    kind=kind,
+                    label=(f"{label}, share of {_kind_words(members)} "
+                           f"({_fmt(money(weight))} of {_fmt(subtotal)} {currency})"),
+                    quantity=ONE, unit="adjustment", unit_price=amount, amount=amount, taxes=taxes,
+                ))
 
-    # 7. Exclusive taxes, each on the clamped subtotal.
-    taxable = sum((l.amount for l in lines), money(ZERO))
-    for tax in tariff.taxes:
+    # 7. Exclusive taxes: one line per distinct tax, on the sum of the lines that carry it.
+    priced = list(lines)
+    ordered: list[TaxRate] = []
+    for line in priced:
+        ordered += [tax for tax in line.taxes if tax not in ordered]
+    if not priced:
+        ordered = list(tariff.taxes)
+    for tax in ordered:
+        members = [l for l in priced if tax in l.taxes]
+        base = sum((l.amount for l in members), money(ZERO))
+        label = f"{tax.name} {_fmt_num(tax.rate * 100)}%"
+        if len(members) != len(priced):
+            label += f" on {_fmt(base)} {currency} ({_kind_words(members)})"
         lines.append(PriceLine(
-            kind=TAX, label=f"{tax.name} {_fmt_num(tax.rate * 100)}%",
-            quantity=taxable, unit=currency, unit_price=tax.rate, amount=money(taxable * tax.rate),
+            kind=TAX, label=label, quantity=base, unit=currency, unit_price=tax.rate, amount=money(base * tax.rate),
+            taxes=(tax,), base_kinds=tuple(dict.fromkeys(l.kind for l in members)),
         ))
 
     return breakdown(lines, idle_minutes, False)

@@ -202,6 +202,7 @@ class EvSession(models.Model):
             "window": line.window or False,
             "date_start": _naive(line.local_start),
             "date_end": _naive(line.local_end),
+            "tax_ids": [Command.set([tax.ref for tax in line.taxes if tax.ref])],
         }) for index, line in enumerate(breakdown.lines, 1)]
         session.write(vals)
         if abs(session.billed_energy_kwh - session.energy_kwh) >= 0.0005:
@@ -261,8 +262,9 @@ class EvSession(models.Model):
                  start=local.strftime("%Y-%m-%d %H:%M %Z"), kwh=f"{self.billed_energy_kwh:.3f}")
 
     def _ev_invoice_line_vals(self, fiscal_position):
+        """One invoice line per pre-tax cost line, with that line's taxes (the component's taxes, as
+        priced by the engine; a multiplier or min/max line split per tax group carries its group's)."""
         self.ensure_one()
-        taxes = fiscal_position.map_tax(self.tariff_id.tax_ids)
         analytic = self.site_id._ev_analytic_account()
         lines = []
         for cost in self.cost_line_ids.filtered(lambda l: l.kind in KIND_PRODUCTS):
@@ -271,7 +273,7 @@ class EvSession(models.Model):
                 "name": cost._ev_invoice_label(),
                 "quantity": 1.0,
                 "price_unit": cost.amount,
-                "tax_ids": [Command.set(taxes.ids)],
+                "tax_ids": [Command.set(fiscal_position.map_tax(cost.tax_ids).ids)],
                 "analytic_distribution": {str(analytic.id): 100.0},
                 "ev_session_id": self.id,
                 "ev_cost_kind": cost.kind,
@@ -281,8 +283,8 @@ class EvSession(models.Model):
 
     def _ev_create_invoice(self, invoice_date=None):
         """Create and post one customer invoice for the priced sessions in ``self`` (one customer,
-        company and currency). The lines are the sessions' cost lines (taxes are computed by the
-        accounting from the tariff's taxes); several sessions get one section each."""
+        company and currency). The lines are the sessions' cost lines, each with its taxes (the tax
+        amounts are computed by the accounting); several sessions get one section each."""
         sessions = self.sudo().sorted(lambda s: (s.start_time, s.id))
         if not sessions:
             return self.env["account.move"]

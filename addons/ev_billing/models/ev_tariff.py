@@ -7,6 +7,13 @@ from ..lib.ev_billing_policy import to_decimal
 
 #: decimals kept for rates (per kWh, per hour, per minute); money settings use the currency's
 RATE_DIGITS = (16, 5)
+#: per-component tax field -> ev_pricing.Tariff attribute (empty field = the tariff's taxes)
+COMPONENT_TAX_FIELDS = {
+    "energy_tax_ids": "energy_taxes",
+    "time_tax_ids": "time_taxes",
+    "idle_tax_ids": "idle_taxes",
+    "session_fee_tax_ids": "session_fee_taxes",
+}
 
 
 class EvTariff(models.Model):
@@ -43,8 +50,27 @@ class EvTariff(models.Model):
     window_ids = fields.One2many("ev.tariff.window", "tariff_id", string="Time-of-use windows", copy=True)
     tax_ids = fields.Many2many("account.tax", string="Taxes", check_company=True,
                                domain="[('type_tax_use', '=', 'sale')]",
-                               help="Exclusive percentage taxes added on the pre-tax price of a session (each on "
-                                    "the subtotal, never compounded). The same taxes go on every invoice line.")
+                               help="Exclusive percentage taxes added on the pre-tax price of a session, never "
+                                    "compounded. They apply to every component without taxes of its own (see the "
+                                    "per-component taxes); the invoice lines carry their component's taxes.")
+    # Taxes per component (empty = the tariff's taxes), validated like tax_ids
+    energy_tax_ids = fields.Many2many(
+        "account.tax", "ev_tariff_energy_tax_rel", "tariff_id", "tax_id", string="Energy taxes",
+        check_company=True, domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes of the energy lines instead of the tariff's taxes; empty = the tariff's taxes.")
+    time_tax_ids = fields.Many2many(
+        "account.tax", "ev_tariff_time_tax_rel", "tariff_id", "tax_id", string="Charging time taxes",
+        check_company=True, domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes of the charging time lines instead of the tariff's taxes; empty = the tariff's taxes.")
+    idle_tax_ids = fields.Many2many(
+        "account.tax", "ev_tariff_idle_tax_rel", "tariff_id", "tax_id", string="Idle fee taxes",
+        check_company=True, domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes of the idle fee line instead of the tariff's taxes; empty = the tariff's taxes.")
+    session_fee_tax_ids = fields.Many2many(
+        "account.tax", "ev_tariff_session_fee_tax_rel", "tariff_id", "tax_id", string="Session fee taxes",
+        check_company=True, domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes of the session fee line instead of the tariff's taxes; empty = the tariff's taxes. To leave "
+             "the fee untaxed while the tariff has taxes, use a 0% tax.")
     ev_pay_preauth_amount = fields.Monetary(
         "Pay-by-QR pre-authorization", help="Amount pre-authorized before a pay-by-QR session (in the tariff's "
                                             "currency); 0 = the company's default.")
@@ -84,16 +110,23 @@ class EvTariff(models.Model):
     # ------------------------------------------------------------------------------------------
     # Engine conversion and validation
     # ------------------------------------------------------------------------------------------
-    def _ev_engine_taxes(self):
+    def _ev_engine_taxes(self, taxes=None):
+        """``taxes`` (default: the tariff's taxes) as engine TaxRates; ``ref`` = the account.tax id."""
         self.ensure_one()
-        taxes = []
-        for tax in self.tax_ids:
+        result = []
+        for tax in self.tax_ids if taxes is None else taxes:
             if tax.amount_type != "percent" or tax.price_include:
                 raise ev_pricing.TariffValidationError(
                     _("Tax %(tax)s cannot be used on a tariff: only exclusive (price excluded) percentage taxes "
                       "are supported. Use an exclusive percentage tax.", tax=tax.display_name))
-            taxes.append(ev_pricing.TaxRate(tax.name, to_decimal(tax.amount) / 100))
-        return tuple(taxes)
+            result.append(ev_pricing.TaxRate(tax.name, to_decimal(tax.amount) / 100, ref=tax.id))
+        return tuple(result)
+
+    def _ev_engine_component_taxes(self):
+        """Per-component engine taxes: {Tariff attribute: TaxRates}, only for components with own taxes."""
+        self.ensure_one()
+        return {attr: self._ev_engine_taxes(self[field])
+                for field, attr in COMPONENT_TAX_FIELDS.items() if self[field]}
 
     def _ev_engine_tariff(self):
         """This tariff as an ``ev_pricing.Tariff`` (raises ev_pricing.TariffValidationError)."""
@@ -121,6 +154,7 @@ class EvTariff(models.Model):
             windows=tuple(window._ev_engine_window() for window in self.window_ids),
             taxes=self._ev_engine_taxes(),
             name=self.name or "",
+            **self._ev_engine_component_taxes(),
         )
 
     def _ev_check_tariff(self):
@@ -131,7 +165,8 @@ class EvTariff(models.Model):
                 raise ValidationError(_("Tariff %(name)s: %(error)s", name=tariff.name, error=exc)) from None
 
     @api.constrains("currency_id", "energy_rate", "time_rate_per_hour", "session_fee", "idle_fee_per_minute",
-                    "idle_grace_minutes", "min_price", "max_price", "free_below_kwh", "tax_ids", "window_ids")
+                    "idle_grace_minutes", "min_price", "max_price", "free_below_kwh", "tax_ids", "window_ids",
+                    *COMPONENT_TAX_FIELDS)
     def _check_tariff(self):
         self._ev_check_tariff()
 

@@ -10,3 +10,4 @@ from . import test_pay_qr_demo
 from . import test_portal
 from . import test_cost_revenue
 from . import test_wallet_topup
+from . import test_component_taxes
