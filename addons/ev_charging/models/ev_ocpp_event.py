@@ -209,8 +209,7 @@ class EvOcppEvent(models.Model):
         """Recompute the energy of the sessions {id: completed before?} and call their hooks; a
         failing hook (e.g. billing) is logged and never undoes the ingestion."""
         sessions = self.env["ev.session"].browse(list(was_completed)).exists()
-        for session in sessions:
-            session._recompute_energy()
+        sessions._recompute_energy()
         for session in sessions:
             try:
                 with self.env.cr.savepoint():

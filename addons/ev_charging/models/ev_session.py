@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -101,34 +102,47 @@ class EvSession(models.Model):
             session.display_name = f"{session.charger_id.identity or ''} #{session.transaction_id}"
 
     def _recompute_energy(self):
-        """Energy from the register readings, whatever order they arrived in (see ev_ocpp.session_energy)."""
-        MeterValue = self.env["ev.meter.value"]
+        """Energy from the register readings, whatever order they arrived in (see ev_ocpp.session_energy).
+        Works on many sessions with one read of their readings."""
+        if not self:
+            return
+        rows = self.env["ev.meter.value"].sudo().search_read(
+            [("session_id", "in", self.ids), ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, "Power.Active.Import"]),
+             ("phase", "in", [False, ""])], ["session_id", "measurand", "value"], order="timestamp, id")
+        registers, powers = defaultdict(list), defaultdict(list)
+        for row in rows:
+            (registers if row["measurand"] == ev_ocpp.ENERGY_REGISTER else powers)[row["session_id"][0]].append(
+                row["value"])
+        kinds = {}
         for session in self:
-            readings = MeterValue.search_read(
-                [("session_id", "=", session.id), ("measurand", "=", ev_ocpp.ENERGY_REGISTER), ("phase", "in", [False, ""])],
-                ["value"], order="timestamp, id")
-            powers = MeterValue.search_read(
-                [("session_id", "=", session.id), ("measurand", "=", "Power.Active.Import"), ("phase", "in", [False, ""])],
-                ["value"])
+            readings = registers[session.id]
             reported_start = session.meter_start_reported if session.has_meter_start else None
             stop = session.meter_stop_reported if session.has_meter_stop else None
-            kind = session.charger_id._register_kind_known()
-            previous = session._register_before_start() if kind != "per_transaction" else None
+            charger = session.charger_id
+            if charger.id not in kinds:
+                kinds[charger.id] = charger._register_kind_known()
+            kind = kinds[charger.id]
+            # the previous session's register only matters for a start of 0 (the offline trap)
+            start_is_zero = reported_start == 0 or (reported_start is None and readings and readings[0] == 0)
+            previous = session._register_before_start() if start_is_zero and kind != "per_transaction" else None
             result = ev_ocpp.session_energy(
                 Decimal(str(reported_start)) if reported_start is not None else None,
                 Decimal(str(stop)) if stop is not None else None,
-                [Decimal(str(r["value"])) for r in readings],
+                [Decimal(str(v)) for v in readings],
                 Decimal(str(previous)) if previous else None,
                 kind,
             )
-            session.write({
+            vals = {
                 "energy_kwh": float(result.energy_kwh),
                 "meter_start_wh": float(result.meter_start_wh) if result.meter_start_wh is not None else 0.0,
                 "meter_stop_wh": float(result.meter_stop_wh) if result.meter_stop_wh is not None else 0.0,
                 "meter_start_fixed": result.start_fixed,
                 "energy_unreliable": result.unreliable,
-                "max_power_kw": max([p["value"] for p in powers], default=0.0) / 1000.0,
-            })
+                "max_power_kw": max(powers[session.id], default=0.0) / 1000.0,
+            }
+            changed = {k: v for k, v in vals.items() if session[k] != v}
+            if changed:
+                session.write(changed)
 
     def _register_before_start(self):
         """Stop register of this charger's previous session (cumulative-register check), or None."""
