@@ -1,5 +1,4 @@
 """Demo data of ev_billing: tariffs, billing modes, a wallet, and the demo sessions priced and billed."""
-import itertools
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -16,7 +15,6 @@ from .payment_provider import STRIPE_API_BASE_PARAM
 LIVE_FAKE_STRIPE = "http://127.0.0.1:8099"
 DEMO_QR_CHARGER = "NYC-L2-01"
 DEMO_QR_NODE = "demo-pay-qr"
-_DEMO_BATCHES = itertools.count(1)
 
 _logger = logging.getLogger(__name__)
 
@@ -166,10 +164,8 @@ class EvBillingDemo(models.AbstractModel):
 
     @api.model
     def _ev_demo_ingest(self, events):
-        """Ingest and insist every event is applied. Each call gets its own context: ingest() keeps its
-        per-batch state in the environment's context, and two batches with equal-looking state in one
-        transaction would otherwise share a cached environment (see README, known issues)."""
-        results = self.env["ev.ocpp.event"].with_context(ev_demo_batch=next(_DEMO_BATCHES)).ingest(events)
+        """Ingest and insist every event is applied."""
+        results = self.env["ev.ocpp.event"].ingest(events)
         bad = [r for r in results if r["status"] != "applied"]
         if bad:
             raise UserError(_("Demo events were not applied: %s", bad))
