@@ -4,6 +4,7 @@ simulated chargers built on the ``ocpp`` library, all on loopback.
 ``./ev test`` builds the database and exports EV_E2E_DB, EV_ODOO_CONF, VENV and ODOO_SRC. Without
 them these tests fail (they never skip): run them through ``./ev test``.
 """
+import atexit
 import os
 import signal
 import socket
@@ -58,6 +59,7 @@ class OdooServer:
             [self.python, f"{self.odoo_src}/odoo-bin", "-c", self.conf, "-d", self.db, f"--db-filter=^{self.db}$",
              f"--http-port={self.port}", "--workers=0", "--max-cron-threads=0", "--log-level=warn"],
             stdout=self.log, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)  # never leave a server behind, even when pytest stops abruptly
         common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
 
         def up():
@@ -119,6 +121,7 @@ class BridgeProcess:
     def start(self):
         self.proc = subprocess.Popen([sys.executable, "-m", "ocpp_bridge"], cwd=ROOT, env=self.env(),
                                      stdout=self.log, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)
 
         def listening():
             if self.proc.poll() is not None:
