@@ -13,6 +13,22 @@ class EvBillingCase(TransactionCase):
     USD tariff (0.50/kWh + 1.00 per session) as the company default."""
 
     @classmethod
+    def _setup_stripe_test_provider(cls, webhook_secret):
+        """Odoo's Stripe provider in test mode with manual capture and fake keys (Stripe itself is
+        replaced at the request boundary by the tests that use it)."""
+        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
+        cls.card = cls.env.ref("payment.payment_method_card")
+        journal = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.company.id)],
+                                                    limit=1)
+        cls.stripe.write({
+            "state": "test", "company_id": cls.company.id, "capture_manually": True,
+            "stripe_secret_key": "sk_test_fake", "stripe_publishable_key": "pk_test_fake",
+            "stripe_webhook_secret": webhook_secret, "payment_method_ids": [(4, cls.card.id)],
+            "journal_id": cls.stripe.journal_id.id or journal.id,
+        })
+        cls.card.active = True
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))

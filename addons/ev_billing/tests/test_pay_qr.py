@@ -72,17 +72,7 @@ class TestPayQr(EvBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
-        cls.card = cls.env.ref("payment.payment_method_card")
-        journal = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.company.id)],
-                                                    limit=1)
-        cls.stripe.write({
-            "state": "test", "company_id": cls.company.id, "capture_manually": True,
-            "stripe_secret_key": "sk_test_fake", "stripe_publishable_key": "pk_test_fake",
-            "stripe_webhook_secret": WEBHOOK_SECRET, "payment_method_ids": [(4, cls.card.id)],
-            "journal_id": cls.stripe.journal_id.id or journal.id,
-        })
-        cls.card.active = True
+        cls._setup_stripe_test_provider(WEBHOOK_SECRET)
         cls.evse = cls.env["ev.evse"].create({"charger_id": cls.cp201.id, "evse_number": 1})
         cls.connector = cls.env["ev.connector"].create({"evse_id": cls.evse.id, "connector_number": 1})
         node = cls.env["ev.bridge.node"].create({"name": "qr-test-node"})  # no URL: commands wait to be pulled

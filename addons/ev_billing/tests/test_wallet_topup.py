@@ -17,17 +17,7 @@ class TestWalletTopUp(EvBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
-        cls.card = cls.env.ref("payment.payment_method_card")
-        journal = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.company.id)],
-                                                    limit=1)
-        cls.stripe.write({
-            "state": "test", "company_id": cls.company.id, "capture_manually": True,  # as for pay by QR
-            "stripe_secret_key": "sk_test_fake", "stripe_publishable_key": "pk_test_fake",
-            "stripe_webhook_secret": WEBHOOK_SECRET, "payment_method_ids": [(4, cls.card.id)],
-            "journal_id": cls.stripe.journal_id.id or journal.id,
-        })
-        cls.card.active = True
+        cls._setup_stripe_test_provider(WEBHOOK_SECRET)
         cls.driver.ev_billing_mode = "wallet"
         cls.wallet = cls.env["ev.wallet"].create({"partner_id": cls.driver.id})
 
