@@ -89,7 +89,9 @@ def _method_missing(fault: str, model: str, method: str) -> bool:
             or f"The method '{method}' does not exist" in fault)
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
+class _TimeoutMixin:
+    """xmlrpc.client transports with a socket timeout."""
+
     def __init__(self, timeout, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._timeout = timeout
@@ -100,15 +102,12 @@ class _TimeoutTransport(xmlrpc.client.Transport):
         return conn
 
 
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._timeout = timeout
+class _TimeoutTransport(_TimeoutMixin, xmlrpc.client.Transport):
+    pass
 
-    def make_connection(self, host):
-        conn = super().make_connection(host)
-        conn.timeout = self._timeout
-        return conn
+
+class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
+    pass
 
 
 class XmlRpcTransport(OdooTransport):
