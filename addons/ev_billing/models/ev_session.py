@@ -74,8 +74,9 @@ class EvSession(models.Model):
     # ------------------------------------------------------------------------------------------
     def _on_session_progress(self):
         super()._on_session_progress()
+        rows = self._ev_meter_rows()
         for session in self:
-            session._ev_estimate()
+            session._ev_estimate(rows.get(session.id, []))
 
     def _on_session_completed(self):
         super()._on_session_completed()
@@ -85,14 +86,23 @@ class EvSession(models.Model):
     # ------------------------------------------------------------------------------------------
     # Pricing
     # ------------------------------------------------------------------------------------------
-    def _ev_meter_samples(self, final=True):
-        """The session's register readings as engine MeterSamples (aware UTC, Wh), with its resolved
-        meter start (and stop when ``final``) as anchor samples."""
-        self.ensure_one()
+    def _ev_meter_rows(self):
+        """Register and power readings of the sessions, in one read: {session id: [rows]}."""
         rows = self.env["ev.meter.value"].sudo().search_read(
-            [("session_id", "=", self.id), ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, POWER_MEASURAND]),
+            [("session_id", "in", self.ids), ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, POWER_MEASURAND]),
              ("phase", "in", [False, ""])],
-            ["timestamp", "measurand", "value"], order="timestamp, id")
+            ["session_id", "timestamp", "measurand", "value"], order="timestamp, id")
+        by_session = {}
+        for row in rows:
+            by_session.setdefault(row["session_id"][0], []).append(row)
+        return by_session
+
+    def _ev_meter_samples(self, final=True, rows=None):
+        """The session's register readings as engine MeterSamples (aware UTC, Wh), with its resolved
+        meter start (and stop when ``final``) as anchor samples. ``rows``: already read readings."""
+        self.ensure_one()
+        if rows is None:
+            rows = self._ev_meter_rows().get(self.id, [])
         registers, powers = {}, {}
         for row in rows:
             if row["measurand"] == ev_ocpp.ENERGY_REGISTER:
@@ -115,7 +125,7 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.tariff_id or self.charger_id._ev_tariff()
 
-    def _ev_estimate(self):
+    def _ev_estimate(self, rows=None):
         """Running estimate of an active session, as of its last meter reading."""
         self.ensure_one()
         if self.state != "active" or not self.start_time:
@@ -125,7 +135,7 @@ class EvSession(models.Model):
             return
         vals = {"tariff_id": tariff.id, "cost_currency_id": tariff.currency_id.id}
         try:
-            samples = self._ev_meter_samples(final=False)
+            samples = self._ev_meter_samples(final=False, rows=rows)
             start = _aware(self.start_time)
             now = max([s.timestamp for s in samples] + [start])
             breakdown = ev_pricing.running_estimate(

@@ -68,6 +68,8 @@ class EvCharger(models.Model):
         string="Energy register", default="auto", required=True,
         help="How the station's Energy.Active.Import.Register counts. Detect: cumulative once a session "
              "reported a meter start above 0.")
+    register_learnt = fields.Boolean(readonly=True, help="A session of this station reported a meter start above 0: "
+                                                        "its register counts a lifetime (cumulative).")
     station_status = fields.Char(readonly=True, help="Status of the station as a whole (1.6 connector 0).")
     firmware_status = fields.Char(readonly=True)
     diagnostics_status = fields.Char("Log upload status", readonly=True)
@@ -136,9 +138,12 @@ class EvCharger(models.Model):
         self.ensure_one()
         if self.register_kind != "auto":
             return self.register_kind
-        learnt = self.env["ev.session"].search_count(
-            [("charger_id", "=", self.id), ("has_meter_start", "=", True), ("meter_start_reported", ">", 0)], limit=1)
-        return "cumulative" if learnt else None
+        return "cumulative" if self.register_learnt else None
+
+    def _learn_meter_start(self, value):
+        """A reported meter start above 0 shows the register is cumulative."""
+        if value and value > 0 and not self.register_learnt:
+            self.sudo().register_learnt = True
 
     # --- Connectors -----------------------------------------------------------------------
     def _get_connector(self, evse_id, connector_id, create=True):

@@ -206,16 +206,26 @@ class EvOcppEvent(models.Model):
         self._settle_sessions(batch["sessions"])
 
     def _settle_sessions(self, was_completed):
-        """Recompute the energy of the sessions {id: completed before?} and call their hooks; a
-        failing hook (e.g. billing) is logged and never undoes the ingestion."""
+        """Recompute the energy of the sessions {id: completed before?} and call their hooks, each
+        hook once for all its sessions; a failing hook (e.g. billing) is retried session by session,
+        logged, and never undoes the ingestion."""
         sessions = self.env["ev.session"].browse(list(was_completed)).exists()
         sessions._recompute_energy()
-        for session in sessions:
+        completed = sessions.filtered(lambda s: s.state == "completed" and not was_completed[s.id])
+        progress = sessions.filtered(lambda s: s.state == "active")
+        for group, hook in ((progress, "_on_session_progress"), (completed, "_on_session_completed")):
+            if not group:
+                continue
             try:
                 with self.env.cr.savepoint():
-                    self._session_hooks(session, was_completed[session.id])
+                    getattr(group, hook)()
             except Exception:
-                _logger.exception("ev.session %s: post-ingestion hook failed", session.id)
+                for session in group:
+                    try:
+                        with self.env.cr.savepoint():
+                            getattr(session, hook)()
+                    except Exception:
+                        _logger.exception("ev.session %s: %s failed", session.id, hook)
 
     # ------------------------------------------------------------------------------------------
     # Envelope checks and bookkeeping
@@ -484,6 +494,7 @@ class EvOcppEvent(models.Model):
             if sample.measurand == ev_ocpp.ENERGY_REGISTER and not sample.phase:
                 if sample.context == "Transaction.Begin" and not session.has_meter_start:
                     session.write({"has_meter_start": True, "meter_start_reported": float(sample.value)})
+                    charger._learn_meter_start(sample.value)
                 elif sample.context == "Transaction.End":
                     session.write({"has_meter_stop": True, "meter_stop_reported": float(sample.value)})
         self._store_samples(charger, session.connector_id or connector, session, samples, received)
@@ -503,6 +514,7 @@ class EvOcppEvent(models.Model):
         if session.state != "completed":
             vals["state"] = "active"
         session.write(vals)
+        charger._learn_meter_start(vals["meter_start_reported"])
         if session.state == "active":
             session._close_superseded()
         self._link_token(session, payload.get("idTag"))
@@ -544,12 +556,6 @@ class EvOcppEvent(models.Model):
         if session:
             self._touch_session(session, session.state == "completed")
         return session or None
-
-    def _session_hooks(self, session, was_completed):
-        if session.state == "completed" and not was_completed:
-            session._on_session_completed()
-        elif session.state == "active":
-            session._on_session_progress()
 
     def _store_samples(self, charger, connector, session, samples, received):
         """Queue the event's meter values; inside ingest() they are written per chunk (see
