@@ -36,6 +36,8 @@ class ChargerGone(Exception):
 
 class BridgeChargePoint:
     _known_actions: frozenset = frozenset()   # all actions of the version (set by subclasses)
+    #: actions acknowledged with an empty answer (the event itself goes to the outbox in _handle)
+    _empty_answer_actions: tuple = ()
 
     def __init__(self, session, bridge):
         super().__init__(session.identity, session.connection,
@@ -48,6 +50,11 @@ class BridgeChargePoint:
         self._calls: asyncio.Queue = asyncio.Queue()
         self._waiters: dict[str, tuple[asyncio.Future, str]] = {}
         self._worker: asyncio.Task | None = None
+        for action in self._empty_answer_actions:
+            self.route_map.setdefault(action, {}).setdefault("_on_action", self._empty_answer)
+
+    async def _empty_answer(self, ctx):
+        return {}
 
     # ------------------------------------------------------------------ receive side
     async def start(self):

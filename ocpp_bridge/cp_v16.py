@@ -12,6 +12,14 @@ from .logs import utc_now_iso
 
 class ChargePoint16(BridgeChargePoint, _LibChargePoint):
     _known_actions = frozenset(a.value for a in Action)
+    _empty_answer_actions = (
+        Action.status_notification,
+        Action.meter_values,
+        Action.firmware_status_notification,
+        Action.diagnostics_status_notification,
+        Action.log_status_notification,
+        Action.security_event_notification,
+    )
 
     async def _authorize_tag(self, ctx, id_tag):
         info = await self.core.authorize(self.session, ctx, str(id_tag or ""),
@@ -26,10 +34,6 @@ class ChargePoint16(BridgeChargePoint, _LibChargePoint):
     @on(Action.heartbeat)
     async def on_heartbeat(self, ctx):
         return {"currentTime": utc_now_iso()}
-
-    @on(Action.status_notification)
-    async def on_status_notification(self, ctx):
-        return {}
 
     @on(Action.authorize)
     async def on_authorize(self, ctx):
@@ -50,26 +54,6 @@ class ChargePoint16(BridgeChargePoint, _LibChargePoint):
         if not id_tag:
             return {}
         return {"idTagInfo": await self._authorize_tag(ctx, id_tag)}
-
-    @on(Action.meter_values)
-    async def on_meter_values(self, ctx):
-        return {}
-
-    @on(Action.firmware_status_notification)
-    async def on_firmware_status_notification(self, ctx):
-        return {}
-
-    @on(Action.diagnostics_status_notification)
-    async def on_diagnostics_status_notification(self, ctx):
-        return {}
-
-    @on(Action.log_status_notification)
-    async def on_log_status_notification(self, ctx):
-        return {}
-
-    @on(Action.security_event_notification)
-    async def on_security_event_notification(self, ctx):
-        return {}
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, ctx):

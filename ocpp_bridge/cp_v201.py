@@ -12,6 +12,14 @@ from .logs import utc_now_iso
 
 class ChargePoint201(BridgeChargePoint, _LibChargePoint):
     _known_actions = frozenset(a.value for a in Action)
+    _empty_answer_actions = (
+        Action.status_notification,
+        Action.notify_event,
+        Action.meter_values,
+        Action.firmware_status_notification,
+        Action.log_status_notification,
+        Action.security_event_notification,
+    )
 
     @on(Action.boot_notification)
     async def on_boot_notification(self, ctx):
@@ -21,14 +29,6 @@ class ChargePoint201(BridgeChargePoint, _LibChargePoint):
     @on(Action.heartbeat)
     async def on_heartbeat(self, ctx):
         return {"currentTime": utc_now_iso()}
-
-    @on(Action.status_notification)
-    async def on_status_notification(self, ctx):
-        return {}
-
-    @on(Action.notify_event)
-    async def on_notify_event(self, ctx):
-        return {}
 
     async def _id_token_info(self, ctx, token):
         if isinstance(token, dict):
@@ -49,22 +49,6 @@ class ChargePoint201(BridgeChargePoint, _LibChargePoint):
         if not token:
             return {}
         return {"idTokenInfo": await self._id_token_info(ctx, token)}
-
-    @on(Action.meter_values)
-    async def on_meter_values(self, ctx):
-        return {}
-
-    @on(Action.firmware_status_notification)
-    async def on_firmware_status_notification(self, ctx):
-        return {}
-
-    @on(Action.log_status_notification)
-    async def on_log_status_notification(self, ctx):
-        return {}
-
-    @on(Action.security_event_notification)
-    async def on_security_event_notification(self, ctx):
-        return {}
 
     @on(Action.data_transfer)
     async def on_data_transfer(self, ctx):
