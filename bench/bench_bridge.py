@@ -5,6 +5,7 @@ provisions a bridge node, starts ``python -m ocpp_bridge`` (e2e_helpers.BridgePr
 it from a separate client process (bench_client.py). Prints a table of measured vs target figures.
 Nothing is asserted.
 """
+
 import argparse
 import glob
 import json
@@ -15,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 import xmlrpc.client
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +52,7 @@ def cpu_ticks(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])      # utime + stime
+        return int(fields[11]) + int(fields[12])  # utime + stime
     except OSError:
         return 0
 
@@ -72,7 +73,7 @@ class CpuMeter:
     """CPU seconds used by bridge / Odoo / PostgreSQL / client between start() and stop()."""
 
     def __init__(self, procs):
-        self.procs = procs          # name -> pid
+        self.procs = procs  # name -> pid
 
     def _snap(self):
         snap = {name: cpu_ticks(pid) for name, pid in self.procs.items()}
@@ -95,19 +96,29 @@ class CpuMeter:
 class BenchBridge(BridgeProcess):
     def env(self):
         env = super().env()
-        env.update({
-            "EV_BRIDGE_NODE": NODE, "EV_BRIDGE_NODE_NUMBER": "5",
-            "EV_BRIDGE_STATION_CACHE_TTL": "600", "EV_BRIDGE_LOG_LEVEL": "WARNING",
-            "EV_BRIDGE_OUTBOX_IDLE_INTERVAL": "0.2", "EV_BRIDGE_OUTBOX_BACKOFF_MAX": "2",
-        })
+        env.update(
+            {
+                "EV_BRIDGE_NODE": NODE,
+                "EV_BRIDGE_NODE_NUMBER": "5",
+                "EV_BRIDGE_STATION_CACHE_TTL": "600",
+                "EV_BRIDGE_LOG_LEVEL": "WARNING",
+                "EV_BRIDGE_OUTBOX_IDLE_INTERVAL": "0.2",
+                "EV_BRIDGE_OUTBOX_BACKOFF_MAX": "2",
+            }
+        )
         return env
 
 
 class ClientProc:
     def __init__(self, logdir):
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "bench_client.py")], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=open(Path(logdir) / "client.log", "ab"),
-                                     text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "bench_client.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(Path(logdir) / "client.log", "ab"),
+            text=True,
+            bufsize=1,
+        )
 
     def ask(self, **req):
         self.proc.stdin.write(json.dumps(req) + "\n")
@@ -135,8 +146,12 @@ def health(bridge):
 def wait_drained(bridge, timeout, label):
     t0 = time.monotonic()
     try:
-        wait_until(lambda: health(bridge)["outbox_depth"] == 0, timeout=timeout, interval=0.25,
-                   message=f"outbox drained ({label})")
+        wait_until(
+            lambda: health(bridge)["outbox_depth"] == 0,
+            timeout=timeout,
+            interval=0.25,
+            message=f"outbox drained ({label})",
+        )
         return round(time.monotonic() - t0, 1)
     except AssertionError:
         log(f"outbox not drained after {timeout}s ({label}); depth {health(bridge)['outbox_depth']}")
@@ -144,8 +159,10 @@ def wait_drained(bridge, timeout, label):
 
 
 def ensure_chargers(odoo, n):
-    existing = {r["identity"] for r in odoo.call("ev.charger", "search_read", [("identity", "=like", PREFIX + "%")],
-                                                 fields=["identity"])}
+    existing = {
+        r["identity"]
+        for r in odoo.call("ev.charger", "search_read", [("identity", "=like", PREFIX + "%")], fields=["identity"])
+    }
     site = odoo.call("ev.site", "search", [], limit=1)
     if not site:
         site = [odoo.call("ev.site", "create", {"name": "Bench site"})]
@@ -153,9 +170,21 @@ def ensure_chargers(odoo, n):
     t0 = time.monotonic()
     ctx = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
     for k in range(0, len(todo), 1000):
-        odoo.call("ev.charger", "create", [{"identity": ident, "site_id": site[0], "ocpp_version": "2.0.1",
-                                            "security_profile": "0", "heartbeat_interval": 3600}
-                                           for ident in todo[k:k + 1000]], context=ctx)
+        odoo.call(
+            "ev.charger",
+            "create",
+            [
+                {
+                    "identity": ident,
+                    "site_id": site[0],
+                    "ocpp_version": "2.0.1",
+                    "security_profile": "0",
+                    "heartbeat_interval": 3600,
+                }
+                for ident in todo[k : k + 1000]
+            ],
+            context=ctx,
+        )
     return len(todo), round(time.monotonic() - t0, 1)
 
 
@@ -165,37 +194,70 @@ def direct_ingest(odoo, creds, batches, batch_size, run):
     uid = common.authenticate(odoo.db, creds["login"], creds["api_key"], {})
     models = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/object", allow_none=True)
     chargers = [f"{PREFIX}{i:05d}" for i in range(min(batch_size, 100))]
-    ts = lambda: datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")  # noqa: E731
+    ts = lambda: datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")  # noqa: E731
     seq = [0]
 
     def ev(charger, tx, event_type, seq_no, wh):
         seq[0] += 1
-        return {"key": f"direct-{run}:{seq[0]}", "charger": charger, "version": "2.0.1", "action": "TransactionEvent",
-                "ts": ts(), "payload": {
-                    "eventType": event_type, "timestamp": ts(), "seqNo": seq_no,
-                    "triggerReason": "CablePluggedIn" if event_type == "Started" else "MeterValuePeriodic",
-                    "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
-                    "evse": {"id": 1, "connectorId": 1},
-                    "meterValue": [{"timestamp": ts(), "sampledValue": [{
-                        "value": wh, "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"unit": "Wh"},
-                        "context": "Transaction.Begin" if event_type == "Started" else "Sample.Periodic"}]}]}}
+        return {
+            "key": f"direct-{run}:{seq[0]}",
+            "charger": charger,
+            "version": "2.0.1",
+            "action": "TransactionEvent",
+            "ts": ts(),
+            "payload": {
+                "eventType": event_type,
+                "timestamp": ts(),
+                "seqNo": seq_no,
+                "triggerReason": "CablePluggedIn" if event_type == "Started" else "MeterValuePeriodic",
+                "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
+                "evse": {"id": 1, "connectorId": 1},
+                "meterValue": [
+                    {
+                        "timestamp": ts(),
+                        "sampledValue": [
+                            {
+                                "value": wh,
+                                "measurand": "Energy.Active.Import.Register",
+                                "unitOfMeasure": {"unit": "Wh"},
+                                "context": "Transaction.Begin" if event_type == "Started" else "Sample.Periodic",
+                            }
+                        ],
+                    }
+                ],
+            },
+        }
+
     call = lambda events: models.execute_kw(odoo.db, uid, creds["api_key"], "ev.ocpp.event", "ingest", [events])  # noqa
     res = call([ev(c, f"direct-{run}-{c}", "Started", 0, 1_000_000) for c in chargers])
     bad = [r for r in res if r["status"] != "applied"]
     times, statuses = [], {}
     for b in range(batches):
-        events = [ev(chargers[j % len(chargers)], f"direct-{run}-{chargers[j % len(chargers)]}", "Updated",
-                     1 + b * batch_size // len(chargers) + j // len(chargers), 1_000_000 + 100 * (b * batch_size + j))
-                  for j in range(batch_size)]
+        events = [
+            ev(
+                chargers[j % len(chargers)],
+                f"direct-{run}-{chargers[j % len(chargers)]}",
+                "Updated",
+                1 + b * batch_size // len(chargers) + j // len(chargers),
+                1_000_000 + 100 * (b * batch_size + j),
+            )
+            for j in range(batch_size)
+        ]
         t = time.monotonic()
         res = call(events)
         times.append(time.monotonic() - t)
         for r in res:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     total = sum(times)
-    return {"events": batches * batch_size, "seconds": round(total, 2), "events_per_s": round(batches * batch_size / total, 1),
-            "batch_p50_ms": round(1000 * pct(times, 50)), "batch_max_ms": round(1000 * max(times)),
-            "statuses": statuses, "start_rejected": len(bad)}
+    return {
+        "events": batches * batch_size,
+        "seconds": round(total, 2),
+        "events_per_s": round(batches * batch_size / total, 1),
+        "batch_p50_ms": round(1000 * pct(times, 50)),
+        "batch_max_ms": round(1000 * max(times)),
+        "statuses": statuses,
+        "start_rejected": len(bad),
+    }
 
 
 def main():
@@ -203,8 +265,10 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small N, a few seconds per step (smoke run)")
     ap.add_argument("--db", default=os.environ.get("EV_BENCH_DB", "ev_bench"))
     ap.add_argument("--chargers", type=int, help="concurrent connections to open (default 10000, quick 200)")
-    ap.add_argument("--load-chargers", help="comma-separated numbers of chargers sending Heartbeat/Status, one "
-                    "step each (default 50,500, quick 20)")
+    ap.add_argument(
+        "--load-chargers",
+        help="comma-separated numbers of chargers sending Heartbeat/Status, one step each (default 50,500, quick 20)",
+    )
     ap.add_argument("--load-seconds", type=float, help="duration of the call-rate step (default 20, quick 1.5)")
     ap.add_argument("--meter-chargers", type=int, help="chargers sending meter values (default 200, quick 20)")
     ap.add_argument("--meter-per-charger", type=int, help="Updated events per charger (default 25, quick 10)")
@@ -224,8 +288,13 @@ def main():
 
     logdir = tempfile.mkdtemp(prefix="ev-bench-")
     log(f"logs in {logdir}; database {args.db}; N={n}")
-    odoo = OdooServer(args.db, os.environ["EV_ODOO_CONF"], os.path.join(os.environ["VENV"], "bin", "python"),
-                      os.environ["ODOO_SRC"], logdir)
+    odoo = OdooServer(
+        args.db,
+        os.environ["EV_ODOO_CONF"],
+        os.path.join(os.environ["VENV"], "bin", "python"),
+        os.environ["ODOO_SRC"],
+        logdir,
+    )
     bridge = client = None
     res = {}
     try:
@@ -245,8 +314,15 @@ def main():
         # 1. concurrent connections
         log(f"step 1: opening {n} connections (handshake + BootNotification each)")
         cpu = CpuMeter(procs).start()
-        con = client.ask(cmd="connect", url=bridge.url, prefix=PREFIX, start=0, count=n, concurrency=200,
-                         timeout=args.connect_timeout)
+        con = client.ask(
+            cmd="connect",
+            url=bridge.url,
+            prefix=PREFIX,
+            start=0,
+            count=n,
+            concurrency=200,
+            timeout=args.connect_timeout,
+        )
         con["cpu"] = cpu.stop()
         time.sleep(1.0)
         rss1 = rss_kib(bridge.proc.pid)
@@ -280,8 +356,12 @@ def main():
         t0 = time.monotonic()
         met = client.ask(cmd="meter", chargers=meter_k, per_charger=meter_p, run=run)
         try:
-            wait_until(lambda: odoo.call("ev.meter.value", "search_count", []) - base_mv >= met["events_sent"],
-                       timeout=600 if not q else 60, interval=0.25, message="meter values in Odoo")
+            wait_until(
+                lambda: odoo.call("ev.meter.value", "search_count", []) - base_mv >= met["events_sent"],
+                timeout=600 if not q else 60,
+                interval=0.25,
+                message="meter values in Odoo",
+            )
         except AssertionError as exc:
             log(str(exc))
         t_all = time.monotonic() - t0
@@ -306,8 +386,11 @@ def main():
         # 4. remote commands Odoo -> bridge -> charger -> bridge -> Odoo
         ident = f"{PREFIX}{0:05d}"
         cid = odoo.call("ev.charger", "search", [("identity", "=", ident)])[0]
-        wait_until(lambda: odoo.call("ev.charger", "read", [cid], ["connection_state"])[0]["connection_state"]
-                   == "connected", timeout=60, message="charger connected in Odoo")
+        wait_until(
+            lambda: odoo.call("ev.charger", "read", [cid], ["connection_state"])[0]["connection_state"] == "connected",
+            timeout=60,
+            message="charger connected in Odoo",
+        )
         log(f"step 4: {n_cmd} sequential action_trigger_status on {ident}")
         base_cmd = max(odoo.call("ev.charger.command", "search", [], limit=1, order="id desc") or [0])
         rtt = []
@@ -315,12 +398,19 @@ def main():
             t = time.monotonic()
             odoo.call("ev.charger", "action_trigger_status", [cid])
             rtt.append(time.monotonic() - t)
-        cmds = odoo.search_read("ev.charger.command", [("id", ">", base_cmd), ("charger_id", "=", cid)],
-                                ["state", "latency_ms"])
+        cmds = odoo.search_read(
+            "ev.charger.command", [("id", ">", base_cmd), ("charger_id", "=", cid)], ["state", "latency_ms"]
+        )
         lat = [c["latency_ms"] for c in cmds if c["state"] == "accepted"]
-        res["commands"] = {"sent": n_cmd, "accepted": len(lat), "states": sorted({c["state"] for c in cmds}),
-                           "rpc_p50_ms": round(1000 * pct(rtt, 50), 1), "rpc_p99_ms": round(1000 * pct(rtt, 99), 1),
-                           "latency_ms_p50": pct(lat, 50), "latency_ms_p99": pct(lat, 99)}
+        res["commands"] = {
+            "sent": n_cmd,
+            "accepted": len(lat),
+            "states": sorted({c["state"] for c in cmds}),
+            "rpc_p50_ms": round(1000 * pct(rtt, 50), 1),
+            "rpc_p99_ms": round(1000 * pct(rtt, 99), 1),
+            "latency_ms_p50": pct(lat, 50),
+            "latency_ms_p99": pct(lat, 99),
+        }
         log(f"step 4: {res['commands']}")
         res["client_stats"] = client.ask(cmd="stats")
     finally:
@@ -338,45 +428,91 @@ def report(res, n, quick):
 
     def row(name, measured, target, ok, note=""):
         rows.append((name, measured, target, "met" if ok else "MISSED", note))
+
     if c:
-        row("concurrent connections (1 bridge)", f"{c['connected']} (bridge sessions {c['bridge_sessions']})",
-            "10,000", c["connected"] >= 10000,
+        row(
+            "concurrent connections (1 bridge)",
+            f"{c['connected']} (bridge sessions {c['bridge_sessions']})",
+            "10,000",
+            c["connected"] >= 10000,
             f"opened in {c['seconds']}s = {c['connected'] / max(c['seconds'], 0.01):.0f}/s; handshake+boot "
-            f"p50 {c['handshake_boot_p50_ms']} ms p99 {c['handshake_boot_p99_ms']} ms; failed {c['failed']}")
-        row("bridge RSS / connection", f"{c['kib_per_conn']} KiB", "-", True,
-            f"RSS {c['rss_before_mib']} -> {c['rss_after_mib']} MiB")
-        row("Odoo catch-up after connect", f"{c['odoo_catch_up_s']} s", "-", True,
-            f"CPU% connect {c['cpu']}; catch-up {c['cpu_catch_up']}")
+            f"p50 {c['handshake_boot_p50_ms']} ms p99 {c['handshake_boot_p99_ms']} ms; failed {c['failed']}",
+        )
+        row(
+            "bridge RSS / connection",
+            f"{c['kib_per_conn']} KiB",
+            "-",
+            True,
+            f"RSS {c['rss_before_mib']} -> {c['rss_after_mib']} MiB",
+        )
+        row(
+            "Odoo catch-up after connect",
+            f"{c['odoo_catch_up_s']} s",
+            "-",
+            True,
+            f"CPU% connect {c['cpu']}; catch-up {c['cpu_catch_up']}",
+        )
     for lo in res.get("load", []):
-        row(f"Heartbeat/Status calls/s ({lo['chargers']} chargers)", f"{lo['calls_per_s']}", ">= 2,000",
-            lo["calls_per_s"] >= 2000, f"{lo['seconds']}s, {lo['calls']} calls, {lo['errors']} errors; CPU% {lo['cpu']}")
-        row(f"  call latency p50 / p99 ({lo['chargers']} chargers)", f"{lo['p50_ms']} / {lo['p99_ms']} ms",
-            "p99 < 50 ms", lo["p99_ms"] < 50, f"max {lo['max_ms']} ms; Odoo catch-up afterwards {lo['odoo_catch_up_s']} s")
+        row(
+            f"Heartbeat/Status calls/s ({lo['chargers']} chargers)",
+            f"{lo['calls_per_s']}",
+            ">= 2,000",
+            lo["calls_per_s"] >= 2000,
+            f"{lo['seconds']}s, {lo['calls']} calls, {lo['errors']} errors; CPU% {lo['cpu']}",
+        )
+        row(
+            f"  call latency p50 / p99 ({lo['chargers']} chargers)",
+            f"{lo['p50_ms']} / {lo['p99_ms']} ms",
+            "p99 < 50 ms",
+            lo["p99_ms"] < 50,
+            f"max {lo['max_ms']} ms; Odoo catch-up afterwards {lo['odoo_catch_up_s']} s",
+        )
     if m:
-        row("meter-value events/s committed (via bridge)", f"{m['committed_per_s']}", ">= 1,000",
+        row(
+            "meter-value events/s committed (via bridge)",
+            f"{m['committed_per_s']}",
+            ">= 1,000",
             m["committed_per_s"] >= 1000,
             f"{m['committed']}/{m['events_sent']} in {m['seconds_until_committed']}s; all ingested events "
-            f"(ev.ocpp.event + ev.ocpp.message rows, i.e. incl. MessageLog) {m['all_events_per_s']}/s; bridge accepted {m['bridge_accept_per_s']}/s "
-            f"(p50 {m['p50_ms']} p99 {m['p99_ms']} ms); CPU% {m['cpu']}")
+            f"(ev.ocpp.event + ev.ocpp.message rows, i.e. incl. MessageLog) {m['all_events_per_s']}/s; "
+            f"bridge accepted {m['bridge_accept_per_s']}/s "
+            f"(p50 {m['p50_ms']} p99 {m['p99_ms']} ms); CPU% {m['cpu']}",
+        )
     if d:
-        row("meter-value events/s, direct ingest (500/batch)", f"{d['events_per_s']}", ">= 1,000",
-            d["events_per_s"] >= 1000, f"{d['events']} events, batch p50 {d['batch_p50_ms']} ms max "
-            f"{d['batch_max_ms']} ms, {d['statuses']}; CPU% {d['cpu']}")
+        row(
+            "meter-value events/s, direct ingest (500/batch)",
+            f"{d['events_per_s']}",
+            ">= 1,000",
+            d["events_per_s"] >= 1000,
+            f"{d['events']} events, batch p50 {d['batch_p50_ms']} ms max "
+            f"{d['batch_max_ms']} ms, {d['statuses']}; CPU% {d['cpu']}",
+        )
     if k:
-        row("command round trip p50 / p99 (XML-RPC call)", f"{k['rpc_p50_ms']} / {k['rpc_p99_ms']} ms",
-            "p50 < 100 ms", k["rpc_p50_ms"] < 100, f"{k['accepted']}/{k['sent']} accepted")
-        row("command latency_ms p50 / p99 (Odoo field)", f"{k['latency_ms_p50']} / {k['latency_ms_p99']} ms",
-            "p50 < 100 ms", (k["latency_ms_p50"] if k["latency_ms_p50"] is not None else 1e9) < 100,
-            "Odoo's own field, sent to the bridge -> answer recorded")
+        row(
+            "command round trip p50 / p99 (XML-RPC call)",
+            f"{k['rpc_p50_ms']} / {k['rpc_p99_ms']} ms",
+            "p50 < 100 ms",
+            k["rpc_p50_ms"] < 100,
+            f"{k['accepted']}/{k['sent']} accepted",
+        )
+        row(
+            "command latency_ms p50 / p99 (Odoo field)",
+            f"{k['latency_ms_p50']} / {k['latency_ms_p99']} ms",
+            "p50 < 100 ms",
+            (k["latency_ms_p50"] if k["latency_ms_p50"] is not None else 1e9) < 100,
+            "Odoo's own field, sent to the bridge -> answer recorded",
+        )
     print()
-    print(f"OCPP bridge benchmark  {datetime.now().strftime('%Y-%m-%d %H:%M')}  mode={'quick' if quick else 'full'}"
-          f"  N={n}  cores={os.cpu_count()}  message_log=on (default)  outbox_synchronous=FULL (default)")
+    print(
+        f"OCPP bridge benchmark  {datetime.now().strftime('%Y-%m-%d %H:%M')}  mode={'quick' if quick else 'full'}"
+        f"  N={n}  cores={os.cpu_count()}  message_log=on (default)  outbox_synchronous=FULL (default)"
+    )
     widths = [max(len(str(r[i])) for r in rows + [("figure", "measured", "target", "status", "")]) for i in range(4)]
     head = ("figure", "measured", "target", "status")
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths)) + "  notes")
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  notes")
     print("  ".join("-" * w for w in widths) + "  -----")
     for r in rows:
-        print("  ".join(str(v).ljust(w) for v, w in zip(r[:4], widths)) + "  " + r[4])
+        print("  ".join(str(v).ljust(w) for v, w in zip(r[:4], widths, strict=False)) + "  " + r[4])
     print()
     print("raw: " + json.dumps(res))
 

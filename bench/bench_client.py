@@ -12,21 +12,21 @@ between steps while the connections stay open):
 Every connection has a reader task that answers the bridge's CALLs (remote commands) with
 {"status": "Accepted"}. Latencies are client-side round trips (send -> CALLRESULT received).
 """
+
 import asyncio
 import itertools
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from websockets.asyncio.client import connect
 
-BOOT = {"chargingStation": {"model": "Bench", "vendorName": "BenchCo", "firmwareVersion": "1.0"},
-        "reason": "PowerUp"}
+BOOT = {"chargingStation": {"model": "Bench", "vendorName": "BenchCo", "firmwareVersion": "1.0"}, "reason": "PowerUp"}
 
 
 def now_iso():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def pct(values, p):
@@ -50,7 +50,7 @@ class Conn:
         try:
             async for raw in self.ws:
                 msg = json.loads(raw)
-                if msg[0] == 2:      # CALL from the bridge (a remote command): accept it
+                if msg[0] == 2:  # CALL from the bridge (a remote command): accept it
                     self.commands_answered += 1
                     await self.ws.send(json.dumps([3, msg[1], {"status": "Accepted"}]))
                 else:
@@ -95,8 +95,15 @@ class Client:
                     return
                 t = time.monotonic()
                 try:
-                    ws = await connect(f"{url}/{identity}", subprotocols=["ocpp2.0.1"], ping_interval=None,
-                                       compression=None, open_timeout=120, close_timeout=2, max_queue=4)
+                    ws = await connect(
+                        f"{url}/{identity}",
+                        subprotocols=["ocpp2.0.1"],
+                        ping_interval=None,
+                        compression=None,
+                        open_timeout=120,
+                        close_timeout=2,
+                        max_queue=4,
+                    )
                     conn = Conn(identity, ws)
                     boot = await conn.call("BootNotification", BOOT, timeout=120)
                     if boot.get("status") != "Accepted":
@@ -106,11 +113,16 @@ class Client:
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     key = type(exc).__name__ + ": " + str(exc)[:80]
                     errors[key] = errors.get(key, 0) + 1
+
         await asyncio.gather(*(one(i) for i in range(start, start + count)))
-        return {"connected": len(self.conns), "failed": sum(errors.values()), "errors": errors,
-                "seconds": round(time.monotonic() - t0, 2),
-                "handshake_boot_p50_ms": round(1000 * (pct(lat, 50) or 0), 1),
-                "handshake_boot_p99_ms": round(1000 * (pct(lat, 99) or 0), 1)}
+        return {
+            "connected": len(self.conns),
+            "failed": sum(errors.values()),
+            "errors": errors,
+            "seconds": round(time.monotonic() - t0, 2),
+            "handshake_boot_p50_ms": round(1000 * (pct(lat, 50) or 0), 1),
+            "handshake_boot_p99_ms": round(1000 * (pct(lat, 99) or 0), 1),
+        }
 
     async def load(self, chargers, seconds):
         conns = self.conns[:chargers]
@@ -126,38 +138,65 @@ class Client:
                     if n % 2:
                         await conn.call("Heartbeat", {})
                     else:
-                        await conn.call("StatusNotification", {"timestamp": now_iso(), "connectorStatus": "Available",
-                                                               "evseId": 1, "connectorId": 1})
+                        await conn.call(
+                            "StatusNotification",
+                            {"timestamp": now_iso(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+                        )
                     lat.append(time.monotonic() - t)
                 except Exception:  # noqa: BLE001
                     errors[0] += 1
                     await asyncio.sleep(0.05)
+
         t0 = time.monotonic()
         await asyncio.gather(*(loop(c) for c in conns))
         elapsed = time.monotonic() - t0
-        return {"calls": len(lat), "errors": errors[0], "seconds": round(elapsed, 2), "chargers": len(conns),
-                "calls_per_s": round(len(lat) / elapsed, 1),
-                "p50_ms": round(1000 * (pct(lat, 50) or 0), 2), "p99_ms": round(1000 * (pct(lat, 99) or 0), 2),
-                "max_ms": round(1000 * max(lat or [0]), 2)}
+        return {
+            "calls": len(lat),
+            "errors": errors[0],
+            "seconds": round(elapsed, 2),
+            "chargers": len(conns),
+            "calls_per_s": round(len(lat) / elapsed, 1),
+            "p50_ms": round(1000 * (pct(lat, 50) or 0), 2),
+            "p99_ms": round(1000 * (pct(lat, 99) or 0), 2),
+            "max_ms": round(1000 * max(lat or [0]), 2),
+        }
 
     async def meter(self, chargers, per_charger, run):
-        conns = self.conns[-chargers:]       # not the ones used by the load step
+        conns = self.conns[-chargers:]  # not the ones used by the load step
         lat, errors = [], [0]
         sent = [0]
 
         def mv(wh, context):
-            return [{"timestamp": now_iso(), "sampledValue": [{
-                "value": wh, "measurand": "Energy.Active.Import.Register", "context": context,
-                "unitOfMeasure": {"unit": "Wh"}}]}]
+            return [
+                {
+                    "timestamp": now_iso(),
+                    "sampledValue": [
+                        {
+                            "value": wh,
+                            "measurand": "Energy.Active.Import.Register",
+                            "context": context,
+                            "unitOfMeasure": {"unit": "Wh"},
+                        }
+                    ],
+                }
+            ]
 
         async def one(conn):
             tx = f"{run}-{conn.identity}"
             wh = 1_000_000
             try:
-                await conn.call("TransactionEvent", {
-                    "eventType": "Started", "timestamp": now_iso(), "triggerReason": "CablePluggedIn", "seqNo": 0,
-                    "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
-                    "evse": {"id": 1, "connectorId": 1}, "meterValue": mv(wh, "Transaction.Begin")})
+                await conn.call(
+                    "TransactionEvent",
+                    {
+                        "eventType": "Started",
+                        "timestamp": now_iso(),
+                        "triggerReason": "CablePluggedIn",
+                        "seqNo": 0,
+                        "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
+                        "evse": {"id": 1, "connectorId": 1},
+                        "meterValue": mv(wh, "Transaction.Begin"),
+                    },
+                )
                 sent[0] += 1
             except Exception:  # noqa: BLE001
                 errors[0] += 1
@@ -166,24 +205,40 @@ class Client:
                 wh += 250
                 t = time.monotonic()
                 try:
-                    await conn.call("TransactionEvent", {
-                        "eventType": "Updated", "timestamp": now_iso(), "triggerReason": "MeterValuePeriodic",
-                        "seqNo": seq, "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
-                        "meterValue": mv(wh, "Sample.Periodic")})
+                    await conn.call(
+                        "TransactionEvent",
+                        {
+                            "eventType": "Updated",
+                            "timestamp": now_iso(),
+                            "triggerReason": "MeterValuePeriodic",
+                            "seqNo": seq,
+                            "transactionInfo": {"transactionId": tx, "chargingState": "Charging"},
+                            "meterValue": mv(wh, "Sample.Periodic"),
+                        },
+                    )
                     sent[0] += 1
                     lat.append(time.monotonic() - t)
                 except Exception:  # noqa: BLE001
                     errors[0] += 1
+
         t0 = time.monotonic()
         await asyncio.gather(*(one(c) for c in conns))
         elapsed = time.monotonic() - t0
-        return {"events_sent": sent[0], "errors": errors[0], "seconds": round(elapsed, 2), "chargers": len(conns),
-                "bridge_accept_per_s": round(sent[0] / elapsed, 1),
-                "p50_ms": round(1000 * (pct(lat, 50) or 0), 2), "p99_ms": round(1000 * (pct(lat, 99) or 0), 2)}
+        return {
+            "events_sent": sent[0],
+            "errors": errors[0],
+            "seconds": round(elapsed, 2),
+            "chargers": len(conns),
+            "bridge_accept_per_s": round(sent[0] / elapsed, 1),
+            "p50_ms": round(1000 * (pct(lat, 50) or 0), 2),
+            "p99_ms": round(1000 * (pct(lat, 99) or 0), 2),
+        }
 
     def stats(self):
-        return {"open": sum(1 for c in self.conns if not c.reader.done()),
-                "commands_answered": sum(c.commands_answered for c in self.conns)}
+        return {
+            "open": sum(1 for c in self.conns if not c.reader.done()),
+            "commands_answered": sum(c.commands_answered for c in self.conns),
+        }
 
 
 async def main():

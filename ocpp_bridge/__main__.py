@@ -29,11 +29,11 @@ async def _serve(config) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ocpp_bridge",
-                                     description="OCPP 2.0.1/1.6 bridge to Odoo")
+    parser = argparse.ArgumentParser(prog="python -m ocpp_bridge", description="OCPP 2.0.1/1.6 bridge to Odoo")
     parser.add_argument("--config", "-c", help="TOML or YAML file (default: $EV_BRIDGE_CONFIG)")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the configuration, print it (secrets masked) and exit")
+    parser.add_argument(
+        "--check", action="store_true", help="validate the configuration, print it (secrets masked) and exit"
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     logging.getLogger("ocpp_bridge").info("starting", extra={"config": config.redacted()})
     try:
         return asyncio.run(_serve(config))
-    except ValueError as exc:   # e.g. Odoo settings missing
+    except ValueError as exc:  # e.g. Odoo settings missing
         logging.getLogger("ocpp_bridge").error("cannot start: %s", exc)
         return 2
 

@@ -30,21 +30,21 @@ class CommandRunner:
 
     def __init__(self, bridge):
         self.bridge = bridge
-        self._running: set = set()   # command ids in progress on this node
-        self._connected: dict[str, None] = {}   # identities waiting for their pull, in order
+        self._running: set = set()  # command ids in progress on this node
+        self._connected: dict[str, None] = {}  # identities waiting for their pull, in order
         self._pulling = False
 
     async def on_connect(self, session):
         self._connected[session.identity] = None
         if self._pulling:
-            return                   # the running pull task takes it
+            return  # the running pull task takes it
         self._pulling = True
         try:
             window = self.bridge.config.command_pull_window
             if window > 0:
                 await asyncio.sleep(window)
             while self._connected:
-                batch = list(self._connected)[:self._PULL_MAX]
+                batch = list(self._connected)[: self._PULL_MAX]
                 for identity in batch:
                     del self._connected[identity]
                 # a charger gone meanwhile keeps its commands queued for its next connection
@@ -57,8 +57,7 @@ class CommandRunner:
         if not identities:
             return
         try:
-            queued = await self.bridge.transport.pull_commands(self.bridge.config.node,
-                                                               identities)
+            queued = await self.bridge.transport.pull_commands(self.bridge.config.node, identities)
         except OdooError as exc:
             _logger.warning("could not pull queued commands: %s", exc)
             return
@@ -68,15 +67,14 @@ class CommandRunner:
                 continue
             by_charger.setdefault(command.get("charger"), []).append(command)
         for identity, items in by_charger.items():
-            self.bridge.server.spawn(self._run_in_order(identity, items),
-                                     name=f"commands-{identity}")
+            self.bridge.server.spawn(self._run_in_order(identity, items), name=f"commands-{identity}")
 
     async def _run_in_order(self, identity, items):
         session = self.bridge.server.sessions.get(identity)
         if session is not None:
             try:
                 await asyncio.wait_for(session.ready.wait(), self.bridge.config.command_ready_wait)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         for command in items:
             self._running.add(command.get("id"))
@@ -89,13 +87,13 @@ class CommandRunner:
     async def _report(self, command, answer):
         for attempt in range(3):
             try:
-                await self.bridge.transport.command_result(command.get("id"), answer["state"],
-                                                           answer["result"])
+                await self.bridge.transport.command_result(command.get("id"), answer["state"], answer["result"])
                 return
             except OdooError as exc:
-                _logger.warning("could not report command %s result (%s), attempt %d",
-                                command.get("id"), exc, attempt + 1)
-                await asyncio.sleep(min(5.0, 0.5 * 2 ** attempt))
+                _logger.warning(
+                    "could not report command %s result (%s), attempt %d", command.get("id"), exc, attempt + 1
+                )
+                await asyncio.sleep(min(5.0, 0.5 * 2**attempt))
         _logger.error("giving up reporting command %s result: %s", command.get("id"), answer)
 
     async def poll_loop(self):
@@ -111,24 +109,41 @@ class Bridge:
     def __init__(self, config, transport=None, metrics: Metrics | None = None):
         self.config = config
         self.transport = transport or XmlRpcTransport(
-            config.odoo_url, config.odoo_db, config.odoo_login, config.odoo_api_key,
-            timeout=config.odoo_timeout, workers=config.odoo_workers)
+            config.odoo_url,
+            config.odoo_db,
+            config.odoo_login,
+            config.odoo_api_key,
+            timeout=config.odoo_timeout,
+            workers=config.odoo_workers,
+        )
         self.metrics = metrics or Metrics()
-        self.outbox = Outbox(config.outbox_path, config.node, config.node_number,
-                             synchronous=config.outbox_synchronous, metrics=self.metrics)
+        self.outbox = Outbox(
+            config.outbox_path,
+            config.node,
+            config.node_number,
+            synchronous=config.outbox_synchronous,
+            metrics=self.metrics,
+        )
         self.sender = OutboxSender(
-            self.outbox, self.transport, batch_size=config.outbox_batch_size,
+            self.outbox,
+            self.transport,
+            batch_size=config.outbox_batch_size,
             backoff_initial=config.outbox_backoff_initial,
             backoff_max=config.outbox_backoff_max,
-            idle_interval=config.outbox_idle_interval, metrics=self.metrics)
-        self.directory = StationDirectory(self.transport, config.station_cache_ttl,
-                                          config.station_negative_ttl,
-                                          batch_window=config.station_batch_window,
-                                          batch_max=config.station_batch_max,
-                                          metrics=self.metrics)
-        self.authorizer = TokenAuthorizer(self.transport, config.auth_cache_ttl,
-                                          config.auth_offline_policy, config.auth_timeout,
-                                          self.metrics)
+            idle_interval=config.outbox_idle_interval,
+            metrics=self.metrics,
+        )
+        self.directory = StationDirectory(
+            self.transport,
+            config.station_cache_ttl,
+            config.station_negative_ttl,
+            batch_window=config.station_batch_window,
+            batch_max=config.station_batch_max,
+            metrics=self.metrics,
+        )
+        self.authorizer = TokenAuthorizer(
+            self.transport, config.auth_cache_ttl, config.auth_offline_policy, config.auth_timeout, self.metrics
+        )
         self.core = Core(config, self.outbox, self.directory, self.authorizer, self.metrics)
         self.server = OcppServer(self)
         self.control = ControlServer(self)
@@ -147,17 +162,19 @@ class Bridge:
     async def start(self):
         await self.outbox.open()
         if self.outbox.depth:
-            _logger.info("outbox holds %d events from a previous run; resending",
-                         self.outbox.depth)
+            _logger.info("outbox holds %d events from a previous run; resending", self.outbox.depth)
         self.sender.start()
         await self.server.start()
         await self.control.start()
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self.command_runner.poll_loop(), name="command-poll"),
-                       loop.create_task(self._report_loop(), name="node-report")]
+        self._tasks = [
+            loop.create_task(self.command_runner.poll_loop(), name="command-poll"),
+            loop.create_task(self._report_loop(), name="node-report"),
+        ]
         self.started_at = time.monotonic()
-        _logger.info("bridge node %s (number %d) started, version %s", self.config.node,
-                     self.config.node_number, __version__)
+        _logger.info(
+            "bridge node %s (number %d) started, version %s", self.config.node, self.config.node_number, __version__
+        )
 
     async def stop(self, drain_timeout: float = 2.0):
         for task in self._tasks:
@@ -173,9 +190,13 @@ class Bridge:
         interval = self.config.node_report_interval
         supported = True
         while supported:
-            info = {"node": self.config.node, "node_number": self.config.node_number,
-                    "url": self.config.control_public_url, "version": __version__,
-                    "chargers": sorted(self.server.sessions)}
+            info = {
+                "node": self.config.node,
+                "node_number": self.config.node_number,
+                "url": self.config.control_public_url,
+                "version": __version__,
+                "chargers": sorted(self.server.sessions),
+            }
             try:
                 supported = await self.transport.report_node(self.config.node, info)
             except OdooError as exc:

@@ -15,7 +15,6 @@ charger, before anything is sent.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -46,15 +45,18 @@ def _evse_id(params, key="evseId"):
     return value if isinstance(value, int) else None
 
 
-_PURPOSE_TO_16 = {"ChargingStationMaxProfile": "ChargePointMaxProfile",
-                  "TxDefaultProfile": "TxDefaultProfile", "TxProfile": "TxProfile"}
+_PURPOSE_TO_16 = {
+    "ChargingStationMaxProfile": "ChargePointMaxProfile",
+    "TxDefaultProfile": "TxDefaultProfile",
+    "TxProfile": "TxProfile",
+}
 
 
 def _profile_to_16(profile: dict) -> dict:
     """2.0.1 ChargingProfileType -> 1.6 ChargingProfile (first schedule only)."""
     if not isinstance(profile, dict):
         raise CommandError("chargingProfile must be an object")
-    if "chargingProfileId" in profile:       # already 1.6-shaped
+    if "chargingProfileId" in profile:  # already 1.6-shaped
         return profile
     purpose = profile.get("chargingProfilePurpose")
     if purpose not in _PURPOSE_TO_16:
@@ -66,37 +68,53 @@ def _profile_to_16(profile: dict) -> dict:
     if isinstance(schedules, list) and len(schedules) > 1:
         raise CommandError("OCPP 1.6 takes a single charging schedule")
     tx = profile.get("transactionId")
-    return _drop_none({
-        "chargingProfileId": profile.get("id"),
-        "transactionId": int(tx) if tx is not None else None,
-        "stackLevel": profile.get("stackLevel"),
-        "chargingProfilePurpose": _PURPOSE_TO_16[purpose],
-        "chargingProfileKind": profile.get("chargingProfileKind"),
-        "recurrencyKind": profile.get("recurrencyKind"),
-        "validFrom": profile.get("validFrom"),
-        "validTo": profile.get("validTo"),
-        "chargingSchedule": _drop_none({
-            "duration": schedule.get("duration"),
-            "startSchedule": schedule.get("startSchedule"),
-            "chargingRateUnit": schedule.get("chargingRateUnit"),
-            "chargingSchedulePeriod": [
-                _drop_none({"startPeriod": p.get("startPeriod"), "limit": p.get("limit"),
-                            "numberPhases": p.get("numberPhases")})
-                for p in schedule.get("chargingSchedulePeriod") or []],
-            "minChargingRate": schedule.get("minChargingRate"),
-        }),
-    })
+    return _drop_none(
+        {
+            "chargingProfileId": profile.get("id"),
+            "transactionId": int(tx) if tx is not None else None,
+            "stackLevel": profile.get("stackLevel"),
+            "chargingProfilePurpose": _PURPOSE_TO_16[purpose],
+            "chargingProfileKind": profile.get("chargingProfileKind"),
+            "recurrencyKind": profile.get("recurrencyKind"),
+            "validFrom": profile.get("validFrom"),
+            "validTo": profile.get("validTo"),
+            "chargingSchedule": _drop_none(
+                {
+                    "duration": schedule.get("duration"),
+                    "startSchedule": schedule.get("startSchedule"),
+                    "chargingRateUnit": schedule.get("chargingRateUnit"),
+                    "chargingSchedulePeriod": [
+                        _drop_none(
+                            {
+                                "startPeriod": p.get("startPeriod"),
+                                "limit": p.get("limit"),
+                                "numberPhases": p.get("numberPhases"),
+                            }
+                        )
+                        for p in schedule.get("chargingSchedulePeriod") or []
+                    ],
+                    "minChargingRate": schedule.get("minChargingRate"),
+                }
+            ),
+        }
+    )
 
 
 def _start(p):
     token = p.get("idToken")
     id_tag = token.get("idToken") if isinstance(token, dict) else p.get("idTag")
-    return [("RemoteStartTransaction", _drop_none({
-        "idTag": id_tag,
-        "connectorId": _evse_id(p) if "evseId" in p else p.get("connectorId"),
-        "chargingProfile": _profile_to_16(p["chargingProfile"])
-        if p.get("chargingProfile") else None,
-    }))]
+    return [
+        (
+            "RemoteStartTransaction",
+            _drop_none(
+                {
+                    "idTag": id_tag,
+                    "connectorId": _evse_id(p) if "evseId" in p else p.get("connectorId"),
+                    "chargingProfile": _profile_to_16(p["chargingProfile"]) if p.get("chargingProfile") else None,
+                }
+            ),
+        )
+    ]
 
 
 def _stop(p):
@@ -121,11 +139,10 @@ def _reset(p):
 
 
 def _availability(p):
-    if "type" in p:                           # already 1.6-shaped
+    if "type" in p:  # already 1.6-shaped
         return [("ChangeAvailability", p)]
     evse = p.get("evse") or {}
-    return [("ChangeAvailability", {"connectorId": evse.get("id", 0),
-                                    "type": p.get("operationalStatus")})]
+    return [("ChangeAvailability", {"connectorId": evse.get("id", 0), "type": p.get("operationalStatus")})]
 
 
 def _get_variables(p):
@@ -137,9 +154,10 @@ def _set_variables(p):
     data = p.get("setVariableData") or []
     if not data:
         raise CommandError("setVariableData is empty")
-    return [("ChangeConfiguration", {"key": item.get("variable", {}).get("name"),
-                                     "value": str(item.get("attributeValue"))})
-            for item in data]
+    return [
+        ("ChangeConfiguration", {"key": item.get("variable", {}).get("name"), "value": str(item.get("attributeValue"))})
+        for item in data
+    ]
 
 
 _TRIGGER_TO_16 = {"LogStatusNotification": "DiagnosticsStatusNotification"}
@@ -148,31 +166,61 @@ _TRIGGER_TO_16 = {"LogStatusNotification": "DiagnosticsStatusNotification"}
 def _trigger(p):
     evse = p.get("evse") or {}
     message = _TRIGGER_TO_16.get(p.get("requestedMessage"), p.get("requestedMessage"))
-    return [("TriggerMessage", _drop_none({
-        "requestedMessage": message,
-        "connectorId": evse.get("id") if evse else p.get("connectorId")}))]
+    return [
+        (
+            "TriggerMessage",
+            _drop_none({"requestedMessage": message, "connectorId": evse.get("id") if evse else p.get("connectorId")}),
+        )
+    ]
 
 
 def _firmware(p):
-    if "location" in p:                       # already 1.6-shaped
+    if "location" in p:  # already 1.6-shaped
         return [("UpdateFirmware", p)]
     fw = p.get("firmware") or {}
-    return [("UpdateFirmware", _drop_none({
-        "location": fw.get("location"), "retrieveDate": fw.get("retrieveDateTime"),
-        "retries": p.get("retries"), "retryInterval": p.get("retryInterval")}))]
+    return [
+        (
+            "UpdateFirmware",
+            _drop_none(
+                {
+                    "location": fw.get("location"),
+                    "retrieveDate": fw.get("retrieveDateTime"),
+                    "retries": p.get("retries"),
+                    "retryInterval": p.get("retryInterval"),
+                }
+            ),
+        )
+    ]
 
 
 def _get_log(p):
     log = p.get("log") or {}
-    return [("GetDiagnostics", _drop_none({
-        "location": log.get("remoteLocation"), "startTime": log.get("oldestTimestamp"),
-        "stopTime": log.get("latestTimestamp"), "retries": p.get("retries"),
-        "retryInterval": p.get("retryInterval")}))]
+    return [
+        (
+            "GetDiagnostics",
+            _drop_none(
+                {
+                    "location": log.get("remoteLocation"),
+                    "startTime": log.get("oldestTimestamp"),
+                    "stopTime": log.get("latestTimestamp"),
+                    "retries": p.get("retries"),
+                    "retryInterval": p.get("retryInterval"),
+                }
+            ),
+        )
+    ]
 
 
 def _set_profile(p):
-    return [("SetChargingProfile", {"connectorId": p.get("evseId", p.get("connectorId", 0)),
-                                    "csChargingProfiles": _profile_to_16(p.get("chargingProfile"))})]
+    return [
+        (
+            "SetChargingProfile",
+            {
+                "connectorId": p.get("evseId", p.get("connectorId", 0)),
+                "csChargingProfiles": _profile_to_16(p.get("chargingProfile")),
+            },
+        )
+    ]
 
 
 def _clear_profile(p):
@@ -180,10 +228,19 @@ def _clear_profile(p):
     purpose = criteria.get("chargingProfilePurpose")
     if purpose is not None and purpose not in _PURPOSE_TO_16:
         raise CommandError(f"charging profile purpose {purpose!r} does not exist in OCPP 1.6")
-    return [("ClearChargingProfile", _drop_none({
-        "id": p.get("chargingProfileId"), "connectorId": criteria.get("evseId"),
-        "chargingProfilePurpose": _PURPOSE_TO_16.get(purpose),
-        "stackLevel": criteria.get("stackLevel")}))]
+    return [
+        (
+            "ClearChargingProfile",
+            _drop_none(
+                {
+                    "id": p.get("chargingProfileId"),
+                    "connectorId": criteria.get("evseId"),
+                    "chargingProfilePurpose": _PURPOSE_TO_16.get(purpose),
+                    "stackLevel": criteria.get("stackLevel"),
+                }
+            ),
+        )
+    ]
 
 
 # generic (2.0.1) action -> translation to 1.6 calls
@@ -235,7 +292,7 @@ def state_of(payload: dict) -> str:
         if isinstance(results, list):
             ok = all(r.get("attributeStatus") in ACCEPTED_STATUSES for r in results)
             return "accepted" if ok else "rejected"
-        return "accepted"   # GetVariables, GetConfiguration, 1.6 UpdateFirmware/GetDiagnostics
+        return "accepted"  # GetVariables, GetConfiguration, 1.6 UpdateFirmware/GetDiagnostics
     return "accepted" if status in ACCEPTED_STATUSES else "rejected"
 
 
@@ -248,11 +305,14 @@ async def execute(bridge, command: dict, timeout: float | None = None) -> dict:
     started = time.monotonic()
     action = str(command.get("action") or "")
     answer = await _execute(bridge, command, action, timeout)
-    bridge.metrics.command_latency.labels(action or "?", answer["state"]).observe(
-        time.monotonic() - started)
-    _logger.info("command %s %s -> %s", command.get("id"), action, answer["state"],
-                 extra={"charger": command.get("charger"),
-                        "ms": round((time.monotonic() - started) * 1000, 1)})
+    bridge.metrics.command_latency.labels(action or "?", answer["state"]).observe(time.monotonic() - started)
+    _logger.info(
+        "command %s %s -> %s",
+        command.get("id"),
+        action,
+        answer["state"],
+        extra={"charger": command.get("charger"), "ms": round((time.monotonic() - started) * 1000, 1)},
+    )
     return answer
 
 
@@ -276,16 +336,13 @@ async def _execute(bridge, command, action, timeout):
     answers = []
     for call_action, payload in calls:
         try:
-            frame = await session.cp.send_call(call_action, payload,
-                                               max(0.001, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
-            return {"state": "timeout",
-                    "result": {"error": f"no answer from {identity} within {timeout:g}s"}}
+            frame = await session.cp.send_call(call_action, payload, max(0.001, deadline - time.monotonic()))
+        except TimeoutError:
+            return {"state": "timeout", "result": {"error": f"no answer from {identity} within {timeout:g}s"}}
         except ChargerGone as exc:
             return failed(f"charger {identity}: {exc}")
         if frame.type == CALLERROR:
-            return failed(f"{frame.error_code}: {frame.error_description}",
-                          details=frame.error_details)
+            return failed(f"{frame.error_code}: {frame.error_description}", details=frame.error_details)
         answers.append((call_action, payload, frame.payload))
     if len(answers) == 1:
         result = answers[0][2]

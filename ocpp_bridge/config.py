@@ -26,62 +26,62 @@ class ConfigError(ValueError):
 class BridgeConfig:
     # --- identity of this node
     node: str = "node-1"
-    node_number: int = 0                  # 0..15, high bits of 1.6 transaction ids
+    node_number: int = 0  # 0..15, high bits of 1.6 transaction ids
     # --- OCPP websocket listener
     listen_host: str = "0.0.0.0"
     listen_port: int = 9000
-    ocpp_path: str = "/ocpp"              # chargers connect to <ocpp_path>/<identity>
-    ocpp_response_timeout: float = 30.0   # wait for a charger's answer to our CALL
-    ws_ping_interval: float = 0.0         # websocket keepalive pings, 0 = off
-    ws_compression: bool = False          # permessage-deflate (~55 KiB/conn instead of ~17 KiB)
+    ocpp_path: str = "/ocpp"  # chargers connect to <ocpp_path>/<identity>
+    ocpp_response_timeout: float = 30.0  # wait for a charger's answer to our CALL
+    ws_ping_interval: float = 0.0  # websocket keepalive pings, 0 = off
+    ws_compression: bool = False  # permessage-deflate (~55 KiB/conn instead of ~17 KiB)
     ws_max_size: int = 1048576
     ws_open_timeout: float = 10.0
     # --- TLS (wss). Both cert and key, or neither.
     tls_cert: str = ""
     tls_key: str = ""
-    tls_ca: str = ""                      # CA bundle used to verify client certificates
+    tls_ca: str = ""  # CA bundle used to verify client certificates
     tls_require_client_cert: bool = False  # Security Profile 3 for every charger
     tls_client_cert_cn_match: bool = True  # profile 3: certificate CN must equal the identity
     tls_terminated_upstream: bool = False  # a proxy terminates TLS: accept profile 2 over ws
     # --- heartbeat and stale connections
-    heartbeat_interval: int = 300         # default when Odoo's station has none
-    stale_margin: float = 60.0            # closed after heartbeat interval + margin of silence
+    heartbeat_interval: int = 300  # default when Odoo's station has none
+    stale_margin: float = 60.0  # closed after heartbeat interval + margin of silence
     stale_check_interval: float = 5.0
     # --- control HTTP endpoint (commands, metrics, health)
     control_host: str = "0.0.0.0"
     control_port: int = 9001
-    control_token: str = ""               # bearer token Odoo sends with POST /commands
-    control_public_url: str = ""          # how Odoo reaches this node (reported, informational)
+    control_token: str = ""  # bearer token Odoo sends with POST /commands
+    control_public_url: str = ""  # how Odoo reaches this node (reported, informational)
     # --- Odoo
     odoo_url: str = ""
     odoo_db: str = ""
     odoo_login: str = ""
     odoo_api_key: str = ""
     odoo_timeout: float = 30.0
-    odoo_workers: int = 4                 # threads running XML-RPC calls
+    odoo_workers: int = 4  # threads running XML-RPC calls
     # --- outbox
-    outbox_path: str = ""                 # default ./var/outbox-<node>.sqlite3
-    outbox_batch_size: int = 500          # events per ingest call (Odoo accepts <= 5000)
-    outbox_synchronous: str = "FULL"      # SQLite synchronous pragma: FULL or NORMAL
+    outbox_path: str = ""  # default ./var/outbox-<node>.sqlite3
+    outbox_batch_size: int = 500  # events per ingest call (Odoo accepts <= 5000)
+    outbox_synchronous: str = "FULL"  # SQLite synchronous pragma: FULL or NORMAL
     outbox_backoff_initial: float = 0.5
     outbox_backoff_max: float = 30.0
     outbox_idle_interval: float = 1.0
-    message_log: bool = True              # every OCPP frame also becomes a MessageLog event
+    message_log: bool = True  # every OCPP frame also becomes a MessageLog event
     # --- caches and authorization
     station_cache_ttl: float = 60.0
     station_negative_ttl: float = 10.0
-    station_batch_window: float = 0.015   # look-ups within this window share one Odoo call
-    station_batch_max: int = 1000         # identities per bridge_stations call (Odoo: <= 5000)
-    station_boot_max_age: float = 5.0     # first boot of a connection reuses a look-up this fresh
+    station_batch_window: float = 0.015  # look-ups within this window share one Odoo call
+    station_batch_max: int = 1000  # identities per bridge_stations call (Odoo: <= 5000)
+    station_boot_max_age: float = 5.0  # first boot of a connection reuses a look-up this fresh
     auth_cache_ttl: float = 300.0
-    auth_offline_policy: str = "reject"   # accept | reject, when Odoo is unreachable and no cache
+    auth_offline_policy: str = "reject"  # accept | reject, when Odoo is unreachable and no cache
     auth_timeout: float = 5.0
     auth_v16_token_type: str = "ISO14443"  # token type passed to Odoo for 1.6 idTags
     # --- commands
     command_timeout: float = 30.0
-    command_poll_interval: float = 60.0   # pull queued commands for connected chargers, 0 = off
-    command_ready_wait: float = 10.0      # pulled commands wait this long for the boot
-    command_pull_window: float = 0.05     # pulls of chargers connecting this close share a call
+    command_poll_interval: float = 60.0  # pull queued commands for connected chargers, 0 = off
+    command_ready_wait: float = 10.0  # pulled commands wait this long for the boot
+    command_pull_window: float = 0.05  # pulls of chargers connecting this close share a call
     node_report_interval: float = 60.0
     data_transfer_vendors: list = field(default_factory=list)  # vendorIds answered Accepted
     # --- logging
@@ -93,7 +93,7 @@ class BridgeConfig:
             self.outbox_path = str(Path("var") / f"outbox-{self.node}.sqlite3")
         self.validate()
 
-    def validate(self):
+    def validate(self):  # noqa: C901 - to split (issue 8)
         errors = []
         if not self.node or len(self.node) > 64 or ":" in self.node:
             errors.append("node must be 1-64 characters without ':'")
@@ -208,8 +208,7 @@ def read_file(path: str | os.PathLike) -> dict:
     return _flatten(data)
 
 
-def load_config(path: str | os.PathLike | None = None, env: dict | None = None,
-                **overrides) -> BridgeConfig:
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None, **overrides) -> BridgeConfig:
     """File values, then ``EV_BRIDGE_*`` env values, then keyword overrides (tests)."""
     env = os.environ if env is None else env
     path = path or env.get(ENV_PREFIX + "CONFIG") or None

@@ -53,25 +53,23 @@ class ControlServer:
         token = self.config.control_token
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
-        return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(
-            value.strip().encode(), token.encode())
+        return (
+            bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+        )
 
     async def post_command(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
-            return web.json_response({"error": "unauthorized"}, status=401,
-                                     headers={"WWW-Authenticate": "Bearer"})
+            return web.json_response({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
         try:
             command = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.json_response({"error": "body is not JSON"}, status=400)
-        if not isinstance(command, dict) or not command.get("charger") or \
-                not command.get("action"):
-            return web.json_response(
-                {"error": "expected an object with charger, action and params"}, status=400)
+        if not isinstance(command, dict) or not command.get("charger") or not command.get("action"):
+            return web.json_response({"error": "expected an object with charger, action and params"}, status=400)
         timeout = command.get("timeout")
         answer = await commands.execute(
-            self.bridge, command, timeout=float(timeout) if isinstance(timeout, (int, float))
-            else None)
+            self.bridge, command, timeout=float(timeout) if isinstance(timeout, (int, float)) else None
+        )
         return web.json_response(answer)
 
     async def get_metrics(self, request: web.Request) -> web.Response:

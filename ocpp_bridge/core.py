@@ -33,13 +33,13 @@ class Session:
     """One live charger connection on this node."""
 
     identity: str
-    version: str                       # "2.0.1" | "1.6"
+    version: str  # "2.0.1" | "1.6"
     subprotocol: str
-    connection: object                 # websockets ServerConnection
+    connection: object  # websockets ServerConnection
     remote: str
     station: dict
-    log: object                        # logger adapter carrying the charger id
-    registration: str = "Accepted"     # Accepted | Pending | Rejected (BootNotification)
+    log: object  # logger adapter carrying the charger id
+    registration: str = "Accepted"  # Accepted | Pending | Rejected (BootNotification)
     heartbeat_interval: int = 300
     relaxed: bool = False
     cp: object = None
@@ -77,10 +77,8 @@ class Core:
     # ------------------------------------------------------------------ stations
     def apply_station(self, session: Session, station: dict):
         session.station = station
-        session.registration = REGISTRATION.get(
-            str(station.get("registration_status") or "").lower(), "Rejected")
-        session.heartbeat_interval = int(
-            station.get("heartbeat_interval") or self.config.heartbeat_interval)
+        session.registration = REGISTRATION.get(str(station.get("registration_status") or "").lower(), "Rejected")
+        session.heartbeat_interval = int(station.get("heartbeat_interval") or self.config.heartbeat_interval)
         session.relaxed = bool(station.get("relaxed_validation"))
 
     async def boot(self, session: Session) -> tuple[str, int]:
@@ -106,14 +104,11 @@ class Core:
         return session.registration, session.heartbeat_interval
 
     # ------------------------------------------------------------------ tokens
-    async def authorize(self, session: Session, ctx: CallContext, id_token: str,
-                        token_type: str) -> dict:
+    async def authorize(self, session: Session, ctx: CallContext, id_token: str, token_type: str) -> dict:
         info, source = await self.authorizer.authorize(session.identity, id_token, token_type)
-        ctx.meta["auth"] = {"source": source, "status": info["status"],
-                            "id_token": id_token, "type": token_type}
+        ctx.meta["auth"] = {"source": source, "status": info["status"], "id_token": id_token, "type": token_type}
         if source in ("offline_policy", "cache_stale"):
-            session.log.warning("token %s answered %s from %s (Odoo unreachable)",
-                                id_token, info["status"], source)
+            session.log.warning("token %s answered %s from %s (Odoo unreachable)", id_token, info["status"], source)
         return info
 
     @staticmethod
@@ -135,22 +130,32 @@ class Core:
         """A new 1.6 transaction id; the same one again for a replayed identical
         StartTransaction (same charger, connector, idTag, meterStart and timestamp)."""
         p = ctx.payload
-        fingerprint = hashlib.sha256(json.dumps(
-            [session.identity, p.get("connectorId"), p.get("idTag"), p.get("meterStart"),
-             p.get("timestamp")], default=str).encode()).hexdigest()
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [session.identity, p.get("connectorId"), p.get("idTag"), p.get("meterStart"), p.get("timestamp")],
+                default=str,
+            ).encode()
+        ).hexdigest()
         transaction_id, replayed = await self.outbox.next_transaction_id(fingerprint)
         if replayed:
             ctx.meta["replayed_start"] = True
-            session.log.warning("StartTransaction replayed; answering its first id %s",
-                                transaction_id)
+            session.log.warning("StartTransaction replayed; answering its first id %s", transaction_id)
         return transaction_id
 
     def data_transfer_status(self, vendor_id: str | None) -> str:
         return "Accepted" if vendor_id in self.config.data_transfer_vendors else "UnknownVendorId"
 
     # ------------------------------------------------------------------ events
-    def event(self, session: Session, action: str, payload: dict, response=None,
-              ts: str | None = None, message_id: str | None = None, meta: dict | None = None):
+    def event(
+        self,
+        session: Session,
+        action: str,
+        payload: dict,
+        response=None,
+        ts: str | None = None,
+        message_id: str | None = None,
+        meta: dict | None = None,
+    ):
         event = {
             "charger": session.identity,
             "version": session.version,
@@ -166,34 +171,44 @@ class Core:
             event["meta"] = meta
         return event
 
-    def message_log(self, session: Session, direction: str, type_name: str, action,
-                    unique_id: str, payload, ts: str | None = None) -> dict:
+    def message_log(
+        self, session: Session, direction: str, type_name: str, action, unique_id: str, payload, ts: str | None = None
+    ) -> dict:
         ts = ts or utc_now_iso()
-        return self.event(session, "MessageLog", {
-            "direction": direction,
-            "type": type_name,
-            "action": action,
-            "unique_id": unique_id,
-            "payload": payload,
-            "ts": ts,
-        }, ts=ts)
+        return self.event(
+            session,
+            "MessageLog",
+            {
+                "direction": direction,
+                "type": type_name,
+                "action": action,
+                "unique_id": unique_id,
+                "payload": payload,
+                "ts": ts,
+            },
+            ts=ts,
+        )
 
     def connection_event(self, session: Session, state: str, reason: str = "") -> dict:
-        return self.event(session, "Connection", {
-            "state": state,
-            "node": self.config.node,
-            "remote": session.remote,
-            "subprotocol": session.subprotocol,
-            "reason": reason,
-        })
+        return self.event(
+            session,
+            "Connection",
+            {
+                "state": state,
+                "node": self.config.node,
+                "remote": session.remote,
+                "subprotocol": session.subprotocol,
+                "reason": reason,
+            },
+        )
 
-    def log_frame(self, session: Session, direction: str, type_name: str, action,
-                  unique_id: str, payload, ts: str | None = None):
+    def log_frame(
+        self, session: Session, direction: str, type_name: str, action, unique_id: str, payload, ts: str | None = None
+    ):
         """MessageLog events are cheap: queued for the next group commit, not awaited."""
         outcome = type_name
         if type_name == "CALLERROR" and isinstance(payload, dict):
             outcome = str(payload.get("errorCode") or type_name)
         self.metrics.messages.labels(direction, action or "?", outcome).inc()
         if self.config.message_log:
-            self.outbox.append_nowait(
-                [self.message_log(session, direction, type_name, action, unique_id, payload, ts)])
+            self.outbox.append_nowait([self.message_log(session, direction, type_name, action, unique_id, payload, ts)])

@@ -35,14 +35,17 @@ class ChargerGone(Exception):
 
 
 class BridgeChargePoint:
-    _known_actions: frozenset = frozenset()   # all actions of the version (set by subclasses)
+    _known_actions: frozenset = frozenset()  # all actions of the version (set by subclasses)
     #: actions acknowledged with an empty answer (the event itself goes to the outbox in _handle)
     _empty_answer_actions: tuple = ()
 
     def __init__(self, session, bridge):
-        super().__init__(session.identity, session.connection,
-                         response_timeout=bridge.config.ocpp_response_timeout,
-                         logger=session.log)
+        super().__init__(
+            session.identity,
+            session.connection,
+            response_timeout=bridge.config.ocpp_response_timeout,
+            logger=session.log,
+        )
         self.session = session
         self.bridge = bridge
         self.core = bridge.core
@@ -58,8 +61,7 @@ class BridgeChargePoint:
 
     # ------------------------------------------------------------------ receive side
     async def start(self):
-        self._worker = asyncio.get_running_loop().create_task(
-            self._call_worker(), name=f"calls-{self.id}")
+        self._worker = asyncio.get_running_loop().create_task(self._call_worker(), name=f"calls-{self.id}")
         try:
             async for raw in self._connection:
                 self.session.touch()
@@ -74,13 +76,13 @@ class BridgeChargePoint:
             frame = protocol.parse_frame(raw, self.version)
         except BadFrame as exc:
             text = raw if isinstance(raw, str) else repr(raw)
-            self.session.log.warning("malformed frame answered with %s: %s", exc.code, exc.cause,
-                                     extra={"frame": text[:500]})
+            self.session.log.warning(
+                "malformed frame answered with %s: %s", exc.code, exc.cause, extra={"frame": text[:500]}
+            )
             await self._send_error(exc.unique_id, None, exc, raw=text[:4000])
             return
         except ValueError as exc:
-            self.session.log.warning("ignoring malformed response frame (%s)", exc,
-                                     extra={"frame": str(raw)[:500]})
+            self.session.log.warning("ignoring malformed response frame (%s)", exc, extra={"frame": str(raw)[:500]})
             return
         if frame.type == CALL:
             self._calls.put_nowait((frame, ts))
@@ -88,14 +90,21 @@ class BridgeChargePoint:
         waiter = self._waiters.get(frame.unique_id)
         action = waiter[1] if waiter else None
         if frame.type == CALLRESULT:
-            self.core.log_frame(self.session, "in", "CALLRESULT", action, frame.unique_id,
-                                frame.payload, ts)
+            self.core.log_frame(self.session, "in", "CALLRESULT", action, frame.unique_id, frame.payload, ts)
         else:
-            self.core.log_frame(self.session, "in", "CALLERROR", action, frame.unique_id, {
-                "errorCode": frame.error_code,
-                "errorDescription": frame.error_description,
-                "errorDetails": frame.error_details,
-            }, ts)
+            self.core.log_frame(
+                self.session,
+                "in",
+                "CALLERROR",
+                action,
+                frame.unique_id,
+                {
+                    "errorCode": frame.error_code,
+                    "errorDescription": frame.error_description,
+                    "errorDetails": frame.error_details,
+                },
+                ts,
+            )
         if waiter is None:
             self.session.log.warning("answer to an unknown or expired CALL %s", frame.unique_id)
         elif not waiter[0].done():
@@ -111,8 +120,7 @@ class BridgeChargePoint:
             except Exception:
                 self.session.log.exception("unexpected error handling %s", frame.action)
                 try:
-                    await self._send_error(frame.unique_id, frame.action,
-                                           RpcError("InternalError", "unexpected error"))
+                    await self._send_error(frame.unique_id, frame.action, RpcError("InternalError", "unexpected error"))
                 except ConnectionClosed:
                     return
 
@@ -125,18 +133,24 @@ class BridgeChargePoint:
         handler = handlers.get("_on_action")
         if handler is None:
             code = "NotSupported" if action in self._known_actions else "NotImplemented"
-            await self._send_error(uid, action, RpcError(
-                code, f"{action} is not handled by this central system"
-                if code == "NotSupported" else f"unknown action {action!r}"))
+            await self._send_error(
+                uid,
+                action,
+                RpcError(
+                    code,
+                    f"{action} is not handled by this central system"
+                    if code == "NotSupported"
+                    else f"unknown action {action!r}",
+                ),
+            )
             return
-        if (self.version == "2.0.1" and action != "BootNotification"
-                and session.registration in ("Pending", "Rejected")):
-            await self._send_error(uid, action, RpcError(
-                "SecurityError", f"charging station registration is {session.registration}"))
+        if self.version == "2.0.1" and action != "BootNotification" and session.registration in ("Pending", "Rejected"):
+            await self._send_error(
+                uid, action, RpcError("SecurityError", f"charging station registration is {session.registration}")
+            )
             return
         try:
-            skipped = await protocol.validate(CALL, action, payload, self.version,
-                                              relaxed=session.relaxed)
+            skipped = await protocol.validate(CALL, action, payload, self.version, relaxed=session.relaxed)
         except RpcError as exc:
             session.log.warning("schema violation in %s: %s", action, exc.cause)
             await self._send_error(uid, action, exc)
@@ -146,8 +160,12 @@ class BridgeChargePoint:
         if skipped:
             ctx.meta["validation_skipped"] = skipped
             self.bridge.metrics.validation_skipped.labels(action).inc()
-            session.log.warning("relaxed validation let %s through despite: %s", action,
-                                "; ".join(skipped), extra={"validation_skipped": skipped})
+            session.log.warning(
+                "relaxed validation let %s through despite: %s",
+                action,
+                "; ".join(skipped),
+                extra={"validation_skipped": skipped},
+            )
         try:
             response = await handler(ctx)
         except RpcError as exc:
@@ -155,8 +173,7 @@ class BridgeChargePoint:
             return
 
         # durable first: the event (with our answer) is committed before the charger sees it
-        event = self.core.event(session, action, payload, response, ts=ts, message_id=uid,
-                                meta=ctx.meta or None)
+        event = self.core.event(session, action, payload, response, ts=ts, message_id=uid, meta=ctx.meta or None)
         try:
             await self.bridge.outbox.append([event])
         except Exception as exc:
@@ -170,7 +187,7 @@ class BridgeChargePoint:
         await self._send_result(uid, action, response)
 
         if session.registration == "Accepted":
-            session.ready.set()   # pulled commands may go now
+            session.ready.set()  # pulled commands may go now
         after = handlers.get("_after_action")
         if after is not None:
             result = after(ctx)
@@ -188,8 +205,7 @@ class BridgeChargePoint:
     async def _send_error(self, uid, action, exc: RpcError, raw: str | None = None):
         details = exc.details()
         await self._send_raw(protocol.error_json(uid, exc.code, exc.description, details))
-        logged = {"errorCode": exc.code, "errorDescription": exc.description,
-                  "errorDetails": details}
+        logged = {"errorCode": exc.code, "errorDescription": exc.description, "errorDetails": details}
         if raw is not None:
             logged["raw"] = raw
         self.core.log_frame(self.session, "out", "CALLERROR", action, uid, logged)

@@ -22,8 +22,7 @@ class ChargePoint16(BridgeChargePoint, _LibChargePoint):
     )
 
     async def _authorize_tag(self, ctx, id_tag):
-        info = await self.core.authorize(self.session, ctx, str(id_tag or ""),
-                                         self.bridge.config.auth_v16_token_type)
+        info = await self.core.authorize(self.session, ctx, str(id_tag or ""), self.bridge.config.auth_v16_token_type)
         return self.core.id_tag_info_16(info)
 
     @on(Action.boot_notification)
@@ -58,6 +57,5 @@ class ChargePoint16(BridgeChargePoint, _LibChargePoint):
     @on(Action.data_transfer)
     async def on_data_transfer(self, ctx):
         vendor = ctx.payload.get("vendorId")
-        self.session.log.info("DataTransfer from vendor %s (messageId %s)", vendor,
-                              ctx.payload.get("messageId"))
+        self.session.log.info("DataTransfer from vendor %s (messageId %s)", vendor, ctx.payload.get("messageId"))
         return {"status": self.core.data_transfer_status(vendor)}

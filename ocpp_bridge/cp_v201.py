@@ -53,6 +53,5 @@ class ChargePoint201(BridgeChargePoint, _LibChargePoint):
     @on(Action.data_transfer)
     async def on_data_transfer(self, ctx):
         vendor = ctx.payload.get("vendorId")
-        self.session.log.info("DataTransfer from vendor %s (messageId %s)", vendor,
-                              ctx.payload.get("messageId"))
+        self.session.log.info("DataTransfer from vendor %s (messageId %s)", vendor, ctx.payload.get("messageId"))
         return {"status": self.core.data_transfer_status(vendor)}

@@ -18,8 +18,18 @@ from .odoo_client import OdooError, OdooMethodMissing, OdooUnavailable
 
 _logger = logging.getLogger("ocpp_bridge.directory")
 
-AUTH_STATUSES_201 = ("Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", "NoCredit",
-                     "NotAllowedTypeEVSE", "NotAtThisLocation", "NotAtThisTime", "Unknown")
+AUTH_STATUSES_201 = (
+    "Accepted",
+    "Blocked",
+    "ConcurrentTx",
+    "Expired",
+    "Invalid",
+    "NoCredit",
+    "NotAllowedTypeEVSE",
+    "NotAtThisLocation",
+    "NotAtThisTime",
+    "Unknown",
+)
 _MAX_ENTRIES = 100_000
 # pbkdf2 is slow on purpose; a reconnect storm must not starve other executor work
 _HASH_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pbkdf2")
@@ -54,8 +64,15 @@ class StationDirectory:
     for ``negative_ttl``; when Odoo cannot answer, a cached entry (even expired) is served.
     """
 
-    def __init__(self, transport, ttl: float = 60.0, negative_ttl: float = 10.0,
-                 batch_window: float = 0.015, batch_max: int = 1000, metrics=None):
+    def __init__(
+        self,
+        transport,
+        ttl: float = 60.0,
+        negative_ttl: float = 10.0,
+        batch_window: float = 0.015,
+        batch_max: int = 1000,
+        metrics=None,
+    ):
         self.transport = transport
         self.ttl = ttl
         self.negative_ttl = negative_ttl
@@ -65,13 +82,12 @@ class StationDirectory:
         # identity -> (expires, station or None, fetched_at: when the Odoo call was sent)
         self._cache: dict[str, tuple[float, dict | None, float]] = {}
         self._verified: dict[str, tuple[float]] = {}
-        self._pending: dict[str, asyncio.Future] = {}    # waiting for the next batch
-        self._inflight: dict[str, asyncio.Future] = {}   # in the batch being fetched
+        self._pending: dict[str, asyncio.Future] = {}  # waiting for the next batch
+        self._inflight: dict[str, asyncio.Future] = {}  # in the batch being fetched
         self._runner: asyncio.Task | None = None
-        self._batch_retry_at = 0.0                       # monotonic; bridge_stations tried from
+        self._batch_retry_at = 0.0  # monotonic; bridge_stations tried from
 
-    async def get(self, identity: str, fresh: bool = False,
-                  max_age: float | None = None) -> dict | None:
+    async def get(self, identity: str, fresh: bool = False, max_age: float | None = None) -> dict | None:
         """Station dict or None (unknown). Raises OdooError only when Odoo cannot answer and
         nothing is cached for this identity.
 
@@ -81,16 +97,14 @@ class StationDirectory:
             max_age = 0.0
         now = time.monotonic()
         entry = self._cache.get(identity)
-        if entry and entry[0] > now and (
-                max_age is None or (max_age > 0 and now - entry[2] <= max_age)):
+        if entry and entry[0] > now and (max_age is None or (max_age > 0 and now - entry[2] <= max_age)):
             return entry[1]
         try:
             return await self._lookup(identity, join_inflight=max_age is None)
         except OdooError as exc:
             entry = self._cache.get(identity) or entry
             if entry is not None:
-                _logger.warning("station look-up failed (%s); using cached data", exc,
-                                extra={"charger": identity})
+                _logger.warning("station look-up failed (%s); using cached data", exc, extra={"charger": identity})
                 return entry[1]
             raise
 
@@ -116,7 +130,7 @@ class StationDirectory:
                 await asyncio.sleep(self.batch_window)
             while self._pending:
                 batch = {}
-                for identity in list(self._pending)[:self.batch_max]:
+                for identity in list(self._pending)[: self.batch_max]:
                     batch[identity] = self._pending.pop(identity)
                 self._inflight.update(batch)
                 try:
@@ -140,11 +154,12 @@ class StationDirectory:
             try:
                 found = await self.transport.stations(identities)
             except OdooMethodMissing as exc:
-                _logger.warning("Odoo offers no bridge_stations (%s); stations are looked up one "
-                                "by one", str(exc)[-300:])
+                _logger.warning(
+                    "Odoo offers no bridge_stations (%s); stations are looked up one by one", str(exc)[-300:]
+                )
                 self._batch_retry_at = time.monotonic() + _BATCH_REPROBE
                 sent_at = time.monotonic()
-            except Exception as exc:        # noqa: BLE001  (OdooError: stale cache / 503)
+            except Exception as exc:  # noqa: BLE001  (OdooError: stale cache / 503)
                 for future in batch.values():
                     if not future.done():
                         future.set_exception(exc)
@@ -155,9 +170,9 @@ class StationDirectory:
         if answers is None:
             self._observe("bridge_station", len(identities))
             results = await asyncio.gather(
-                *(self.transport.station(identity) for identity in identities),
-                return_exceptions=True)
-            answers = dict(zip(identities, results))
+                *(self.transport.station(identity) for identity in identities), return_exceptions=True
+            )
+            answers = dict(zip(identities, results, strict=False))
         _prune(self._cache, time.monotonic())
         for identity, future in batch.items():
             answer = answers[identity]
@@ -166,8 +181,7 @@ class StationDirectory:
                     future.set_exception(answer)
                 continue
             station = answer or None
-            self._cache[identity] = (sent_at + (self.ttl if station else self.negative_ttl),
-                                     station, sent_at)
+            self._cache[identity] = (sent_at + (self.ttl if station else self.negative_ttl), station, sent_at)
             if not future.done():
                 future.set_result(station)
 
@@ -185,19 +199,16 @@ class StationDirectory:
         password_hash = station.get("password_hash")
         if not password_hash or password is None:
             return False
-        fingerprint = hashlib.sha256(
-            f"{identity}\0{password_hash}\0{password}".encode()).hexdigest()
+        fingerprint = hashlib.sha256(f"{identity}\0{password_hash}\0{password}".encode()).hexdigest()
         now = time.monotonic()
         hit = self._verified.get(fingerprint)
         if hit and hit[0] > now:
             return True
         loop = asyncio.get_running_loop()
         try:
-            ok = await loop.run_in_executor(_HASH_EXECUTOR, pbkdf2_sha256.verify, password,
-                                            password_hash)
+            ok = await loop.run_in_executor(_HASH_EXECUTOR, pbkdf2_sha256.verify, password, password_hash)
         except (ValueError, TypeError) as exc:
-            _logger.error("unusable password hash for station: %s", exc,
-                          extra={"charger": identity})
+            _logger.error("unusable password hash for station: %s", exc, extra={"charger": identity})
             return False
         if ok:
             _prune(self._verified, now)
@@ -208,8 +219,9 @@ class StationDirectory:
 class TokenAuthorizer:
     """``transport.authorize`` with a TTL cache, a timeout and an offline policy."""
 
-    def __init__(self, transport, ttl: float = 300.0, offline_policy: str = "reject",
-                 timeout: float = 5.0, metrics=None):
+    def __init__(
+        self, transport, ttl: float = 300.0, offline_policy: str = "reject", timeout: float = 5.0, metrics=None
+    ):
         self.transport = transport
         self.ttl = ttl
         self.offline_policy = offline_policy
@@ -234,11 +246,11 @@ class TokenAuthorizer:
         if entry and entry[0] > now:
             return entry[1], "cache"
         try:
-            answer = await asyncio.wait_for(
-                self.transport.authorize(identity, id_token, token_type), self.timeout)
-        except (OdooError, asyncio.TimeoutError, OSError) as exc:
-            _logger.warning("authorization by Odoo failed (%s: %s)", exc.__class__.__name__, exc,
-                            extra={"charger": identity})
+            answer = await asyncio.wait_for(self.transport.authorize(identity, id_token, token_type), self.timeout)
+        except (TimeoutError, OdooError, OSError) as exc:
+            _logger.warning(
+                "authorization by Odoo failed (%s: %s)", exc.__class__.__name__, exc, extra={"charger": identity}
+            )
             if entry:
                 return entry[1], "cache_stale"
             status = "Accepted" if self.offline_policy == "accept" else "Invalid"
@@ -246,8 +258,7 @@ class TokenAuthorizer:
         answer = answer or {}
         status = answer.get("status")
         if status not in AUTH_STATUSES_201:
-            _logger.error("Odoo answered an unknown token status %r", status,
-                          extra={"charger": identity})
+            _logger.error("Odoo answered an unknown token status %r", status, extra={"charger": identity})
             status = "Invalid"
         info = {"status": status, "expiry": answer.get("expiry") or None}
         ttl = self.ttl

@@ -8,7 +8,7 @@ import logging
 import logging.handlers
 import queue
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _NODE = {"name": None}
@@ -16,15 +16,15 @@ _NODE = {"name": None}
 
 def utc_now_iso() -> str:
     """ISO 8601 UTC with milliseconds, e.g. ``2026-11-21T04:21:42.123Z``."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).strftime(
-                "%Y-%m-%dT%H:%M:%S.") + f"{int(record.msecs):03d}Z",
+            "ts": datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "node": _NODE["name"],
@@ -67,8 +67,9 @@ _LISTENER = {"listener": None}
 def setup_logging(level: str = "INFO", node: str | None = None, as_json: bool = True):
     _NODE["name"] = node
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else TextFormatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if as_json else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for control.py)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,  # noqa: F401  (re-exported for control.py)
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.08, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -12,37 +18,48 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None):
         self.registry = registry or CollectorRegistry()
         r = self.registry
-        self.connections = Gauge(
-            "ocpp_bridge_connections", "Chargers connected to this node", ["version"], registry=r)
+        self.connections = Gauge("ocpp_bridge_connections", "Chargers connected to this node", ["version"], registry=r)
         self.messages = Counter(
-            "ocpp_bridge_messages", "OCPP frames handled",
-            ["direction", "action", "outcome"], registry=r)
-        self.outbox_depth = Gauge(
-            "ocpp_bridge_outbox_depth", "Events waiting in the outbox", registry=r)
+            "ocpp_bridge_messages", "OCPP frames handled", ["direction", "action", "outcome"], registry=r
+        )
+        self.outbox_depth = Gauge("ocpp_bridge_outbox_depth", "Events waiting in the outbox", registry=r)
         self.outbox_dead = Gauge(
-            "ocpp_bridge_outbox_dead_letters", "Events Odoo refused with a fault, set aside",
-            registry=r)
+            "ocpp_bridge_outbox_dead_letters", "Events Odoo refused with a fault, set aside", registry=r
+        )
         self.ingest_results = Counter(
-            "ocpp_bridge_ingest_results", "Per-event answers of Odoo's ingest", ["status"],
-            registry=r)
+            "ocpp_bridge_ingest_results", "Per-event answers of Odoo's ingest", ["status"], registry=r
+        )
         self.odoo_push_latency = Histogram(
-            "ocpp_bridge_odoo_push_seconds", "Duration of one ingest call to Odoo",
-            ["outcome"], buckets=_LATENCY_BUCKETS, registry=r)
+            "ocpp_bridge_odoo_push_seconds",
+            "Duration of one ingest call to Odoo",
+            ["outcome"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
         self.command_latency = Histogram(
-            "ocpp_bridge_command_seconds", "Remote command round trip to the charger",
-            ["action", "state"], buckets=_LATENCY_BUCKETS, registry=r)
+            "ocpp_bridge_command_seconds",
+            "Remote command round trip to the charger",
+            ["action", "state"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
         self.validation_skipped = Counter(
-            "ocpp_bridge_validation_skipped", "Schema errors let through in relaxed mode",
-            ["action"], registry=r)
+            "ocpp_bridge_validation_skipped", "Schema errors let through in relaxed mode", ["action"], registry=r
+        )
         self.auth_decisions = Counter(
-            "ocpp_bridge_auth_decisions", "Token authorizations by source", ["source"],
-            registry=r)
+            "ocpp_bridge_auth_decisions", "Token authorizations by source", ["source"], registry=r
+        )
         self.station_lookups = Histogram(
-            "ocpp_bridge_station_lookup_batch", "Identities per station look-up call to Odoo "
-            "(method bridge_stations; bridge_station = one call each, older Odoo)", ["method"],
-            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000), registry=r)
+            "ocpp_bridge_station_lookup_batch",
+            "Identities per station look-up call to Odoo "
+            "(method bridge_stations; bridge_station = one call each, older Odoo)",
+            ["method"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000),
+            registry=r,
+        )
         self.disconnects = Counter(
-            "ocpp_bridge_disconnects", "Charger disconnections by reason", ["reason"], registry=r)
+            "ocpp_bridge_disconnects", "Charger disconnections by reason", ["reason"], registry=r
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

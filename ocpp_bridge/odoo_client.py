@@ -16,7 +16,6 @@ import abc
 import asyncio
 import http.client
 import logging
-import socket
 import threading
 import xmlrpc.client
 from concurrent.futures import ThreadPoolExecutor
@@ -77,16 +76,15 @@ class OdooTransport(abc.ABC):
         """
         return False
 
-    async def close(self) -> None:
-        pass
+    async def close(self) -> None:  # noqa: B027 - optional hook, most transports hold nothing
+        return None
 
 
 def _method_missing(fault: str, model: str, method: str) -> bool:
     """Odoo 18's answer to an unknown method: ``AttributeError: The method 'model.method' does not
     exist`` (odoo/service/model.py) or ``The method 'method' does not exist on the model ...``
     (odoo/api.py)."""
-    return (f"The method '{model}.{method}' does not exist" in fault
-            or f"The method '{method}' does not exist" in fault)
+    return f"The method '{model}.{method}' does not exist" in fault or f"The method '{method}' does not exist" in fault
 
 
 class _TimeoutMixin:
@@ -113,8 +111,7 @@ class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
 class XmlRpcTransport(OdooTransport):
     """Odoo 18 external API over XML-RPC (``/xmlrpc/2``), authenticated with an API key."""
 
-    def __init__(self, url: str, db: str, login: str, api_key: str, timeout: float = 30.0,
-                 workers: int = 4):
+    def __init__(self, url: str, db: str, login: str, api_key: str, timeout: float = 30.0, workers: int = 4):
         if not (url and db and login and api_key):
             raise ValueError("odoo_url, odoo_db, odoo_login and odoo_api_key are required")
         self.url = url.rstrip("/")
@@ -134,10 +131,8 @@ class XmlRpcTransport(OdooTransport):
             proxies = self._local.proxies = {}
         if endpoint not in proxies:
             url = f"{self.url}/xmlrpc/2/{endpoint}"
-            transport = (_TimeoutSafeTransport if url.startswith("https") else _TimeoutTransport)(
-                self.timeout)
-            proxies[endpoint] = xmlrpc.client.ServerProxy(
-                url, transport=transport, allow_none=True)
+            transport = (_TimeoutSafeTransport if url.startswith("https") else _TimeoutTransport)(self.timeout)
+            proxies[endpoint] = xmlrpc.client.ServerProxy(url, transport=transport, allow_none=True)
         return proxies[endpoint]
 
     def _reset_proxies(self):
@@ -155,8 +150,7 @@ class XmlRpcTransport(OdooTransport):
     def _execute(self, model: str, method: str, *args):
         try:
             uid = self._authenticate()
-            return self._proxy("object").execute_kw(self.db, uid, self._key, model, method,
-                                                    list(args))
+            return self._proxy("object").execute_kw(self.db, uid, self._key, model, method, list(args))
         except xmlrpc.client.Fault as exc:
             text = exc.faultString.strip()
             cls = OdooMethodMissing if _method_missing(text, model, method) else OdooFault
@@ -164,7 +158,7 @@ class XmlRpcTransport(OdooTransport):
         except xmlrpc.client.ProtocolError as exc:
             self._reset_proxies()
             raise OdooUnavailable(f"{model}.{method}: HTTP {exc.errcode} {exc.errmsg}") from None
-        except (OSError, socket.timeout, http.client.HTTPException) as exc:
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
             self._reset_proxies()
             raise OdooUnavailable(f"{model}.{method}: {exc.__class__.__name__}: {exc}") from None
 
@@ -185,8 +179,7 @@ class XmlRpcTransport(OdooTransport):
         if not isinstance(result, dict):
             raise OdooFault(f"ev.charger.bridge_stations: unexpected answer {type(result).__name__}")
         wanted = set(identities)
-        return {identity: station for identity, station in result.items()
-                if identity in wanted and station}
+        return {identity: station for identity, station in result.items() if identity in wanted and station}
 
     async def authorize(self, identity, id_token, token_type):
         return await self._call("ev.id.token", "bridge_authorize", identity, id_token, token_type)

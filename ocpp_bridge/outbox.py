@@ -40,8 +40,7 @@ class OutboxLocked(RuntimeError):
 
 
 class Outbox:
-    def __init__(self, path: str, node: str, node_number: int = 0, synchronous: str = "FULL",
-                 metrics=None):
+    def __init__(self, path: str, node: str, node_number: int = 0, synchronous: str = "FULL", metrics=None):
         self.path = str(path)
         self.node = node
         self.node_number = node_number
@@ -51,11 +50,11 @@ class Outbox:
         self.metrics = metrics
         self.depth = 0
         self.dead = 0
-        self.changed = asyncio.Event()   # set after each commit of new rows
+        self.changed = asyncio.Event()  # set after each commit of new rows
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._db: sqlite3.Connection | None = None
         self._lock_file = None
-        self._pending: list = []          # (kind, data, future|None)
+        self._pending: list = []  # (kind, data, future|None)
         self._pending_event = asyncio.Event()
         self._writer_task: asyncio.Task | None = None
         self._closed = False
@@ -64,8 +63,7 @@ class Outbox:
     async def open(self):
         await self._run(self._open_db)
         self._set_depth()
-        self._writer_task = asyncio.get_running_loop().create_task(
-            self._writer(), name="outbox-writer")
+        self._writer_task = asyncio.get_running_loop().create_task(self._writer(), name="outbox-writer")
 
     def _open_db(self):
         path = Path(self.path)
@@ -192,7 +190,7 @@ class Outbox:
                         fut.set_exception(exc)
                 continue
             added = 0
-            for (kind, data, fut), result in zip(ops, results):
+            for (kind, data, fut), result in zip(ops, results, strict=False):
                 if kind == "events":
                     added += len(data)
                 if fut is not None and not fut.done():
@@ -211,9 +209,10 @@ class Outbox:
                 if kind == "events":
                     keys = []
                     for event in data:
-                        cur = db.execute("INSERT INTO outbox(node, body) VALUES (?, ?)",
-                                         (self.node, json.dumps(event, separators=(",", ":"),
-                                                                default=str)))
+                        cur = db.execute(
+                            "INSERT INTO outbox(node, body) VALUES (?, ?)",
+                            (self.node, json.dumps(event, separators=(",", ":"), default=str)),
+                        )
                         keys.append(f"{self.node}:{cur.lastrowid}")
                     results.append(keys)
                 elif kind == "txid":
@@ -228,8 +227,7 @@ class Outbox:
 
     def _allocate_tx(self, db, fingerprint):
         if fingerprint:
-            row = db.execute("SELECT transaction_id FROM tx16 WHERE fingerprint=?",
-                             (fingerprint,)).fetchone()
+            row = db.execute("SELECT transaction_id FROM tx16 WHERE fingerprint=?", (fingerprint,)).fetchone()
             if row:
                 return row[0], True
         counter = db.execute("SELECT value FROM meta WHERE name='tx_counter'").fetchone()[0] + 1
@@ -239,8 +237,10 @@ class Outbox:
         db.execute("UPDATE meta SET value=? WHERE name='tx_counter'", (counter,))
         transaction_id = (self.node_number << TX_COUNTER_BITS) | counter
         if fingerprint:
-            db.execute("INSERT INTO tx16(fingerprint, transaction_id, created) VALUES (?, ?, ?)",
-                       (fingerprint, transaction_id, time.time()))
+            db.execute(
+                "INSERT INTO tx16(fingerprint, transaction_id, created) VALUES (?, ?, ?)",
+                (fingerprint, transaction_id, time.time()),
+            )
         return transaction_id, False
 
     # ------------------------------------------------------------------ reading / acking
@@ -249,8 +249,8 @@ class Outbox:
 
     def _fetch(self, limit, after):
         rows = self._db.execute(
-            "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-            (after, limit)).fetchall()
+            "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
         out = []
         for seq, node, body in rows:
             envelope = json.loads(body)
@@ -272,9 +272,8 @@ class Outbox:
         db.execute("BEGIN IMMEDIATE")
         try:
             for i in range(0, len(seqs), 500):
-                chunk = seqs[i:i + 500]
-                cur = db.execute(
-                    f"DELETE FROM outbox WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
+                chunk = seqs[i : i + 500]
+                cur = db.execute(f"DELETE FROM outbox WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
                 removed += cur.rowcount
             db.execute("COMMIT")
         except BaseException:
@@ -297,7 +296,8 @@ class Outbox:
             cur = db.execute(
                 "INSERT INTO dead_letter(seq, node, body, error, buried_at) "
                 "SELECT seq, node, body, ?, ? FROM outbox WHERE seq=?",
-                (error[:4000], utc_now_iso(), seq))
+                (error[:4000], utc_now_iso(), seq),
+            )
             db.execute("DELETE FROM outbox WHERE seq=?", (seq,))
             db.execute("COMMIT")
         except BaseException:
@@ -309,9 +309,17 @@ class Outbox:
 class OutboxSender:
     """Drains the outbox into ``transport.ingest`` in batches, with exponential backoff."""
 
-    def __init__(self, outbox: Outbox, transport, batch_size: int = 500,
-                 backoff_initial: float = 0.5, backoff_max: float = 30.0,
-                 idle_interval: float = 1.0, metrics=None, sleep=asyncio.sleep):
+    def __init__(
+        self,
+        outbox: Outbox,
+        transport,
+        batch_size: int = 500,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+        idle_interval: float = 1.0,
+        metrics=None,
+        sleep=asyncio.sleep,
+    ):
         self.outbox = outbox
         self.transport = transport
         self.batch_size = batch_size
@@ -352,8 +360,12 @@ class OutboxSender:
         self.odoo_ok = False
         self.last_error = reason
         delay = self.backoff(self.failures)
-        _logger.warning("Odoo ingest failed (%s); retrying in %.2fs", reason, delay,
-                        extra={"failures": self.failures, "outbox_depth": self.outbox.depth})
+        _logger.warning(
+            "Odoo ingest failed (%s); retrying in %.2fs",
+            reason,
+            delay,
+            extra={"failures": self.failures, "outbox_depth": self.outbox.depth},
+        )
         await self._sleep(delay)
 
     async def _ingest(self, rows):
@@ -368,8 +380,7 @@ class OutboxSender:
             raise
         finally:
             if self.metrics:
-                self.metrics.odoo_push_latency.labels(outcome).observe(
-                    time.monotonic() - started)
+                self.metrics.odoo_push_latency.labels(outcome).observe(time.monotonic() - started)
 
     async def _acknowledge(self, rows, results) -> int:
         """Delete acknowledged rows; returns how many rows were acknowledged."""
@@ -387,9 +398,13 @@ class OutboxSender:
             if status in ACKNOWLEDGED:
                 done.append(seq)
                 if status == "rejected":
-                    _logger.warning("Odoo rejected event %s (%s): %s", envelope["key"],
-                                    envelope.get("action"), result.get("error"),
-                                    extra={"charger": envelope.get("charger")})
+                    _logger.warning(
+                        "Odoo rejected event %s (%s): %s",
+                        envelope["key"],
+                        envelope.get("action"),
+                        result.get("error"),
+                        extra={"charger": envelope.get("charger")},
+                    )
         await self.outbox.ack(done)
         return len(done)
 
@@ -401,7 +416,7 @@ class OutboxSender:
             if not rows:
                 try:
                     await asyncio.wait_for(self.outbox.changed.wait(), self.idle_interval)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 continue
             try:
@@ -419,7 +434,7 @@ class OutboxSender:
                     continue
                 await self._fail(f"fault: {exc}")
                 continue
-            except (OdooUnavailable, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, OdooUnavailable, OSError) as exc:
                 await self._fail(str(exc))
                 continue
             except Exception as exc:  # a bug in a transport must not kill the sender
@@ -445,18 +460,22 @@ class OutboxSender:
             return False
         try:
             results = await self._ingest(following)
-        except (OdooFault, OdooUnavailable, asyncio.TimeoutError, OSError):
+        except (TimeoutError, OdooFault, OdooUnavailable, OSError):
             return False  # systemic: back off
         await self._acknowledge(following, results)
         try:
             results = await self._ingest([row])
         except OdooFault as again:
-            _logger.error("Odoo keeps refusing event %s (%s); moved to dead_letter: %s",
-                          envelope["key"], envelope.get("action"), again,
-                          extra={"charger": envelope.get("charger")})
+            _logger.error(
+                "Odoo keeps refusing event %s (%s); moved to dead_letter: %s",
+                envelope["key"],
+                envelope.get("action"),
+                again,
+                extra={"charger": envelope.get("charger")},
+            )
             await self.outbox.bury(seq, str(again))
             return True
-        except (OdooUnavailable, asyncio.TimeoutError, OSError):
+        except (TimeoutError, OdooUnavailable, OSError):
             return True
         await self._acknowledge([row], results)
         return True

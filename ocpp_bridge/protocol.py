@@ -23,51 +23,48 @@ DESCRIPTIONS = {
     "NotImplemented": "Requested Action is not known by receiver",
     "NotSupported": "Requested Action is recognized but not supported by the receiver",
     "InternalError": "An internal error occurred and the receiver was not able to process the "
-                     "requested Action successfully",
+    "requested Action successfully",
     "ProtocolError": "Payload for Action is not conform the PDU structure",
     "SecurityError": "During the processing of Action a security issue occurred preventing "
-                     "receiver from completing the Action successfully",
+    "receiver from completing the Action successfully",
     "FormatViolation": "Payload for Action is syntactically incorrect",
-    "FormationViolation": "Payload for Action is syntactically incorrect or not conform the PDU "
-                          "structure for Action",
-    "PropertyConstraintViolation": "Payload is syntactically correct but at least one field "
-                                   "contains an invalid value",
+    "FormationViolation": "Payload for Action is syntactically incorrect or not conform the PDU structure for Action",
+    "PropertyConstraintViolation": "Payload is syntactically correct but at least one field contains an invalid value",
     "OccurrenceConstraintViolation": "Payload for Action is syntactically correct but at least "
-                                     "one of the fields violates occurrence constraints",
+    "one of the fields violates occurrence constraints",
     "OccurenceConstraintViolation": "Payload for Action is syntactically correct but at least "
-                                    "one of the fields violates occurence constraints",
+    "one of the fields violates occurence constraints",
     "TypeConstraintViolation": "Payload for Action is syntactically correct but at least one of "
-                               "the fields violates data type constraints",
+    "the fields violates data type constraints",
     "GenericError": "Any other error not covered by the more specific error codes",
-    "RpcFrameworkError": "Content of the call is not a valid RPC Request, for example: "
-                         "MessageId could not be read",
+    "RpcFrameworkError": "Content of the call is not a valid RPC Request, for example: MessageId could not be read",
     "MessageTypeNotSupported": "A message with a Message Type Number received that is not "
-                               "supported by this implementation",
+    "supported by this implementation",
 }
 
 # malformed-frame kind -> error code per version
 _FRAME_ERRORS = {
     #  kind          2.0.1                      1.6
-    "not_json":    ("RpcFrameworkError",       "FormationViolation"),
-    "not_rpc":     ("RpcFrameworkError",       "ProtocolError"),
-    "bad_type":    ("MessageTypeNotSupported", "ProtocolError"),
-    "bad_call":    ("RpcFrameworkError",       "ProtocolError"),
-    "bad_payload": ("FormatViolation",         "FormationViolation"),
+    "not_json": ("RpcFrameworkError", "FormationViolation"),
+    "not_rpc": ("RpcFrameworkError", "ProtocolError"),
+    "bad_type": ("MessageTypeNotSupported", "ProtocolError"),
+    "bad_call": ("RpcFrameworkError", "ProtocolError"),
+    "bad_payload": ("FormatViolation", "FormationViolation"),
 }
 
 # jsonschema keyword -> error code per version (1.6 spells "Occurence" with one r, 2.0.1 fixed it)
 _SCHEMA_ERRORS = {
-    "type":                 ("TypeConstraintViolation", "TypeConstraintViolation"),
-    "maxLength":            ("TypeConstraintViolation", "TypeConstraintViolation"),
-    "required":             ("OccurrenceConstraintViolation", "ProtocolError"),
+    "type": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "maxLength": ("TypeConstraintViolation", "TypeConstraintViolation"),
+    "required": ("OccurrenceConstraintViolation", "ProtocolError"),
     "additionalProperties": ("FormatViolation", "FormationViolation"),
-    "enum":                 ("PropertyConstraintViolation", "PropertyConstraintViolation"),
-    "minimum":              ("PropertyConstraintViolation", "PropertyConstraintViolation"),
-    "maximum":              ("PropertyConstraintViolation", "PropertyConstraintViolation"),
-    "multipleOf":           ("PropertyConstraintViolation", "PropertyConstraintViolation"),
-    "pattern":              ("PropertyConstraintViolation", "PropertyConstraintViolation"),
-    "minItems":             ("OccurrenceConstraintViolation", "OccurenceConstraintViolation"),
-    "maxItems":             ("OccurrenceConstraintViolation", "OccurenceConstraintViolation"),
+    "enum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "minimum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "maximum": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "multipleOf": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "pattern": ("PropertyConstraintViolation", "PropertyConstraintViolation"),
+    "minItems": ("OccurrenceConstraintViolation", "OccurenceConstraintViolation"),
+    "maxItems": ("OccurrenceConstraintViolation", "OccurenceConstraintViolation"),
 }
 _DEFAULT_SCHEMA_ERROR = ("FormatViolation", "FormationViolation")
 
@@ -79,8 +76,7 @@ def _pick(pair, version):
 class RpcError(Exception):
     """An error to answer with a CALLERROR."""
 
-    def __init__(self, code: str, cause: str = "", unique_id: str | None = None,
-                 description: str | None = None):
+    def __init__(self, code: str, cause: str = "", unique_id: str | None = None, description: str | None = None):
         super().__init__(f"{code}: {cause}")
         self.code = code
         self.cause = cause
@@ -128,8 +124,7 @@ def parse_frame(raw, version: str) -> Frame:
         raise _bad("not_rpc", version, "MessageId could not be read")
     if type_id == CALL:
         if len(msg) != 4 or not isinstance(msg[2], str) or not msg[2]:
-            raise _bad("bad_call", version, "a CALL has 4 elements: [2, id, action, payload]",
-                       unique_id)
+            raise _bad("bad_call", version, "a CALL has 4 elements: [2, id, action, payload]", unique_id)
         if not isinstance(msg[3], dict):
             raise _bad("bad_payload", version, "payload is not a JSON object", unique_id)
         return Frame(CALL, unique_id, action=msg[2], payload=msg[3])
@@ -140,9 +135,13 @@ def parse_frame(raw, version: str) -> Frame:
     if type_id == CALLERROR:
         if len(msg) not in (4, 5) or not isinstance(msg[2], str):
             raise ValueError("malformed CALLERROR")
-        return Frame(CALLERROR, unique_id, error_code=msg[2],
-                     error_description=msg[3] if isinstance(msg[3], str) else "",
-                     error_details=msg[4] if len(msg) > 4 else {})
+        return Frame(
+            CALLERROR,
+            unique_id,
+            error_code=msg[2],
+            error_description=msg[3] if isinstance(msg[3], str) else "",
+            error_details=msg[4] if len(msg) > 4 else {},
+        )
     raise _bad("bad_type", version, f"MessageTypeId {type_id} is not supported", unique_id)
 
 
@@ -152,18 +151,24 @@ def _bad(kind, version, cause, unique_id=None) -> BadFrame:
 
 
 def call_json(unique_id: str, action: str, payload: dict) -> str:
-    return json.dumps([CALL, unique_id, action, payload], separators=(",", ":"),
-                      ensure_ascii=False, default=_json_default)
+    return json.dumps(
+        [CALL, unique_id, action, payload], separators=(",", ":"), ensure_ascii=False, default=_json_default
+    )
 
 
 def result_json(unique_id: str, payload: dict) -> str:
-    return json.dumps([CALLRESULT, unique_id, payload], separators=(",", ":"),
-                      ensure_ascii=False, default=_json_default)
+    return json.dumps(
+        [CALLRESULT, unique_id, payload], separators=(",", ":"), ensure_ascii=False, default=_json_default
+    )
 
 
 def error_json(unique_id: str, code: str, description: str, details: dict) -> str:
-    return json.dumps([CALLERROR, unique_id, code, description, details or {}],
-                      separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return json.dumps(
+        [CALLERROR, unique_id, code, description, details or {}],
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_json_default,
+    )
 
 
 def _json_default(obj):
@@ -182,14 +187,14 @@ def _validator(type_id: int, action: str, version: str):
     """The library's cached Draft4 validator; None when no schema exists for the action."""
     use_decimal = version == "1.6" and type_id == CALL and action in _DECIMAL_CALLS_16
     try:
-        return get_validator(type_id, action, version,
-                             parse_float=decimal.Decimal if use_decimal else float), use_decimal
+        return get_validator(
+            type_id, action, version, parse_float=decimal.Decimal if use_decimal else float
+        ), use_decimal
     except (OSError, ValueError):
         return None, False
 
 
-def check_schema(type_id: int, action: str, payload: dict, version: str,
-                 relaxed: bool = False) -> list[str]:
+def check_schema(type_id: int, action: str, payload: dict, version: str, relaxed: bool = False) -> list[str]:
     """Validate a payload. Strict: raise RpcError with the version's code on the first error.
     Relaxed: return the list of errors that were let through (empty when valid)."""
     validator, use_decimal = _validator(type_id, action, version)
@@ -206,11 +211,11 @@ def check_schema(type_id: int, action: str, payload: dict, version: str,
     return [_describe(e) for e in list(validator.iter_errors(payload))[:20]]
 
 
-async def validate(type_id: int, action: str, payload: dict, version: str,
-                   relaxed: bool = False) -> list[str]:
+async def validate(type_id: int, action: str, payload: dict, version: str, relaxed: bool = False) -> list[str]:
     """``check_schema`` in a worker thread (jsonschema is CPU work; keep the loop free)."""
     return await asyncio.get_running_loop().run_in_executor(
-        _VALIDATION_EXECUTOR, check_schema, type_id, action, payload, version, relaxed)
+        _VALIDATION_EXECUTOR, check_schema, type_id, action, payload, version, relaxed
+    )
 
 
 def _describe(error) -> str:

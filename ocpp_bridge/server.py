@@ -41,12 +41,11 @@ def build_ssl_context(config) -> ssl.SSLContext | None:
     if not config.tls_enabled:
         return None
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2       # OCPP security: TLS 1.2 or higher
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2  # OCPP security: TLS 1.2 or higher
     ctx.load_cert_chain(config.tls_cert, config.tls_key)
     if config.tls_ca:
         ctx.load_verify_locations(config.tls_ca)
-        ctx.verify_mode = (ssl.CERT_REQUIRED if config.tls_require_client_cert
-                           else ssl.CERT_OPTIONAL)
+        ctx.verify_mode = ssl.CERT_REQUIRED if config.tls_require_client_cert else ssl.CERT_OPTIONAL
     return ctx
 
 
@@ -75,7 +74,9 @@ class OcppServer:
     async def start(self):
         cfg = self.config
         self._server = await serve(
-            self.handler, cfg.listen_host, cfg.listen_port,
+            self.handler,
+            cfg.listen_host,
+            cfg.listen_port,
             subprotocols=list(SUBPROTOCOLS),
             select_subprotocol=self.select_subprotocol,
             process_request=self.process_request,
@@ -89,10 +90,10 @@ class OcppServer:
             server_header=None,
         )
         self.port = self._server.sockets[0].getsockname()[1]
-        self._stale_task = asyncio.get_running_loop().create_task(self._stale_loop(),
-                                                                  name="stale-check")
-        _logger.info("OCPP server listening on %s:%s (%s)", cfg.listen_host, self.port,
-                     "wss" if cfg.tls_enabled else "ws")
+        self._stale_task = asyncio.get_running_loop().create_task(self._stale_loop(), name="stale-check")
+        _logger.info(
+            "OCPP server listening on %s:%s (%s)", cfg.listen_host, self.port, "wss" if cfg.tls_enabled else "ws"
+        )
 
     async def stop(self):
         if self._stale_task:
@@ -113,9 +114,12 @@ class OcppServer:
 
     # ------------------------------------------------------------------ handshake
     def _reject(self, connection, status, text, identity=None, **headers):
-        _logger.info("handshake refused: %s %s", int(status), text.strip(),
-                     extra={"charger": identity,
-                            "remote": _remote(connection)})
+        _logger.info(
+            "handshake refused: %s %s",
+            int(status),
+            text.strip(),
+            extra={"charger": identity, "remote": _remote(connection)},
+        )
         response = connection.respond(status, text)
         for key, value in headers.items():
             response.headers[key.replace("_", "-")] = value
@@ -124,34 +128,38 @@ class OcppServer:
     async def process_request(self, connection, request):
         path = unquote(urlsplit(request.path).path)
         prefix = self.config.ocpp_path.rstrip("/") + "/"
-        identity = path[len(prefix):] if path.startswith(prefix) else ""
+        identity = path[len(prefix) :] if path.startswith(prefix) else ""
         if not identity or "/" in identity:
             return self._reject(connection, http.HTTPStatus.NOT_FOUND, "Unknown path\n")
         try:
             station = await self.bridge.directory.get(identity)
         except OdooError as exc:
             _logger.warning("station look-up failed: %s", exc, extra={"charger": identity})
-            return self._reject(connection, http.HTTPStatus.SERVICE_UNAVAILABLE,
-                                "Central system temporarily unavailable\n", identity,
-                                Retry_After="30")
+            return self._reject(
+                connection,
+                http.HTTPStatus.SERVICE_UNAVAILABLE,
+                "Central system temporarily unavailable\n",
+                identity,
+                Retry_After="30",
+            )
         if not station:
-            return self._reject(connection, http.HTTPStatus.NOT_FOUND,
-                                "Unknown charging station\n", identity)
+            return self._reject(connection, http.HTTPStatus.NOT_FOUND, "Unknown charging station\n", identity)
 
         profile = int(station.get("security_profile") or 0)
         ssl_object = connection.transport.get_extra_info("ssl_object")
         upstream_tls = self.config.tls_terminated_upstream
         if profile >= 2 and ssl_object is None and not upstream_tls:
-            return self._reject(connection, http.HTTPStatus.FORBIDDEN,
-                                f"Security profile {profile} requires TLS\n", identity)
+            return self._reject(
+                connection, http.HTTPStatus.FORBIDDEN, f"Security profile {profile} requires TLS\n", identity
+            )
         if profile == 3 and not upstream_tls:
             cn = _peer_cn(ssl_object)
             if cn is None:
-                return self._reject(connection, http.HTTPStatus.UNAUTHORIZED,
-                                    "Client certificate required\n", identity)
+                return self._reject(connection, http.HTTPStatus.UNAUTHORIZED, "Client certificate required\n", identity)
             if self.config.tls_client_cert_cn_match and cn != identity:
-                return self._reject(connection, http.HTTPStatus.FORBIDDEN,
-                                    "Client certificate does not match the station\n", identity)
+                return self._reject(
+                    connection, http.HTTPStatus.FORBIDDEN, "Client certificate does not match the station\n", identity
+                )
         if profile in (1, 2):
             refused = await self._check_basic_auth(connection, request.headers, identity, station)
             if refused is not None:
@@ -164,17 +172,13 @@ class OcppServer:
         www = {"WWW_Authenticate": build_www_authenticate_basic("OCPP")}
         header = headers.get("Authorization")
         if not header:
-            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED,
-                                "Missing credentials\n", identity, **www)
+            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED, "Missing credentials\n", identity, **www)
         try:
             username, password = parse_authorization_basic(header)
         except InvalidHeader:
-            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED,
-                                "Unsupported credentials\n", identity, **www)
-        if username != identity or not await self.bridge.directory.check_password(
-                identity, station, password):
-            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED,
-                                "Invalid credentials\n", identity, **www)
+            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED, "Unsupported credentials\n", identity, **www)
+        if username != identity or not await self.bridge.directory.check_password(identity, station, password):
+            return self._reject(connection, http.HTTPStatus.UNAUTHORIZED, "Invalid credentials\n", identity, **www)
         return None
 
     def select_subprotocol(self, connection, offered):
@@ -182,10 +186,10 @@ class OcppServer:
         preferred = {"2.0.1": "ocpp2.0.1", "1.6": "ocpp1.6"}.get(station.get("ocpp_version"))
         if preferred in offered:
             return preferred
-        for name in offered:               # the charger's order of preference
+        for name in offered:  # the charger's order of preference
             if name in SUBPROTOCOLS:
                 return name
-        return None                        # accepted without one; handler closes with 1002
+        return None  # accepted without one; handler closes with 1002
 
     # ------------------------------------------------------------------ connection
     async def handler(self, connection):
@@ -193,14 +197,22 @@ class OcppServer:
         station = getattr(connection, "ev_station", None)
         log = charger_logger(identity or "?")
         if connection.subprotocol not in SUBPROTOCOLS:
-            log.warning("no supported OCPP subprotocol offered (%s); closing",
-                        connection.request.headers.get("Sec-WebSocket-Protocol"))
+            log.warning(
+                "no supported OCPP subprotocol offered (%s); closing",
+                connection.request.headers.get("Sec-WebSocket-Protocol"),
+            )
             await connection.close(1002, "no supported OCPP subprotocol (ocpp2.0.1, ocpp1.6)")
             return
         version = SUBPROTOCOLS[connection.subprotocol]
-        session = Session(identity=identity, version=version, subprotocol=connection.subprotocol,
-                          connection=connection, remote=_remote(connection), station=station,
-                          log=log)
+        session = Session(
+            identity=identity,
+            version=version,
+            subprotocol=connection.subprotocol,
+            connection=connection,
+            remote=_remote(connection),
+            station=station,
+            log=log,
+        )
         bridge = self.bridge
         bridge.core.apply_station(session, station)
         session.cp = CP_CLASSES[version](session, bridge)
@@ -208,13 +220,14 @@ class OcppServer:
         old = self.sessions.get(identity)
         self.sessions[identity] = session
         if old is not None:
-            log.warning("second connection for %s from %s replaces the one from %s",
-                        identity, session.remote, old.remote)
+            log.warning(
+                "second connection for %s from %s replaces the one from %s", identity, session.remote, old.remote
+            )
             old.close_reason = "replaced by a new connection"
             self.spawn(old.connection.close(1000, "replaced by a new connection"))
             try:  # let the old one close and report its disconnection first
                 await asyncio.wait_for(old.finished.wait(), 2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             # a dead peer may take longer to close: report for it now, so that Odoo always
             # sees the old connection's end before the new connection's start
@@ -239,8 +252,7 @@ class OcppServer:
             reason = session.close_reason
             if reason is None:
                 code = connection.close_code
-                reason = (f"closed by charger (code {code})" if code is not None
-                          else "connection lost")
+                reason = f"closed by charger (code {code})" if code is not None else "connection lost"
                 if not closed_normally and code is None:
                     reason = "connection lost"
             bridge.metrics.disconnects.labels(reason.split(" (")[0].split(":")[0]).inc()
@@ -254,8 +266,7 @@ class OcppServer:
             return
         session.disconnect_reported = True
         try:
-            await self.bridge.outbox.append(
-                [self.bridge.core.connection_event(session, "disconnected", reason)])
+            await self.bridge.outbox.append([self.bridge.core.connection_event(session, "disconnected", reason)])
         except Exception:
             session.log.exception("could not record the disconnection")
 
@@ -270,8 +281,7 @@ class OcppServer:
                 silent = now - session.last_seen
                 if silent > limit and session.close_reason is None:
                     session.close_reason = f"stale: no traffic for {silent:.0f}s"
-                    session.log.warning("closing stale connection (%.1fs without traffic, "
-                                        "limit %.1fs)", silent, limit)
+                    session.log.warning("closing stale connection (%.1fs without traffic, limit %.1fs)", silent, limit)
                     self.spawn(session.connection.close(1001, "stale connection"))
 
 

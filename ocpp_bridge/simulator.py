@@ -44,20 +44,20 @@ _logger = logging.getLogger("ocpp_bridge.simulator")
 class SimOptions:
     url: str = "ws://127.0.0.1:9000/ocpp"
     count: int = 1
-    version: str = "2.0.1"             # 2.0.1 | 1.6 | mixed
+    version: str = "2.0.1"  # 2.0.1 | 1.6 | mixed
     prefix: str = "SIM-"
     password: str | None = None
-    duration: float | None = None      # seconds; None = until interrupted
+    duration: float | None = None  # seconds; None = until interrupted
     meter_interval: float = 5.0
-    heartbeat: float | None = None     # override the interval the CSMS gives
-    idle: tuple = (5.0, 20.0)          # seconds between sessions
-    session: tuple = (30.0, 120.0)     # session length
+    heartbeat: float | None = None  # override the interval the CSMS gives
+    idle: tuple = (5.0, 20.0)  # seconds between sessions
+    session: tuple = (30.0, 120.0)  # session length
     power_kw: float = 11.0
-    fault_rate: float = 0.05           # probability of a fault instead of a session
+    fault_rate: float = 0.05  # probability of a fault instead of a session
     fault_duration: float = 5.0
     tokens: list = field(default_factory=lambda: ["SIMTAG-0001", "SIMTAG-0002"])
     seed: int | None = None
-    insecure: bool = False             # wss without certificate verification
+    insecure: bool = False  # wss without certificate verification
 
 
 @dataclass
@@ -82,13 +82,12 @@ class _Sim:
         self.stats = stats
         self.rng = rng
         self.register_wh = rng.randint(100_000, 5_000_000)
-        self.tx = None                    # current transaction id
+        self.tx = None  # current transaction id
         self.tx_stop = asyncio.Event()
         self.remote_starts: asyncio.Queue = asyncio.Queue()
         self.operative = True
         self.interval = 300.0
-        self.variables = {"HeartbeatInterval": "300", "MeterValueSampleInterval":
-                          str(int(opts.meter_interval))}
+        self.variables = {"HeartbeatInterval": "300", "MeterValueSampleInterval": str(int(opts.meter_interval))}
         self.reboot = asyncio.Event()
 
     def power_w(self):
@@ -110,9 +109,10 @@ class _Sim:
                 wait = self.rng.uniform(*self.opts.idle)
                 remote = None
                 try:
-                    remote = await asyncio.wait_for(self.remote_starts.get(),
-                                                    min(wait, max(0.0, deadline - time.monotonic())))
-                except asyncio.TimeoutError:
+                    remote = await asyncio.wait_for(
+                        self.remote_starts.get(), min(wait, max(0.0, deadline - time.monotonic()))
+                    )
+                except TimeoutError:
                     pass
                 if time.monotonic() >= deadline:
                     break
@@ -146,9 +146,10 @@ class _Sim:
         last = time.monotonic()
         while time.monotonic() < end and not self.tx_stop.is_set():
             try:
-                await asyncio.wait_for(self.tx_stop.wait(),
-                                       min(self.opts.meter_interval, max(0.0, end - time.monotonic())))
-            except asyncio.TimeoutError:
+                await asyncio.wait_for(
+                    self.tx_stop.wait(), min(self.opts.meter_interval, max(0.0, end - time.monotonic()))
+                )
+            except TimeoutError:
                 pass
             now = time.monotonic()
             power = self.power_w()
@@ -164,10 +165,17 @@ class _Sim:
 
 class SimCharger201(_Sim, ChargePoint201):
     async def boot(self, reason="PowerUp"):
-        r = await self.call(call201.BootNotification(
-            charging_station={"model": "SimCharger", "vendor_name": "EVSuite",
-                              "serial_number": self.id[:25], "firmware_version": "1.0"},
-            reason=reason))
+        r = await self.call(
+            call201.BootNotification(
+                charging_station={
+                    "model": "SimCharger",
+                    "vendor_name": "EVSuite",
+                    "serial_number": self.id[:25],
+                    "firmware_version": "1.0",
+                },
+                reason=reason,
+            )
+        )
         self.stats.boots += 1
         self.interval = float(r.interval or 300)
         return r.status == "Accepted"
@@ -176,8 +184,9 @@ class SimCharger201(_Sim, ChargePoint201):
         await self.call(call201.Heartbeat())
 
     async def status(self, status):
-        await self.call(call201.StatusNotification(
-            timestamp=utc_now_iso(), connector_status=status, evse_id=1, connector_id=1))
+        await self.call(
+            call201.StatusNotification(timestamp=utc_now_iso(), connector_status=status, evse_id=1, connector_id=1)
+        )
 
     async def fault(self):
         await self.status("Faulted")
@@ -187,37 +196,52 @@ class SimCharger201(_Sim, ChargePoint201):
         return r.id_token_info["status"] == "Accepted"
 
     def _meter(self, power=None):
-        sampled = [{"value": self.register_wh, "measurand": "Energy.Active.Import.Register",
-                    "unit_of_measure": {"unit": "Wh"}}]
+        sampled = [
+            {"value": self.register_wh, "measurand": "Energy.Active.Import.Register", "unit_of_measure": {"unit": "Wh"}}
+        ]
         if power is not None:
-            sampled.append({"value": power, "measurand": "Power.Active.Import",
-                            "unit_of_measure": {"unit": "W"}})
+            sampled.append({"value": power, "measurand": "Power.Active.Import", "unit_of_measure": {"unit": "W"}})
         return [{"timestamp": utc_now_iso(), "sampled_value": sampled}]
 
     async def _tx_event(self, event_type, trigger, token=None, power=None, **info):
         self.seq += 1
-        await self.call(call201.TransactionEvent(
-            event_type=event_type, timestamp=utc_now_iso(), trigger_reason=trigger,
-            seq_no=self.seq, transaction_info={"transaction_id": self.tx, **info},
-            id_token={"id_token": token, "type": "Central" if info.get("remote_start_id")
-                      is not None else "ISO14443"} if token else None,
-            evse={"id": 1, "connector_id": 1}, meter_value=self._meter(power)))
+        await self.call(
+            call201.TransactionEvent(
+                event_type=event_type,
+                timestamp=utc_now_iso(),
+                trigger_reason=trigger,
+                seq_no=self.seq,
+                transaction_info={"transaction_id": self.tx, **info},
+                id_token={
+                    "id_token": token,
+                    "type": "Central" if info.get("remote_start_id") is not None else "ISO14443",
+                }
+                if token
+                else None,
+                evse={"id": 1, "connector_id": 1},
+                meter_value=self._meter(power),
+            )
+        )
 
     async def start_tx(self, token, remote):
         self.tx = (remote or {}).get("tx") or str(uuid.uuid4())
         self.seq = -1
         await self.status("Occupied")
         extra = {"remote_start_id": remote["remote_start_id"]} if remote else {}
-        await self._tx_event("Started", "RemoteStart" if remote else "Authorized", token,
-                             charging_state="Charging", **extra)
+        await self._tx_event(
+            "Started", "RemoteStart" if remote else "Authorized", token, charging_state="Charging", **extra
+        )
 
     async def meter(self, power):
-        await self._tx_event("Updated", "MeterValuePeriodic", power=power,
-                             charging_state="Charging")
+        await self._tx_event("Updated", "MeterValuePeriodic", power=power, charging_state="Charging")
 
     async def stop_tx(self, token, reason):
-        await self._tx_event("Ended", "RemoteStop" if reason == "Remote" else "StopAuthorized",
-                             stopped_reason=reason, charging_state="Idle")
+        await self._tx_event(
+            "Ended",
+            "RemoteStop" if reason == "Remote" else "StopAuthorized",
+            stopped_reason=reason,
+            charging_state="Idle",
+        )
         await self.status("Available")
 
     # -- remote commands
@@ -227,8 +251,7 @@ class SimCharger201(_Sim, ChargePoint201):
         if self.tx or not self.operative:
             return _r201("RequestStartTransaction", "Rejected")
         tx = str(uuid.uuid4())
-        self.remote_starts.put_nowait({"token": id_token["id_token"],
-                                       "remote_start_id": remote_start_id, "tx": tx})
+        self.remote_starts.put_nowait({"token": id_token["id_token"], "remote_start_id": remote_start_id, "tx": tx})
         return _r201("RequestStartTransaction", "Accepted", transaction_id=tx)
 
     @on(Action201.request_stop_transaction)
@@ -283,10 +306,16 @@ class SimCharger201(_Sim, ChargePoint201):
         for item in get_variable_data:
             name = item["variable"]["name"]
             found = name in self.variables
-            results.append({"attribute_status": "Accepted" if found else "UnknownVariable",
-                            "component": item["component"], "variable": item["variable"],
-                            **({"attribute_value": self.variables[name]} if found else {})})
+            results.append(
+                {
+                    "attribute_status": "Accepted" if found else "UnknownVariable",
+                    "component": item["component"],
+                    "variable": item["variable"],
+                    **({"attribute_value": self.variables[name]} if found else {}),
+                }
+            )
         from ocpp.v201 import call_result
+
         return call_result.GetVariables(get_variable_result=results)
 
     @on(Action201.set_variables)
@@ -295,27 +324,36 @@ class SimCharger201(_Sim, ChargePoint201):
         results = []
         for item in set_variable_data:
             self.variables[item["variable"]["name"]] = item["attribute_value"]
-            results.append({"attribute_status": "Accepted", "component": item["component"],
-                            "variable": item["variable"]})
+            results.append(
+                {"attribute_status": "Accepted", "component": item["component"], "variable": item["variable"]}
+            )
         from ocpp.v201 import call_result
+
         return call_result.SetVariables(set_variable_result=results)
 
 
 def _r201(action, status, **kw):
     from ocpp.v201 import call_result
+
     return getattr(call_result, action)(status=status, **kw)
 
 
 def _r16(action, **kw):
     from ocpp.v16 import call_result
+
     return getattr(call_result, action)(**kw)
 
 
 class SimCharger16(_Sim, ChargePoint16):
     async def boot(self, reason="PowerUp"):
-        r = await self.call(call16.BootNotification(
-            charge_point_model="SimCharger", charge_point_vendor="EVSuite",
-            charge_point_serial_number=self.id[:25], firmware_version="1.0"))
+        r = await self.call(
+            call16.BootNotification(
+                charge_point_model="SimCharger",
+                charge_point_vendor="EVSuite",
+                charge_point_serial_number=self.id[:25],
+                firmware_version="1.0",
+            )
+        )
         self.stats.boots += 1
         self.interval = float(r.interval or 300)
         return r.status == "Accepted"
@@ -324,41 +362,56 @@ class SimCharger16(_Sim, ChargePoint16):
         await self.call(call16.Heartbeat())
 
     async def status(self, status, error_code="NoError", **kw):
-        await self.call(call16.StatusNotification(
-            connector_id=1, error_code=error_code, status=status, timestamp=utc_now_iso(), **kw))
+        await self.call(
+            call16.StatusNotification(
+                connector_id=1, error_code=error_code, status=status, timestamp=utc_now_iso(), **kw
+            )
+        )
 
     async def fault(self):
-        await self.status("Faulted", "GroundFailure", vendor_id="https://chargex.inl.gov",
-                          vendor_error_code="CX002")
+        await self.status("Faulted", "GroundFailure", vendor_id="https://chargex.inl.gov", vendor_error_code="CX002")
 
     async def authorize(self, token):
         r = await self.call(call16.Authorize(id_tag=token[:20]))
         return r.id_tag_info["status"] == "Accepted"
 
     def _meter(self, power=None, context=None):
-        sampled = [{"value": str(self.register_wh), "measurand": "Energy.Active.Import.Register",
-                    "unit": "Wh", **({"context": context} if context else {})}]
+        sampled = [
+            {
+                "value": str(self.register_wh),
+                "measurand": "Energy.Active.Import.Register",
+                "unit": "Wh",
+                **({"context": context} if context else {}),
+            }
+        ]
         if power is not None:
             sampled.append({"value": str(power), "measurand": "Power.Active.Import", "unit": "W"})
         return [{"timestamp": utc_now_iso(), "sampled_value": sampled}]
 
     async def start_tx(self, token, remote):
         await self.status("Preparing")
-        r = await self.call(call16.StartTransaction(
-            connector_id=1, id_tag=token[:20], meter_start=self.register_wh,
-            timestamp=utc_now_iso()))
+        r = await self.call(
+            call16.StartTransaction(
+                connector_id=1, id_tag=token[:20], meter_start=self.register_wh, timestamp=utc_now_iso()
+            )
+        )
         self.tx = r.transaction_id
         await self.status("Charging")
 
     async def meter(self, power):
-        await self.call(call16.MeterValues(connector_id=1, transaction_id=self.tx,
-                                           meter_value=self._meter(power)))
+        await self.call(call16.MeterValues(connector_id=1, transaction_id=self.tx, meter_value=self._meter(power)))
 
     async def stop_tx(self, token, reason):
-        await self.call(call16.StopTransaction(
-            meter_stop=self.register_wh, timestamp=utc_now_iso(), transaction_id=self.tx,
-            id_tag=token[:20], reason=reason,
-            transaction_data=self._meter(context="Transaction.End")))
+        await self.call(
+            call16.StopTransaction(
+                meter_stop=self.register_wh,
+                timestamp=utc_now_iso(),
+                transaction_id=self.tx,
+                id_tag=token[:20],
+                reason=reason,
+                transaction_data=self._meter(context="Transaction.End"),
+            )
+        )
         await self.status("Finishing")
         await self.status("Available")
 
@@ -418,11 +471,9 @@ class SimCharger16(_Sim, ChargePoint16):
     def on_get_configuration(self, key=None, **kw):
         self.stats.commands["GetConfiguration"] += 1
         wanted = key or list(self.variables)
-        known = [{"key": k, "readonly": False, "value": self.variables[k]}
-                 for k in wanted if k in self.variables]
+        known = [{"key": k, "readonly": False, "value": self.variables[k]} for k in wanted if k in self.variables]
         unknown = [k for k in wanted if k not in self.variables]
-        return _r16("GetConfiguration", configuration_key=known,
-                    unknown_key=unknown or None)
+        return _r16("GetConfiguration", configuration_key=known, unknown_key=unknown or None)
 
     @on(Action16.change_configuration)
     def on_change_configuration(self, key, value, **kw):
@@ -437,8 +488,7 @@ def _version_for(i: int, version: str) -> str:
     return version
 
 
-async def run_charger(i: int, opts: SimOptions, stats: SimStats, deadline: float,
-                      rng: random.Random):
+async def run_charger(i: int, opts: SimOptions, stats: SimStats, deadline: float, rng: random.Random):
     identity = f"{opts.prefix}{i + 1:04d}"
     version = _version_for(i, opts.version)
     url = f"{opts.url.rstrip('/')}/{identity}"
@@ -455,29 +505,30 @@ async def run_charger(i: int, opts: SimOptions, stats: SimStats, deadline: float
     while time.monotonic() < deadline:
         try:
             async with websockets.connect(
-                    url, subprotocols=["ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"],
-                    additional_headers=headers, ssl=ssl_ctx, open_timeout=10) as ws:
+                url,
+                subprotocols=["ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"],
+                additional_headers=headers,
+                ssl=ssl_ctx,
+                open_timeout=10,
+            ) as ws:
                 stats.connected += 1
                 cp = cls(identity, ws)
                 cp._setup(opts, stats, rng)
                 reader = asyncio.create_task(cp.start())
                 runner = asyncio.create_task(cp.run(deadline))
-                done, _pending = await asyncio.wait({reader, runner},
-                                                    return_when=asyncio.FIRST_COMPLETED)
+                done, _pending = await asyncio.wait({reader, runner}, return_when=asyncio.FIRST_COMPLETED)
                 for task in (reader, runner):
                     task.cancel()
                 if runner in done and not runner.cancelled() and runner.exception() is None:
                     return
-                exc = (runner.exception() if runner in done else reader.exception()
-                       if not reader.cancelled() else None)
+                exc = runner.exception() if runner in done else reader.exception() if not reader.cancelled() else None
                 if exc:
                     raise exc
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             stats.errors.append(f"{identity}: {exc.__class__.__name__}: {exc}")
-            _logger.warning("%s: %s; reconnecting in %.0fs", identity, exc, backoff,
-                            extra={"charger": identity})
+            _logger.warning("%s: %s; reconnecting in %.0fs", identity, exc, backoff, extra={"charger": identity})
             await asyncio.sleep(min(backoff, max(0.0, deadline - time.monotonic())))
             backoff = min(backoff * 2, 60)
 
@@ -485,10 +536,11 @@ async def run_charger(i: int, opts: SimOptions, stats: SimStats, deadline: float
 async def run_simulation(opts: SimOptions, stop: asyncio.Event | None = None) -> SimStats:
     stats = SimStats()
     rng = random.Random(opts.seed)
-    deadline = time.monotonic() + (opts.duration if opts.duration else 10 ** 9)
-    tasks = [asyncio.create_task(run_charger(i, opts, stats, deadline,
-                                             random.Random(rng.random())))
-             for i in range(opts.count)]
+    deadline = time.monotonic() + (opts.duration if opts.duration else 10**9)
+    tasks = [
+        asyncio.create_task(run_charger(i, opts, stats, deadline, random.Random(rng.random())))
+        for i in range(opts.count)
+    ]
     waiter = asyncio.gather(*tasks, return_exceptions=True)
     if stop is None:
         await waiter
@@ -508,8 +560,7 @@ def _range(text):
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ocpp_bridge.simulator",
-                                description="Simulated OCPP chargers")
+    p = argparse.ArgumentParser(prog="python -m ocpp_bridge.simulator", description="Simulated OCPP chargers")
     p.add_argument("--url", default=SimOptions.url, help="base URL; /<identity> is appended")
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--version", choices=["2.0.1", "1.6", "mixed"], default="2.0.1")
@@ -526,11 +577,23 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int)
     p.add_argument("--insecure", action="store_true", help="wss: skip certificate checks")
     a = p.parse_args(argv)
-    opts = SimOptions(url=a.url, count=a.count, version=a.version, prefix=a.prefix,
-                      password=a.password, duration=a.duration, meter_interval=a.meter_interval,
-                      heartbeat=a.heartbeat, idle=a.idle, session=a.session, power_kw=a.power_kw,
-                      fault_rate=a.fault_rate, tokens=[t for t in a.tokens.split(",") if t],
-                      seed=a.seed, insecure=a.insecure)
+    opts = SimOptions(
+        url=a.url,
+        count=a.count,
+        version=a.version,
+        prefix=a.prefix,
+        password=a.password,
+        duration=a.duration,
+        meter_interval=a.meter_interval,
+        heartbeat=a.heartbeat,
+        idle=a.idle,
+        session=a.session,
+        power_kw=a.power_kw,
+        fault_rate=a.fault_rate,
+        tokens=[t for t in a.tokens.split(",") if t],
+        seed=a.seed,
+        insecure=a.insecure,
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("ocpp").setLevel(logging.WARNING)
 
@@ -540,10 +603,12 @@ def main(argv=None) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         stats = await run_simulation(opts, stop)
-        print(f"boots={stats.boots} sessions={stats.sessions_started}/{stats.sessions_ended} "
-              f"meter_values={stats.meter_values} faults={stats.faults} "
-              f"auth_refused={stats.auth_refused} commands={dict(stats.commands)} "
-              f"errors={len(stats.errors)}")
+        print(
+            f"boots={stats.boots} sessions={stats.sessions_started}/{stats.sessions_ended} "
+            f"meter_values={stats.meter_values} faults={stats.faults} "
+            f"auth_refused={stats.auth_refused} commands={dict(stats.commands)} "
+            f"errors={len(stats.errors)}"
+        )
 
     asyncio.run(_main())
     return 0

@@ -6,6 +6,7 @@ usage() {
   cat <<USAGE
 usage: ./ev run [--reset]      start the suite with demo data on http://localhost:\${EV_HTTP_PORT:-8069}
        ./ev test [pytest args]  run every test (unit, Odoo, bridge, end-to-end) in a fresh database
+       ./ev lint                the OCA linters (ruff, pylint-odoo, manifest/README checks) via pre-commit
 USAGE
 }
 
@@ -59,7 +60,10 @@ cmd_run() {
 }
 
 cmd_test() {
-  setup_all
+  # the test server (pytest-odoo --odoo-http, browser tours) gets a port of its own so that a
+  # running ./ev run, or another clone's tests, never answer in its place
+  EV_HTTP_PORT=${EV_TEST_HTTP_PORT:-$(free_port)}
+  setup_all test
   local db=${EV_TEST_DB:-ev_test}
   log "building a fresh test database $db with $(modules) (install-time checks run here)"
   psql_ev -qc "drop database if exists $db" postgres
@@ -80,8 +84,21 @@ cmd_test() {
   return $rc
 }
 
+cmd_lint() {
+  exec 9>"$EV_CACHE/setup.lock"
+  flock 9
+  ensure_system_packages
+  ensure_odoo_src
+  ensure_venv
+  flock -u 9
+  export PYTHONPATH="$ODOO_SRC:$EV_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+  log "linting (pre-commit, local hooks from $VENV)"
+  (cd "$EV_ROOT" && PRE_COMMIT_HOME=$EV_CACHE/pre-commit "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure "$@")
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
+  lint) shift; cmd_lint "$@" ;;
   test) shift; cmd_test "$@" ;;
   -h|--help|"") usage ;;
   *) usage; exit 2 ;;

@@ -8,6 +8,7 @@ http://127.0.0.1:8099; honoured for Stripe providers in *test* state only).
 The state machine is addons/ev_billing/lib/ev_fake_stripe.py (also used by the tests). Intents live
 in memory: restarting the fake forgets them.
 """
+
 import argparse
 import os
 import sys

@@ -25,7 +25,8 @@ ensure_system_packages() {
   local missing=()
   command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   local pkg
-  for pkg in libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev gcc; do
+  # chromium: Odoo's browser tests (tours) and phone-width screenshots; wkhtmltopdf: PDF reports
+  for pkg in libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev gcc chromium wkhtmltopdf fonts-dejavu-core; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -71,6 +72,12 @@ ensure_venv() {
       || die "installing Odoo's requirements failed (see pip output above)"
     PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints "$VENV/bin/pip" install -q -r "$EV_ROOT/requirements.txt" \
       || die "installing the suite's requirements failed (see pip output above)"
+    # OCA addons are wheels that require an installed `odoo` distribution, which is not on the
+    # registry: register the source tree as one (no copy, no dependencies), then install them.
+    "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ODOO_SRC" \
+      || die "registering $ODOO_SRC as the odoo distribution failed"
+    PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints "$VENV/bin/pip" install -q -r "$EV_ROOT/requirements-oca.txt" \
+      || die "installing the OCA addons (requirements-oca.txt) failed"
     touch "$VENV/.complete"
   fi
   export VENV PATH="$VENV/bin:$PATH"
@@ -126,8 +133,11 @@ psql_ev() { PGPASSWORD=$EV_DB_PASSWORD "$(pg_bin)/psql" -h "$EV_DB_HOST" -p "$EV
 
 # Odoo configuration for this machine, written into the cache (config/odoo.conf is the
 # production/docker one; this one points at the local cluster and the local source).
+# One file per checkout and purpose (run/test): several clones of the project can share the
+# cache without loading each other's addons or fighting over the HTTP port.
 write_odoo_conf() {
-  local conf=$EV_CACHE/odoo-local.conf
+  local purpose=${1:-run}
+  local conf=$EV_CACHE/odoo-local-$(printf %s "$EV_ROOT" | sha256sum | cut -c1-10)-$purpose.conf
   cat > "$conf" <<CONF
 [options]
 addons_path = $EV_ADDONS_PATH
@@ -149,12 +159,20 @@ CONF
 
 ev_addons() { (cd "$EV_ROOT/addons" && for d in ev_*/; do [ -f "$d/__manifest__.py" ] && printf "%s\n" "${d%/}"; done | paste -sd, -); }
 
+# A free TCP port on loopback (for the test server when EV_HTTP_PORT is not set).
+free_port() { $PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 setup_all() {
+  # one set-up at a time per cache: two commands started together must not build the same
+  # virtualenv or start the same cluster twice
+  exec 9>"$EV_CACHE/setup.lock"
+  flock 9
   ensure_system_packages
   ensure_odoo_src
   ensure_venv
   ensure_postgres
-  write_odoo_conf
+  flock -u 9
+  write_odoo_conf "${1:-run}"
   export PYTHONPATH="$ODOO_SRC:$EV_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 }
 

@@ -5,6 +5,7 @@
 Prints shell ``export`` lines for the bridge (EV_BRIDGE_ODOO_LOGIN, EV_BRIDGE_ODOO_API_KEY,
 EV_BRIDGE_CONTROL_TOKEN). Credentials are cached in CACHE_FILE and reused while they still work.
 """
+
 import json
 import sys
 import time
@@ -18,9 +19,9 @@ def wait_for_odoo(url, timeout=180):
     while True:
         try:
             return common, common.version()
-        except (OSError, xmlrpc.client.ProtocolError):
+        except (OSError, xmlrpc.client.ProtocolError) as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"Odoo did not answer at {url} within {timeout} s")
+                raise SystemExit(f"Odoo did not answer at {url} within {timeout} s") from exc
             time.sleep(1)
 
 
@@ -31,8 +32,9 @@ def main(url, db, admin, password, node, control_url, cache_file):
     if creds and creds.get("db") == db and common.authenticate(db, creds["login"], creds["api_key"], {}):
         models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
         uid = common.authenticate(db, admin, password, {})
-        nodes = models.execute_kw(db, uid, password, "ev.bridge.node", "search_read",
-                                  [[("name", "=", node)]], {"fields": ["token", "url"]})
+        nodes = models.execute_kw(
+            db, uid, password, "ev.bridge.node", "search_read", [[("name", "=", node)]], {"fields": ["token", "url"]}
+        )
         if nodes and nodes[0]["token"] == creds["token"] and nodes[0]["url"] == control_url:
             return creds
     uid = common.authenticate(db, admin, password, {})
@@ -48,5 +50,7 @@ def main(url, db, admin, password, node, control_url, cache_file):
 
 if __name__ == "__main__":
     c = main(*sys.argv[1:8])
-    print(f"export EV_BRIDGE_ODOO_LOGIN={c['login']} EV_BRIDGE_ODOO_API_KEY={c['api_key']} "
-          f"EV_BRIDGE_CONTROL_TOKEN={c['token']}")
+    print(
+        f"export EV_BRIDGE_ODOO_LOGIN={c['login']} EV_BRIDGE_ODOO_API_KEY={c['api_key']} "
+        f"EV_BRIDGE_CONTROL_TOKEN={c['token']}"
+    )

@@ -1,8 +1,7 @@
 {
     "name": "EV Billing",
     "summary": "Tariffs, session pricing, invoices per session or per month, prepaid wallets and revenue "
-               "reports for EV charging",
-    "description": "Tariffs, session pricing, invoices, prepaid wallets and revenue reports. See README.md.",
+    "reports for EV charging",
     "version": "18.0.1.1.0",
     "category": "Operations/EV Charging",
     "license": "LGPL-3",
@@ -36,5 +35,4 @@
     "demo": [
         "demo/ev_billing_demo.xml",
     ],
-    "installable": True,
 }

@@ -30,5 +30,4 @@
         "demo/ev_charging_demo.xml",
     ],
     "application": True,
-    "installable": True,
 }

@@ -25,15 +25,13 @@ if str(ROOT) not in sys.path:
 
 from ocpp_bridge.app import Bridge  # noqa: E402
 from ocpp_bridge.config import load_config  # noqa: E402
-from ocpp_bridge.odoo_client import (  # noqa: E402
-    OdooFault, OdooMethodMissing, OdooTransport, OdooUnavailable)
+from ocpp_bridge.odoo_client import OdooFault, OdooMethodMissing, OdooTransport, OdooUnavailable  # noqa: E402
 
 PASSWORD = "correct-horse-battery-staple"
 FAST_HASH = pbkdf2_sha256.using(rounds=1000)
 
 
-def station(identity, registration="accepted", profile=0, password=None, heartbeat=300,
-            relaxed=False, version="2.0.1"):
+def station(identity, registration="accepted", profile=0, password=None, heartbeat=300, relaxed=False, version="2.0.1"):
     return {
         "identity": identity,
         "registration_status": registration,
@@ -47,24 +45,24 @@ def station(identity, registration="accepted", profile=0, password=None, heartbe
 
 class FakeOdoo(OdooTransport):
     def __init__(self):
-        self.chargers: dict[str, dict] = {}         # identity -> station facts (ev.charger)
+        self.chargers: dict[str, dict] = {}  # identity -> station facts (ev.charger)
         self.tokens: dict[str, dict] = {}
-        self.events: dict[str, dict] = {}          # key -> envelope (stored once)
-        self.ingest_calls: list[list[str]] = []     # keys per call
+        self.events: dict[str, dict] = {}  # key -> envelope (stored once)
+        self.ingest_calls: list[list[str]] = []  # keys per call
         self.duplicates = 0
-        self.fail_ingest = 0                        # next N ingest calls raise OdooUnavailable
-        self.ingest_down = False                    # every ingest raises OdooUnavailable
-        self.fault_keys: set[str] = set()           # a batch containing one of these faults
-        self.ack_plan: list[int] = []               # per call: acknowledge only the first N
-        self.lose_responses = 0                     # store the batch, then raise (lost answer)
-        self.fault_all = False                      # every ingest faults
+        self.fail_ingest = 0  # next N ingest calls raise OdooUnavailable
+        self.ingest_down = False  # every ingest raises OdooUnavailable
+        self.fault_keys: set[str] = set()  # a batch containing one of these faults
+        self.ack_plan: list[int] = []  # per call: acknowledge only the first N
+        self.lose_responses = 0  # store the batch, then raise (lost answer)
+        self.fault_all = False  # every ingest faults
         self.auth_down = False
         self.authorize_calls = []
-        self.station_calls = []                     # every identity looked up, either way
-        self.stations_calls: list[list[str]] = []   # identities per bridge_stations call
-        self.stations_missing = False               # an older Odoo without bridge_stations
-        self.station_down = False                   # station look-ups raise OdooUnavailable
-        self.station_delay = 0.0                    # seconds each look-up call takes
+        self.station_calls = []  # every identity looked up, either way
+        self.stations_calls: list[list[str]] = []  # identities per bridge_stations call
+        self.stations_missing = False  # an older Odoo without bridge_stations
+        self.station_down = False  # station look-ups raise OdooUnavailable
+        self.station_delay = 0.0  # seconds each look-up call takes
         self.queued: list[dict] = []
         self.results: list[tuple] = []
         self.pull_calls = []
@@ -106,8 +104,9 @@ class FakeOdoo(OdooTransport):
 
     async def stations(self, identities):
         if self.stations_missing:
-            raise OdooMethodMissing("ev.charger.bridge_stations: AttributeError: The method "
-                                    "'ev.charger.bridge_stations' does not exist")
+            raise OdooMethodMissing(
+                "ev.charger.bridge_stations: AttributeError: The method 'ev.charger.bridge_stations' does not exist"
+            )
         assert len(identities) <= 5000
         self.stations_calls.append(list(identities))
         self.station_calls.extend(identities)
@@ -121,8 +120,7 @@ class FakeOdoo(OdooTransport):
         self.authorize_calls.append((identity, id_token, token_type))
         if self.auth_down:
             raise OdooUnavailable("timeout")
-        return self.tokens.get(id_token, {"status": "Unknown", "expiry": False,
-                                          "cache_seconds": 0})
+        return self.tokens.get(id_token, {"status": "Unknown", "expiry": False, "cache_seconds": 0})
 
     async def pull_commands(self, node, identities):
         self.pull_calls.append((node, list(identities)))
@@ -135,8 +133,9 @@ class FakeOdoo(OdooTransport):
 
     # -- helpers for tests
     def of(self, action, charger=None):
-        return [e for e in self.events.values()
-                if e["action"] == action and (charger is None or e["charger"] == charger)]
+        return [
+            e for e in self.events.values() if e["action"] == action and (charger is None or e["charger"] == charger)
+        ]
 
     async def wait_for(self, predicate, timeout=5.0):
         deadline = time.monotonic() + timeout
@@ -150,12 +149,23 @@ class FakeOdoo(OdooTransport):
 
 
 def make_config(tmp_path, **overrides):
-    values = dict(node="node-t", listen_host="127.0.0.1", listen_port=0,
-                  control_host="127.0.0.1", control_port=0, control_token="secret-token",
-                  outbox_path=str(tmp_path / "outbox.sqlite3"), outbox_backoff_initial=0.01,
-                  outbox_backoff_max=0.05, outbox_idle_interval=0.05, command_poll_interval=0,
-                  node_report_interval=0, command_timeout=5, command_ready_wait=2,
-                  auth_timeout=1)
+    values = dict(
+        node="node-t",
+        listen_host="127.0.0.1",
+        listen_port=0,
+        control_host="127.0.0.1",
+        control_port=0,
+        control_token="secret-token",
+        outbox_path=str(tmp_path / "outbox.sqlite3"),
+        outbox_backoff_initial=0.01,
+        outbox_backoff_max=0.05,
+        outbox_idle_interval=0.05,
+        command_poll_interval=0,
+        node_report_interval=0,
+        command_timeout=5,
+        command_ready_wait=2,
+        auth_timeout=1,
+    )
     values.update(overrides)
     return load_config(env={}, **values)
 
@@ -173,6 +183,7 @@ async def running_bridge(tmp_path, odoo, **overrides):
 def run(coro, timeout=30):
     async def guarded():
         return await asyncio.wait_for(coro, timeout)
+
     return asyncio.run(guarded())
 
 
@@ -183,12 +194,12 @@ def ws_url(bridge, identity, scheme="ws"):
 @contextlib.asynccontextmanager
 async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **connect_kw):
     """An ocpp library client (the simulated charger) connected to the bridge."""
-    headers = {"Authorization": build_authorization_basic(identity, password)} if password \
-        else None
+    headers = {"Authorization": build_authorization_basic(identity, password)} if password else None
     sub = "ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"
     cls = cls or (LibCP201 if version == "2.0.1" else LibCP16)
-    async with websockets.connect(ws_url(bridge, identity), subprotocols=[sub],
-                                  additional_headers=headers, **connect_kw) as ws:
+    async with websockets.connect(
+        ws_url(bridge, identity), subprotocols=[sub], additional_headers=headers, **connect_kw
+    ) as ws:
         cp = cls(identity, ws)
         task = asyncio.create_task(cp.start())
         try:
@@ -206,6 +217,7 @@ async def raw(bridge, identity, subprotocol="ocpp2.0.1"):
 async def raw_call(ws, frame):
     """Send a raw text frame and return the decoded answer."""
     import json
+
     await ws.send(frame if isinstance(frame, str) else json.dumps(frame))
     return json.loads(await asyncio.wait_for(ws.recv(), 5))
 

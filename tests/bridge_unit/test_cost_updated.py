@@ -5,6 +5,7 @@ import time
 
 import aiohttp
 import pytest
+from bridge_helpers import charger, run, running_bridge, station
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as LibCP16
 from ocpp.v16 import call_result as result16
@@ -13,7 +14,6 @@ from ocpp.v201 import ChargePoint as LibCP201
 from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 
-from bridge_helpers import charger, run, running_bridge, station
 from ocpp_bridge.commands import CommandError, translate
 
 AUTH = {"Authorization": "Bearer secret-token"}
@@ -39,8 +39,7 @@ class AnyCharger16(LibCP16):
 
 async def post(bridge, body):
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"http://127.0.0.1:{bridge.control_port}/commands", json=body,
-                             headers=AUTH) as response:
+        async with http.post(f"http://127.0.0.1:{bridge.control_port}/commands", json=body, headers=AUTH) as response:
             return response.status, await response.json()
 
 
@@ -59,19 +58,32 @@ def test_cost_updated_reaches_201_charger(tmp_path, odoo):
         async with running_bridge(tmp_path, odoo) as bridge:
             async with charger(bridge, "CP1", cls=CostCharger201):
                 await odoo.wait_for(lambda: "CP1" in bridge.server.sessions)
-                status, answer = await post(bridge, {
-                    "id": 11, "charger": "CP1", "action": "CostUpdated",
-                    "params": {"totalCost": 4.75, "transactionId": "CP1-700001"}})
+                status, answer = await post(
+                    bridge,
+                    {
+                        "id": 11,
+                        "charger": "CP1",
+                        "action": "CostUpdated",
+                        "params": {"totalCost": 4.75, "transactionId": "CP1-700001"},
+                    },
+                )
                 assert status == 200
                 assert answer == {"state": "accepted", "result": {}}
                 assert CostCharger201.received == [(4.75, "CP1-700001")]
                 # a totalCost that is not a number violates the schema: refused before sending
-                status, answer = await post(bridge, {
-                    "id": 12, "charger": "CP1", "action": "CostUpdated",
-                    "params": {"totalCost": "4.75", "transactionId": "CP1-700001"}})
+                status, answer = await post(
+                    bridge,
+                    {
+                        "id": 12,
+                        "charger": "CP1",
+                        "action": "CostUpdated",
+                        "params": {"totalCost": "4.75", "transactionId": "CP1-700001"},
+                    },
+                )
                 assert answer["state"] == "failed"
                 assert "invalid parameters for CostUpdated" in answer["result"]["error"]
                 assert len(CostCharger201.received) == 1
+
     run(scenario())
 
 
@@ -84,13 +96,23 @@ def test_cost_updated_to_16_charger_fails_fast(tmp_path, odoo):
             async with charger(bridge, "CP6", "1.6", cls=AnyCharger16):
                 await odoo.wait_for(lambda: "CP6" in bridge.server.sessions)
                 started = time.monotonic()
-                status, answer = await post(bridge, {
-                    "id": 13, "charger": "CP6", "action": "CostUpdated",
-                    "params": {"totalCost": 4.75, "transactionId": "42"}})
+                status, answer = await post(
+                    bridge,
+                    {
+                        "id": 13,
+                        "charger": "CP6",
+                        "action": "CostUpdated",
+                        "params": {"totalCost": 4.75, "transactionId": "42"},
+                    },
+                )
                 assert time.monotonic() - started < 0.5
                 assert status == 200
-                assert answer == {"state": "failed", "result": {
-                    "error": "CostUpdated is not supported in OCPP 1.6 (the running cost is a "
-                             "2.0.1 message)"}}
+                assert answer == {
+                    "state": "failed",
+                    "result": {
+                        "error": "CostUpdated is not supported in OCPP 1.6 (the running cost is a 2.0.1 message)"
+                    },
+                }
                 assert AnyCharger16.received == []
+
     run(scenario())

@@ -6,48 +6,61 @@ import sqlite3
 import time
 
 import pytest
+from bridge_helpers import FakeOdoo, charger, raw, raw_call, run, running_bridge, station
 from ocpp.v16 import call as call16
 from ocpp.v201 import call
 
-from bridge_helpers import FakeOdoo, charger, raw, raw_call, run, running_bridge, station
 from ocpp_bridge.outbox import TX_COUNTER_BITS, Outbox, OutboxLocked, OutboxSender
 
 
 def _rows(path):
     with sqlite3.connect(path) as db:
-        return [(seq, json.loads(body)) for seq, body in
-                db.execute("SELECT seq, body FROM outbox ORDER BY seq")]
+        return [(seq, json.loads(body)) for seq, body in db.execute("SELECT seq, body FROM outbox ORDER BY seq")]
 
 
 def _events(n, charger="CP1"):
-    return [{"charger": charger, "version": "2.0.1", "action": "Heartbeat", "payload": {"n": i},
-             "ts": "2026-11-21T04:00:00.000Z"} for i in range(n)]
+    return [
+        {
+            "charger": charger,
+            "version": "2.0.1",
+            "action": "Heartbeat",
+            "payload": {"n": i},
+            "ts": "2026-11-21T04:00:00.000Z",
+        }
+        for i in range(n)
+    ]
 
 
 def test_event_committed_before_the_charger_gets_the_answer(tmp_path, odoo, monkeypatch):
     """The writer is slowed down: an answer sent before the commit would arrive while the row
     is still missing from SQLite."""
     odoo.chargers["CP1"] = station("CP1")
-    odoo.ingest_down = True                 # keep everything in SQLite
+    odoo.ingest_down = True  # keep everything in SQLite
     original = Outbox._write
 
     def slow_write(self, ops):
         time.sleep(0.2)
         return original(self, ops)
+
     monkeypatch.setattr(Outbox, "_write", slow_write)
     path = str(tmp_path / "outbox.sqlite3")
 
     async def scenario():
         async with running_bridge(tmp_path, odoo, outbox_path=path) as bridge:
             async with raw(bridge, "CP1") as ws:
-                status = {"timestamp": "2026-11-21T04:00:00Z", "connectorStatus": "Available",
-                          "evseId": 1, "connectorId": 1}
+                status = {
+                    "timestamp": "2026-11-21T04:00:00Z",
+                    "connectorStatus": "Available",
+                    "evseId": 1,
+                    "connectorId": 1,
+                }
                 answer = await raw_call(ws, [2, "st-1", "StatusNotification", status])
                 assert answer == [3, "st-1", {}]
                 # checked synchronously, right when the answer arrived
                 stored = [b for _s, b in _rows(path) if b["action"] == "StatusNotification"]
                 assert len(stored) == 1
                 assert stored[0]["payload"] == status and stored[0]["message_id"] == "st-1"
+
     run(scenario())
 
 
@@ -64,10 +77,11 @@ def test_sender_batches_acknowledges_and_backs_off(tmp_path, odoo):
         keys = await outbox.append(_events(25))
         assert keys == [f"n1:{i}" for i in range(1, 26)]
         assert outbox.depth == 25
-        odoo.fail_ingest = 4                  # Odoo down for four attempts
-        odoo.ack_plan = [4]                   # then it acknowledges only 4 of the first batch
-        sender = OutboxSender(outbox, odoo, batch_size=10, backoff_initial=0.1,
-                              backoff_max=0.3, idle_interval=0.01, sleep=recording_sleep)
+        odoo.fail_ingest = 4  # Odoo down for four attempts
+        odoo.ack_plan = [4]  # then it acknowledges only 4 of the first batch
+        sender = OutboxSender(
+            outbox, odoo, batch_size=10, backoff_initial=0.1, backoff_max=0.3, idle_interval=0.01, sleep=recording_sleep
+        )
         sender.start()
         await odoo.wait_for(lambda: len(odoo.events) == 25)
         await odoo.wait_for(lambda: outbox.depth == 0)
@@ -84,6 +98,7 @@ def test_sender_batches_acknowledges_and_backs_off(tmp_path, odoo):
         assert sender.odoo_ok is True
         await outbox.close()
         assert _rows(str(tmp_path / "o.sqlite3")) == []
+
     run(scenario())
 
 
@@ -91,8 +106,8 @@ def test_rejected_events_count_as_acknowledged(tmp_path):
     class Rejecting(FakeOdoo):
         async def ingest(self, events):
             self.ingest_calls.append([e["key"] for e in events])
-            return [{"key": e["key"], "status": "rejected", "error": "unknown charger"}
-                    for e in events]
+            return [{"key": e["key"], "status": "rejected", "error": "unknown charger"} for e in events]
+
     odoo = Rejecting()
 
     async def scenario():
@@ -105,6 +120,7 @@ def test_rejected_events_count_as_acknowledged(tmp_path):
         await sender.stop()
         assert len(odoo.ingest_calls) == 1
         await outbox.close()
+
     run(scenario())
 
 
@@ -114,8 +130,7 @@ def test_poison_event_is_set_aside_but_a_systemic_fault_is_not(tmp_path, odoo):
         await outbox.open()
         keys = await outbox.append(_events(8))
         odoo.fault_keys = {keys[2]}
-        sender = OutboxSender(outbox, odoo, batch_size=8, backoff_initial=0.001,
-                              backoff_max=0.002, idle_interval=0.01)
+        sender = OutboxSender(outbox, odoo, batch_size=8, backoff_initial=0.001, backoff_max=0.002, idle_interval=0.01)
         sender.start()
         await odoo.wait_for(lambda: outbox.depth == 0)
         await sender.stop()
@@ -123,7 +138,7 @@ def test_poison_event_is_set_aside_but_a_systemic_fault_is_not(tmp_path, odoo):
         assert outbox.dead == 1
         await outbox.close()
         with sqlite3.connect(tmp_path / "o.sqlite3") as db:
-            (seq, error), = db.execute("SELECT seq, error FROM dead_letter").fetchall()
+            ((seq, error),) = db.execute("SELECT seq, error FROM dead_letter").fetchall()
         assert f"n1:{seq}" == keys[2] and "ValidationError" in error
 
         # every call faults (e.g. access rights): nothing is thrown away
@@ -132,13 +147,13 @@ def test_poison_event_is_set_aside_but_a_systemic_fault_is_not(tmp_path, odoo):
         outbox = Outbox(str(tmp_path / "o2.sqlite3"), "n1")
         await outbox.open()
         await outbox.append(_events(5))
-        sender = OutboxSender(outbox, odoo2, batch_size=5, backoff_initial=0.001,
-                              backoff_max=0.002, idle_interval=0.01)
+        sender = OutboxSender(outbox, odoo2, batch_size=5, backoff_initial=0.001, backoff_max=0.002, idle_interval=0.01)
         sender.start()
         await odoo2.wait_for(lambda: len(odoo2.ingest_calls) > 30)
         await sender.stop()
         assert (outbox.depth, outbox.dead) == (5, 0)
         await outbox.close()
+
     run(scenario())
 
 
@@ -153,8 +168,9 @@ def test_restart_resends_the_rest_without_duplicates(tmp_path, odoo):
         odoo.ingest_down = True
         async with running_bridge(tmp_path, odoo, outbox_path=path) as bridge_a:
             async with charger(bridge_a, "CP1") as cp:
-                await cp.call(call.BootNotification(
-                    charging_station={"model": "M1", "vendor_name": "V"}, reason="PowerUp"))
+                await cp.call(
+                    call.BootNotification(charging_station={"model": "M1", "vendor_name": "V"}, reason="PowerUp")
+                )
                 for _ in range(5):
                     await cp.call(call.Heartbeat())
         left = _rows(path)
@@ -163,21 +179,21 @@ def test_restart_resends_the_rest_without_duplicates(tmp_path, odoo):
         max_seq_a = left[-1][0]
 
         odoo.ingest_down = False
-        odoo.lose_responses = 1                   # first batch stored, answer lost
-        async with running_bridge(tmp_path, odoo, outbox_path=path,
-                                  outbox_batch_size=7) as bridge_b:
+        odoo.lose_responses = 1  # first batch stored, answer lost
+        async with running_bridge(tmp_path, odoo, outbox_path=path, outbox_batch_size=7) as bridge_b:
             await odoo.wait_for(lambda: bridge_b.outbox.depth == 0)
             async with charger(bridge_b, "CP1") as cp:
                 await cp.call(call.Heartbeat())
             await odoo.wait_for(lambda: len(odoo.of("Heartbeat")) == 6)
-        assert odoo.duplicates == 7               # the lost batch came back as duplicates
+        assert odoo.duplicates == 7  # the lost batch came back as duplicates
         keys = [k for call_keys in odoo.ingest_calls[-50:] for k in call_keys]
         assert all(k.startswith("node-t:") for k in keys)
         stored = {int(k.split(":")[1]) for k in odoo.events}
         assert {seq for seq, _b in left} <= stored
-        assert max(stored) > max_seq_a            # keys of new events never reuse old ones
+        assert max(stored) > max_seq_a  # keys of new events never reuse old ones
         assert len(odoo.of("Heartbeat")) == 6 and len(odoo.of("BootNotification")) == 1
         assert _rows(path) == []
+
     run(scenario())
 
 
@@ -189,6 +205,7 @@ def test_outbox_file_cannot_be_used_by_two_processes(tmp_path):
         with pytest.raises(OutboxLocked):
             await second.open()
         await first.close()
+
     run(scenario())
 
 
@@ -196,12 +213,11 @@ def test_16_transaction_ids_unique_across_nodes_and_restarts(tmp_path):
     async def start_transactions(bridge, identity, n, base=0):
         ids = []
         async with charger(bridge, identity, "1.6") as cp:
-            await cp.call(call16.BootNotification(charge_point_model="M",
-                                                  charge_point_vendor="V"))
+            await cp.call(call16.BootNotification(charge_point_model="M", charge_point_vendor="V"))
             for i in range(n):
-                start = call16.StartTransaction(connector_id=1, id_tag="TAG",
-                                                meter_start=1000 * i + base,
-                                                timestamp="2026-11-21T04:00:00Z")
+                start = call16.StartTransaction(
+                    connector_id=1, id_tag="TAG", meter_start=1000 * i + base, timestamp="2026-11-21T04:00:00Z"
+                )
                 r = await cp.call(start)
                 ids.append(r.transaction_id)
                 # the charger replays the same start (it never got the answer): same id
@@ -213,18 +229,17 @@ def test_16_transaction_ids_unique_across_nodes_and_restarts(tmp_path):
         odoo.chargers["A"] = station("A", version="1.6")
         odoo.chargers["B"] = station("B", version="1.6")
         path1, path2 = str(tmp_path / "n1.sqlite3"), str(tmp_path / "n2.sqlite3")
-        async with running_bridge(tmp_path, odoo, node="n1", node_number=1,
-                                  outbox_path=path1) as n1, \
-                running_bridge(tmp_path, odoo, node="n2", node_number=2,
-                               outbox_path=path2) as n2:
+        async with (
+            running_bridge(tmp_path, odoo, node="n1", node_number=1, outbox_path=path1) as n1,
+            running_bridge(tmp_path, odoo, node="n2", node_number=2, outbox_path=path2) as n2,
+        ):
             ids1 = await start_transactions(n1, "A", 3)
             ids2 = await start_transactions(n2, "B", 3)
-        async with running_bridge(tmp_path, odoo, node="n1", node_number=1,
-                                  outbox_path=path1) as n1_again:
+        async with running_bridge(tmp_path, odoo, node="n1", node_number=1, outbox_path=path1) as n1_again:
             ids1_after = await start_transactions(n1_again, "A", 3, base=5)
         all_ids = ids1 + ids2 + ids1_after
         assert len(set(all_ids)) == 9
-        assert all(0 < i < 2 ** 31 for i in all_ids)
+        assert all(0 < i < 2**31 for i in all_ids)
         assert {i >> TX_COUNTER_BITS for i in ids1 + ids1_after} == {1}
         assert {i >> TX_COUNTER_BITS for i in ids2} == {2}
         assert min(ids1_after) > max(ids1)
@@ -233,4 +248,5 @@ def test_16_transaction_ids_unique_across_nodes_and_restarts(tmp_path):
         starts = odoo.of("StartTransaction")
         assert sorted(e["response"]["transactionId"] for e in starts) == sorted(all_ids * 2)
         assert sum(1 for e in starts if e.get("meta", {}).get("replayed_start")) == 9
+
     run(scenario())

@@ -3,18 +3,17 @@
 import asyncio
 
 import pytest
+from bridge_helpers import BOOT_16, charger, raw, raw_call, run, running_bridge, station
 from ocpp.exceptions import SecurityError
 from ocpp.v16 import call as call16
 from ocpp.v201 import call
 
-from bridge_helpers import BOOT_16, charger, raw, raw_call, run, running_bridge, station
-
-BOOT = call.BootNotification(charging_station={"model": "M1", "vendor_name": "V"},
-                             reason="PowerUp")
+BOOT = call.BootNotification(charging_station={"model": "M1", "vendor_name": "V"}, reason="PowerUp")
 
 
-@pytest.mark.parametrize("registration,expected", [
-    ("accepted", "Accepted"), ("pending", "Pending"), ("rejected", "Rejected")])
+@pytest.mark.parametrize(
+    "registration,expected", [("accepted", "Accepted"), ("pending", "Pending"), ("rejected", "Rejected")]
+)
 def test_boot_status_from_odoo_both_versions(tmp_path, odoo, registration, expected):
     odoo.chargers["A"] = station("A", registration=registration, heartbeat=120)
     odoo.chargers["B"] = station("B", registration=registration, heartbeat=90, version="1.6")
@@ -25,13 +24,12 @@ def test_boot_status_from_odoo_both_versions(tmp_path, odoo, registration, expec
                 result = await cp.call(BOOT)
                 assert (result.status, result.interval) == (expected, 120)
             async with charger(bridge, "B", "1.6") as cp:
-                result = await cp.call(call16.BootNotification(
-                    charge_point_model="M1", charge_point_vendor="V"))
+                result = await cp.call(call16.BootNotification(charge_point_model="M1", charge_point_vendor="V"))
                 assert (result.status, result.interval) == (expected, 90)
-            boots = await odoo.wait_for(lambda: len(odoo.of("BootNotification")) == 2
-                                        and odoo.of("BootNotification"))
+            boots = await odoo.wait_for(lambda: len(odoo.of("BootNotification")) == 2 and odoo.of("BootNotification"))
             assert {e["response"]["status"] for e in boots} == {expected}
             assert {e["version"] for e in boots} == {"2.0.1", "1.6"}
+
     run(scenario())
 
 
@@ -49,9 +47,10 @@ def test_security_error_while_pending_201(tmp_path, odoo):
                 assert (await cp.call(BOOT)).status == "Accepted"
                 assert (await cp.call(call.Heartbeat(), suppress=False)).current_time
             await odoo.wait_for(lambda: odoo.of("Heartbeat"))
-            assert len(odoo.of("Heartbeat")) == 1      # the refused one is only a MessageLog
+            assert len(odoo.of("Heartbeat")) == 1  # the refused one is only a MessageLog
             errors = [e for e in odoo.of("MessageLog") if e["payload"]["type"] == "CALLERROR"]
             assert [e["payload"]["payload"]["errorCode"] for e in errors] == ["SecurityError"]
+
     run(scenario())
 
 
@@ -70,6 +69,7 @@ def test_unknown_action_not_implemented_known_unhandled_not_supported(tmp_path, 
             async with raw(bridge, "CP6", "ocpp1.6") as ws:
                 answer = await raw_call(ws, [2, "u3", "MakeCoffee", {}])
                 assert answer[:3] == [4, "u3", "NotImplemented"]
+
     run(scenario())
 
 
@@ -98,11 +98,15 @@ def test_malformed_frames_answered_and_connection_stays_up(tmp_path, odoo):
                 assert (await raw_call(ws, "{{{"))[2] == "FormationViolation"
                 assert (await raw_call(ws, '[7, "x"]'))[1:3] == ["x", "ProtocolError"]
                 assert (await raw_call(ws, [2, "hb", "Heartbeat", {}]))[0] == 3
-            logged = await odoo.wait_for(lambda: [
-                e for e in odoo.of("MessageLog", "CP1")
-                if e["payload"]["type"] == "CALLERROR"
-                and e["payload"]["payload"].get("raw") == "this is not json"])
+            logged = await odoo.wait_for(
+                lambda: [
+                    e
+                    for e in odoo.of("MessageLog", "CP1")
+                    if e["payload"]["type"] == "CALLERROR" and e["payload"]["payload"].get("raw") == "this is not json"
+                ]
+            )
             assert logged[0]["payload"]["direction"] == "out"
+
     run(scenario())
 
 
@@ -113,8 +117,10 @@ def test_strict_validation_rejects_schema_violations(tmp_path, odoo):
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
             async with raw(bridge, "CP1") as ws:
-                bad = {"chargingStation": {"model": "M1", "vendorName": "V",
-                                           "serialNumber": "S" * 30}, "reason": "PowerUp"}
+                bad = {
+                    "chargingStation": {"model": "M1", "vendorName": "V", "serialNumber": "S" * 30},
+                    "reason": "PowerUp",
+                }
                 answer = await raw_call(ws, [2, "b1", "BootNotification", bad])
                 assert answer[:3] == [4, "b1", "TypeConstraintViolation"]
                 answer = await raw_call(ws, [2, "b2", "BootNotification", {"reason": "PowerUp"}])
@@ -124,6 +130,7 @@ def test_strict_validation_rejects_schema_violations(tmp_path, odoo):
                 assert answer[:3] == [4, "b3", "FormationViolation"]
             await asyncio.sleep(0.1)
             assert odoo.of("BootNotification") == []
+
     run(scenario())
 
 
@@ -133,32 +140,40 @@ def test_relaxed_validation_lets_through_and_records(tmp_path, odoo):
     async def scenario():
         async with running_bridge(tmp_path, odoo) as bridge:
             async with raw(bridge, "LAX") as ws:
-                bad = {"chargingStation": {"model": "M1", "vendorName": "V",
-                                           "serialNumber": "S" * 30},
-                       "reason": "PowerUp", "vendorExtra": True}
+                bad = {
+                    "chargingStation": {"model": "M1", "vendorName": "V", "serialNumber": "S" * 30},
+                    "reason": "PowerUp",
+                    "vendorExtra": True,
+                }
                 answer = await raw_call(ws, [2, "r1", "BootNotification", bad])
                 assert answer[0] == 3 and answer[2]["status"] == "Accepted"
-                meter = {"evseId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z",
-                          "sampledValue": [{"value": 5, "measurand": "Bogus.Measurand"}]}]}
+                meter = {
+                    "evseId": 1,
+                    "meterValue": [
+                        {
+                            "timestamp": "2026-01-01T00:00:00Z",
+                            "sampledValue": [{"value": 5, "measurand": "Bogus.Measurand"}],
+                        }
+                    ],
+                }
                 assert (await raw_call(ws, [2, "r2", "MeterValues", meter]))[0] == 3
-            boot, = await odoo.wait_for(lambda: odoo.of("BootNotification"))
+            (boot,) = await odoo.wait_for(lambda: odoo.of("BootNotification"))
             skipped = boot["meta"]["validation_skipped"]
             assert len(skipped) == 2
             assert any("serialNumber" in s for s in skipped)
             assert any("vendorExtra" in s for s in skipped)
-            assert boot["payload"] == bad                  # exactly as the charger sent it
-            mv, = await odoo.wait_for(lambda: odoo.of("MeterValues"))
+            assert boot["payload"] == bad  # exactly as the charger sent it
+            (mv,) = await odoo.wait_for(lambda: odoo.of("MeterValues"))
             assert "Bogus.Measurand" in mv["meta"]["validation_skipped"][0]
-            assert b'ocpp_bridge_validation_skipped_total{action="BootNotification"} 1.0' \
-                in bridge.metrics.render()
+            assert b'ocpp_bridge_validation_skipped_total{action="BootNotification"} 1.0' in bridge.metrics.render()
+
     run(scenario())
 
 
 def test_authorize_cache_and_offline_policy(tmp_path, odoo):
     odoo.chargers["CP1"] = station("CP1")
     odoo.chargers["CP6"] = station("CP6", version="1.6")
-    odoo.tokens["GOOD"] = {"status": "Accepted", "expiry": "2030-01-01T00:00:00Z",
-                           "cache_seconds": 300}
+    odoo.tokens["GOOD"] = {"status": "Accepted", "expiry": "2030-01-01T00:00:00Z", "cache_seconds": 300}
     odoo.tokens["SHORT"] = {"status": "Accepted", "expiry": False, "cache_seconds": 0}
 
     def auth(token):
@@ -168,30 +183,43 @@ def test_authorize_cache_and_offline_policy(tmp_path, odoo):
         async with running_bridge(tmp_path, odoo, auth_offline_policy="reject") as bridge:
             async with charger(bridge, "CP1") as cp:
                 first = await cp.call(auth("GOOD"))
-                assert first.id_token_info == {"status": "Accepted",
-                                               "cache_expiry_date_time": "2030-01-01T00:00:00Z"}
+                assert first.id_token_info == {"status": "Accepted", "cache_expiry_date_time": "2030-01-01T00:00:00Z"}
                 await cp.call(auth("GOOD"))
-                assert [c[1] for c in odoo.authorize_calls] == ["GOOD"]   # second from cache
-                await cp.call(auth("SHORT"))                # cached, but expires at once
+                assert [c[1] for c in odoo.authorize_calls] == ["GOOD"]  # second from cache
+                await cp.call(auth("SHORT"))  # cached, but expires at once
                 odoo.auth_down = True
                 assert (await cp.call(auth("SHORT"))).id_token_info["status"] == "Accepted"
                 assert (await cp.call(auth("NEW"))).id_token_info["status"] == "Invalid"
             async with charger(bridge, "CP6", "1.6") as cp:
                 odoo.auth_down = False
                 r = await cp.call(call16.Authorize(id_tag="NOBODY"))
-                assert r.id_tag_info == {"status": "Invalid"}      # 2.0.1 Unknown -> 1.6
+                assert r.id_tag_info == {"status": "Invalid"}  # 2.0.1 Unknown -> 1.6
                 assert odoo.authorize_calls[-1] == ("CP6", "NOBODY", "ISO14443")
-            sources = await odoo.wait_for(lambda: len(odoo.of("Authorize")) == 6 and [
-                (e["payload"].get("idToken", {}).get("idToken") or e["payload"].get("idTag"),
-                 e["meta"]["auth"]["source"]) for e in sorted(
-                    odoo.of("Authorize"), key=lambda e: int(e["key"].split(":")[1]))])
-            assert sources == [("GOOD", "odoo"), ("GOOD", "cache"), ("SHORT", "odoo"),
-                               ("SHORT", "cache_stale"), ("NEW", "offline_policy"),
-                               ("NOBODY", "odoo")]
+            sources = await odoo.wait_for(
+                lambda: (
+                    len(odoo.of("Authorize")) == 6
+                    and [
+                        (
+                            e["payload"].get("idToken", {}).get("idToken") or e["payload"].get("idTag"),
+                            e["meta"]["auth"]["source"],
+                        )
+                        for e in sorted(odoo.of("Authorize"), key=lambda e: int(e["key"].split(":")[1]))
+                    ]
+                )
+            )
+            assert sources == [
+                ("GOOD", "odoo"),
+                ("GOOD", "cache"),
+                ("SHORT", "odoo"),
+                ("SHORT", "cache_stale"),
+                ("NEW", "offline_policy"),
+                ("NOBODY", "odoo"),
+            ]
         odoo.auth_down = True
         async with running_bridge(tmp_path, odoo, auth_offline_policy="accept") as bridge:
             async with charger(bridge, "CP1") as cp:
                 assert (await cp.call(auth("NEW"))).id_token_info["status"] == "Accepted"
+
     run(scenario())
 
 
@@ -201,9 +229,13 @@ def test_transaction_event_never_rejected_and_id_token_info(tmp_path, odoo):
 
     def tx(event_type, seq, token=None):
         return call.TransactionEvent(
-            event_type=event_type, timestamp="2026-11-21T04:00:00Z", trigger_reason="Authorized",
-            seq_no=seq, transaction_info={"transaction_id": "TX-1"},
-            id_token={"id_token": token, "type": "ISO14443"} if token else None)
+            event_type=event_type,
+            timestamp="2026-11-21T04:00:00Z",
+            trigger_reason="Authorized",
+            seq_no=seq,
+            transaction_info={"transaction_id": "TX-1"},
+            id_token={"id_token": token, "type": "ISO14443"} if token else None,
+        )
 
     async def scenario():
         async with running_bridge(tmp_path, odoo, auth_offline_policy="reject") as bridge:
@@ -212,12 +244,12 @@ def test_transaction_event_never_rejected_and_id_token_info(tmp_path, odoo):
                 assert started.id_token_info == {"status": "Accepted"}
                 updated = await cp.call(tx("Updated", 1))
                 assert updated.id_token_info is None
-                odoo.auth_down = True   # Odoo down, unknown token: still answered, not rejected
+                odoo.auth_down = True  # Odoo down, unknown token: still answered, not rejected
                 ended = await cp.call(tx("Ended", 2, "STRANGER"))
                 assert ended.id_token_info == {"status": "Invalid"}
-            events = await odoo.wait_for(lambda: len(odoo.of("TransactionEvent")) == 3
-                                         and odoo.of("TransactionEvent"))
+            events = await odoo.wait_for(lambda: len(odoo.of("TransactionEvent")) == 3 and odoo.of("TransactionEvent"))
             assert sorted(e["payload"]["seqNo"] for e in events) == [0, 1, 2]
+
     run(scenario())
 
 
@@ -230,32 +262,51 @@ def test_data_transfer_and_other_notifications(tmp_path, odoo):
             async with raw(bridge, "CP1") as ws:
                 known = await raw_call(ws, [2, "d1", "DataTransfer", {"vendorId": "com.known"}])
                 other = await raw_call(ws, [2, "d2", "DataTransfer", {"vendorId": "com.x"}])
-                assert (known[2], other[2]) == ({"status": "Accepted"},
-                                                {"status": "UnknownVendorId"})
+                assert (known[2], other[2]) == ({"status": "Accepted"}, {"status": "UnknownVendorId"})
                 for action, payload in [
-                        ("NotifyEvent", {"generatedAt": "2026-11-21T04:00:00Z", "seqNo": 0,
-                                         "eventData": [{"eventId": 1, "timestamp":
-                                                        "2026-11-21T04:00:00Z",
-                                                        "trigger": "Delta", "actualValue": "x",
-                                                        "eventNotificationType":
-                                                        "HardWiredNotification",
-                                                        "component": {"name": "C"},
-                                                        "variable": {"name": "V"}}]}),
-                        ("FirmwareStatusNotification", {"status": "Downloaded"}),
-                        ("LogStatusNotification", {"status": "Uploaded"}),
-                        ("SecurityEventNotification", {"type": "X",
-                                                       "timestamp": "2026-11-21T04:00:00Z"})]:
+                    (
+                        "NotifyEvent",
+                        {
+                            "generatedAt": "2026-11-21T04:00:00Z",
+                            "seqNo": 0,
+                            "eventData": [
+                                {
+                                    "eventId": 1,
+                                    "timestamp": "2026-11-21T04:00:00Z",
+                                    "trigger": "Delta",
+                                    "actualValue": "x",
+                                    "eventNotificationType": "HardWiredNotification",
+                                    "component": {"name": "C"},
+                                    "variable": {"name": "V"},
+                                }
+                            ],
+                        },
+                    ),
+                    ("FirmwareStatusNotification", {"status": "Downloaded"}),
+                    ("LogStatusNotification", {"status": "Uploaded"}),
+                    ("SecurityEventNotification", {"type": "X", "timestamp": "2026-11-21T04:00:00Z"}),
+                ]:
                     assert (await raw_call(ws, [2, action, action, payload]))[0] == 3, action
             async with raw(bridge, "CP6", "ocpp1.6") as ws:
-                answer = await raw_call(ws, [2, "s", "StopTransaction", {
-                    "meterStop": 10, "timestamp": "2026-11-21T04:00:00Z", "transactionId": 999}])
-                assert answer[:3] == [3, "s", {}]      # unknown transaction: acknowledged
-                answer = await raw_call(ws, [2, "d", "DiagnosticsStatusNotification",
-                                             {"status": "Uploaded"}])
+                answer = await raw_call(
+                    ws,
+                    [
+                        2,
+                        "s",
+                        "StopTransaction",
+                        {"meterStop": 10, "timestamp": "2026-11-21T04:00:00Z", "transactionId": 999},
+                    ],
+                )
+                assert answer[:3] == [3, "s", {}]  # unknown transaction: acknowledged
+                answer = await raw_call(ws, [2, "d", "DiagnosticsStatusNotification", {"status": "Uploaded"}])
                 assert answer[0] == 3
-            await odoo.wait_for(lambda: odoo.of("StopTransaction")
-                                and odoo.of("DiagnosticsStatusNotification"))
+            await odoo.wait_for(lambda: odoo.of("StopTransaction") and odoo.of("DiagnosticsStatusNotification"))
             assert {e["action"] for e in odoo.events.values()} >= {
-                "DataTransfer", "NotifyEvent", "FirmwareStatusNotification",
-                "LogStatusNotification", "SecurityEventNotification"}
+                "DataTransfer",
+                "NotifyEvent",
+                "FirmwareStatusNotification",
+                "LogStatusNotification",
+                "SecurityEventNotification",
+            }
+
     run(scenario())

@@ -1,9 +1,9 @@
 """End-to-end fixtures (see e2e_helpers.py): a real Odoo server, the bridge process, chargers."""
+
 import os
 
 import pytest
-
-from e2e_helpers import BridgeProcess, OdooServer, free_port, _env  # noqa: F401
+from e2e_helpers import BridgeProcess, OdooServer, _env, free_port  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -13,8 +13,13 @@ def e2e_logdir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def odoo(e2e_logdir):
-    server = OdooServer(_env("EV_E2E_DB"), _env("EV_ODOO_CONF"), os.path.join(_env("VENV"), "bin", "python"),
-                        _env("ODOO_SRC"), e2e_logdir)
+    server = OdooServer(
+        _env("EV_E2E_DB"),
+        _env("EV_ODOO_CONF"),
+        os.path.join(_env("VENV"), "bin", "python"),
+        _env("ODOO_SRC"),
+        e2e_logdir,
+    )
     server.start()
     yield server
     server.stop()
@@ -43,9 +48,19 @@ def make_charger(odoo):
 
     def make(identity, version="2.0.1", password="e2e-password-0123456789", site=None):
         site_id = site or odoo.call("ev.site", "search", [], limit=1)[0]
-        cid = odoo.call("ev.charger", "create", {"identity": identity, "site_id": site_id, "ocpp_version": version,
-                                                 "security_profile": "1", "heartbeat_interval": 60})
+        cid = odoo.call(
+            "ev.charger",
+            "create",
+            {
+                "identity": identity,
+                "site_id": site_id,
+                "ocpp_version": version,
+                "security_profile": "1",
+                "heartbeat_interval": 60,
+            },
+        )
         odoo.call("ev.charger", "set_basic_auth_password", [cid], password)
         created.append(cid)
         return cid
+
     return make

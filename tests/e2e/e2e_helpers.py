@@ -4,6 +4,7 @@ simulated chargers built on the ``ocpp`` library, all on loopback.
 ``./ev test`` builds the database and exports EV_E2E_DB, EV_ODOO_CONF, VENV and ODOO_SRC. Without
 them these tests fail (they never skip): run them through ``./ev test``.
 """
+
 import atexit
 import os
 import signal
@@ -56,19 +57,33 @@ class OdooServer:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.python, f"{self.odoo_src}/odoo-bin", "-c", self.conf, "-d", self.db, f"--db-filter=^{self.db}$",
-             f"--http-port={self.port}", "--workers=0", "--max-cron-threads=0", "--log-level=warn"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                self.python,
+                f"{self.odoo_src}/odoo-bin",
+                "-c",
+                self.conf,
+                "-d",
+                self.db,
+                f"--db-filter=^{self.db}$",
+                f"--http-port={self.port}",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         atexit.register(self.stop)  # never leave a server behind, even when pytest stops abruptly
         common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
 
         def up():
             try:
                 return common.authenticate(self.db, *ADMIN, {})
-            except (OSError, xmlrpc.client.Error):
+            except (OSError, xmlrpc.client.Error) as exc:
                 if self.proc.poll() is not None:
-                    raise AssertionError(f"odoo-bin exited with {self.proc.returncode}; see odoo-e2e.log")
+                    raise AssertionError(f"odoo-bin exited with {self.proc.returncode}; see odoo-e2e.log") from exc
                 return None
+
         self.uid = wait_until(up, timeout=120, message="Odoo to serve XML-RPC")
         return self
 
@@ -105,22 +120,32 @@ class BridgeProcess:
 
     def env(self):
         env = dict(os.environ)
-        env.update({
-            "EV_BRIDGE_NODE": self.node, "EV_BRIDGE_NODE_NUMBER": str(self.node_number),
-            "EV_BRIDGE_LISTEN_HOST": "127.0.0.1", "EV_BRIDGE_LISTEN_PORT": str(self.port),
-            "EV_BRIDGE_CONTROL_HOST": "127.0.0.1", "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
-            "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
-            "EV_BRIDGE_ODOO_URL": self.odoo.url, "EV_BRIDGE_ODOO_DB": self.odoo.db,
-            "EV_BRIDGE_ODOO_LOGIN": self.creds["login"], "EV_BRIDGE_ODOO_API_KEY": self.creds["api_key"],
-            "EV_BRIDGE_OUTBOX_PATH": str(self.outbox), "EV_BRIDGE_OUTBOX_BACKOFF_MAX": "1.0",
-            "EV_BRIDGE_OUTBOX_IDLE_INTERVAL": "0.1", "EV_BRIDGE_STATION_CACHE_TTL": "1",
-            "EV_BRIDGE_LOG_LEVEL": "INFO",
-        })
+        env.update(
+            {
+                "EV_BRIDGE_NODE": self.node,
+                "EV_BRIDGE_NODE_NUMBER": str(self.node_number),
+                "EV_BRIDGE_LISTEN_HOST": "127.0.0.1",
+                "EV_BRIDGE_LISTEN_PORT": str(self.port),
+                "EV_BRIDGE_CONTROL_HOST": "127.0.0.1",
+                "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
+                "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
+                "EV_BRIDGE_ODOO_URL": self.odoo.url,
+                "EV_BRIDGE_ODOO_DB": self.odoo.db,
+                "EV_BRIDGE_ODOO_LOGIN": self.creds["login"],
+                "EV_BRIDGE_ODOO_API_KEY": self.creds["api_key"],
+                "EV_BRIDGE_OUTBOX_PATH": str(self.outbox),
+                "EV_BRIDGE_OUTBOX_BACKOFF_MAX": "1.0",
+                "EV_BRIDGE_OUTBOX_IDLE_INTERVAL": "0.1",
+                "EV_BRIDGE_STATION_CACHE_TTL": "1",
+                "EV_BRIDGE_LOG_LEVEL": "INFO",
+            }
+        )
         return env
 
     def start(self):
-        self.proc = subprocess.Popen([sys.executable, "-m", "ocpp_bridge"], cwd=ROOT, env=self.env(),
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ocpp_bridge"], cwd=ROOT, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT
+        )
         atexit.register(self.stop)
 
         def listening():
@@ -128,6 +153,7 @@ class BridgeProcess:
                 raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-{self.node}.log")
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", self.port)) == 0
+
         wait_until(listening, timeout=30, message="the bridge to listen")
         return self
 
@@ -142,5 +168,3 @@ class BridgeProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-

@@ -1,11 +1,11 @@
 """Unit tests of addons/ev_billing/lib/ev_billing_policy.py and ev_revenue_xlsx.py (no Odoo)."""
+
 import io
 import zipfile
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal as D
 
 import pytest
-
 from ev_billing_policy import (
     RETRY_WINDOW,
     format_hours,
@@ -18,19 +18,22 @@ from ev_billing_policy import (
     wallet_can_pay,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
-@pytest.mark.parametrize("value, places, expected", [
-    (0.1, None, "0.1"),
-    (0.3456, 5, "0.34560"),
-    (2.675, 2, "2.68"),  # repr 2.675 -> HALF_UP, not the binary 2.67499...
-    (-0.005, 2, "-0.01"),
-    (3, None, "3"),
-    ("1.50", None, "1.50"),
-    (None, None, "0"),
-    (False, None, "0"),
-])
+@pytest.mark.parametrize(
+    "value, places, expected",
+    [
+        (0.1, None, "0.1"),
+        (0.3456, 5, "0.34560"),
+        (2.675, 2, "2.68"),  # repr 2.675 -> HALF_UP, not the binary 2.67499...
+        (-0.005, 2, "-0.01"),
+        (3, None, "3"),
+        ("1.50", None, "1.50"),
+        (None, None, "0"),
+        (False, None, "0"),
+    ],
+)
 def test_to_decimal(value, places, expected):
     assert str(to_decimal(value, places)) == expected
 
@@ -42,10 +45,19 @@ def test_to_decimal_rejects_bad_values():
         to_decimal(float("nan"))
 
 
-@pytest.mark.parametrize("hours, expected", [
-    (0, time(0, 0)), (17.5, time(17, 30)), (6.25, time(6, 15)), (23.99, time(23, 59)),
-    (24, time(0, 0)), (23.999, time(0, 0)), (8.0083333, time(8, 0)), (8.0084, time(8, 1)),
-])
+@pytest.mark.parametrize(
+    "hours, expected",
+    [
+        (0, time(0, 0)),
+        (17.5, time(17, 30)),
+        (6.25, time(6, 15)),
+        (23.99, time(23, 59)),
+        (24, time(0, 0)),
+        (23.999, time(0, 0)),
+        (8.0083333, time(8, 0)),
+        (8.0084, time(8, 1)),
+    ],
+)
 def test_hours_to_time(hours, expected):
     assert hours_to_time(hours) == expected
 
@@ -62,15 +74,18 @@ def test_format_hours():
     assert format_hours(0) == "00:00"
 
 
-@pytest.mark.parametrize("balance, amount, limit, ok", [
-    ("10.00", "6.00", "0", True),
-    ("6.00", "6.00", "0", True),       # down to exactly zero
-    ("5.99", "6.00", "0", False),
-    ("4.00", "6.00", "2.00", True),    # exactly -2.00 allowed
-    ("4.00", "6.01", "2.00", False),
-    ("-2.00", "0.00", "2.00", True),
-    ("-3.00", "1.00", "2.00", False),
-])
+@pytest.mark.parametrize(
+    "balance, amount, limit, ok",
+    [
+        ("10.00", "6.00", "0", True),
+        ("6.00", "6.00", "0", True),  # down to exactly zero
+        ("5.99", "6.00", "0", False),
+        ("4.00", "6.00", "2.00", True),  # exactly -2.00 allowed
+        ("4.00", "6.01", "2.00", False),
+        ("-2.00", "0.00", "2.00", True),
+        ("-3.00", "1.00", "2.00", False),
+    ],
+)
 def test_wallet_can_pay(balance, amount, limit, ok):
     assert wallet_can_pay(D(balance), D(amount), D(limit)) is ok
 
@@ -111,10 +126,28 @@ def test_revenue_xlsx():
     from ev_revenue_xlsx import build_revenue_xlsx
 
     rows = [
-        {"month": "2026-07", "site": "Depot", "company": "CPO", "currency": "USD", "sessions": 2,
-         "energy_kwh": 15.0, "revenue_untaxed": 9.5, "tax": 0.95, "revenue_total": 10.45},
-        {"month": "2026-07", "site": "Garage", "company": "CPO", "currency": "USD", "sessions": 1,
-         "energy_kwh": 0.0, "revenue_untaxed": 0.0, "tax": 0.0, "revenue_total": 0.0},
+        {
+            "month": "2026-07",
+            "site": "Depot",
+            "company": "CPO",
+            "currency": "USD",
+            "sessions": 2,
+            "energy_kwh": 15.0,
+            "revenue_untaxed": 9.5,
+            "tax": 0.95,
+            "revenue_total": 10.45,
+        },
+        {
+            "month": "2026-07",
+            "site": "Garage",
+            "company": "CPO",
+            "currency": "USD",
+            "sessions": 1,
+            "energy_kwh": 0.0,
+            "revenue_untaxed": 0.0,
+            "tax": 0.0,
+            "revenue_total": 0.0,
+        },
     ]
     data = build_revenue_xlsx(rows, "Test")
     with zipfile.ZipFile(io.BytesIO(data)) as book:

@@ -1,4 +1,5 @@
 """The README's commands refuse to run without Odoo, with a clear message (no silent pass)."""
+
 import os
 import subprocess
 from pathlib import Path
@@ -8,8 +9,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_setup(tmp_path, script):
     env = dict(os.environ, ODOO_SRC=str(tmp_path / "no-odoo"), EV_NO_CLONE="1", EV_CACHE=str(tmp_path / "cache"))
-    return subprocess.run(["bash", "-c", f"source scripts/lib.sh && {script}"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["bash", "-c", f"source scripts/lib.sh && {script}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_missing_odoo_fails_with_a_clear_message(tmp_path):

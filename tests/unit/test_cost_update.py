@@ -1,17 +1,28 @@
 """Unit tests of addons/ev_billing/lib/ev_cost_update.py (no Odoo)."""
+
 from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-
 from ev_cost_update import cost_updated_params, estimate_update_due, parse_interval, total_cost
 
 T0 = datetime(2026, 7, 1, 14, 0)
 
 
-@pytest.mark.parametrize("value, expected", [
-    (None, 60), (False, 60), ("", 60), ("  ", 60), ("0", 0), ("90", 90), (" 30 ", 30), (120, 120), ("60.0", 60),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, 60),
+        (False, 60),
+        ("", 60),
+        ("  ", 60),
+        ("0", 0),
+        ("90", 90),
+        (" 30 ", 30),
+        (120, 120),
+        ("60.0", 60),
+    ],
+)
 def test_parse_interval(value, expected):
     assert parse_interval(value) == expected
 
@@ -22,14 +33,17 @@ def test_parse_interval_rejects_with_what_to_fix(value):
         parse_interval(value)
 
 
-@pytest.mark.parametrize("amount, places, expected", [
-    (D("6.005"), 2, 6.01),          # HALF_UP, not banker's rounding
-    (D("6.004999"), 2, 6.0),
-    (2.675, 2, 2.68),               # float through repr, not its binary value 2.67499...
-    (D("1234.5"), 0, 1235),         # JPY: no minor unit
-    ("0", 2, 0.0),
-    (D("19.999"), 3, 19.999),
-])
+@pytest.mark.parametrize(
+    "amount, places, expected",
+    [
+        (D("6.005"), 2, 6.01),  # HALF_UP, not banker's rounding
+        (D("6.004999"), 2, 6.0),
+        (2.675, 2, 2.68),  # float through repr, not its binary value 2.67499...
+        (D("1234.5"), 0, 1235),  # JPY: no minor unit
+        ("0", 2, 0.0),
+        (D("19.999"), 3, 19.999),
+    ],
+)
 def test_total_cost_rounds_to_minor_unit(amount, places, expected):
     result = total_cost(amount, places)
     assert result == expected

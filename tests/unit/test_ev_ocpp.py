@@ -1,22 +1,30 @@
 """Pure OCPP rules of ev_charging (no Odoo)."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 import ev_ocpp
+import pytest
 from ev_ocpp import session_energy
 
-
 D = Decimal
-UTC = timezone.utc
+UTC = UTC
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("Available", "Available"), ("Preparing", "Occupied"), ("Charging", "Occupied"),
-    ("SuspendedEV", "Occupied"), ("SuspendedEVSE", "Occupied"), ("Finishing", "Occupied"),
-    ("Reserved", "Reserved"), ("Unavailable", "Unavailable"), ("Faulted", "Faulted"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Available", "Available"),
+        ("Preparing", "Occupied"),
+        ("Charging", "Occupied"),
+        ("SuspendedEV", "Occupied"),
+        ("SuspendedEVSE", "Occupied"),
+        ("Finishing", "Occupied"),
+        ("Reserved", "Reserved"),
+        ("Unavailable", "Unavailable"),
+        ("Faulted", "Faulted"),
+    ],
+)
 def test_status_16_mapped_to_201(raw, expected):
     assert ev_ocpp.normalize_status(raw, "1.6") == expected
 
@@ -51,15 +59,33 @@ def test_unknown_unit_rejected():
 
 
 def test_parse_meter_values_both_versions():
-    v16 = [{"timestamp": "2026-05-01T10:00:00Z", "sampledValue": [
-        {"value": "1.5", "unit": "kWh"}, {"value": "7000", "measurand": "Power.Active.Import", "unit": "W",
-                                          "phase": "L1"}]}]
+    v16 = [
+        {
+            "timestamp": "2026-05-01T10:00:00Z",
+            "sampledValue": [
+                {"value": "1.5", "unit": "kWh"},
+                {"value": "7000", "measurand": "Power.Active.Import", "unit": "W", "phase": "L1"},
+            ],
+        }
+    ]
     s = ev_ocpp.parse_meter_values(v16, "1.6")
     assert [(x.measurand, x.value, x.unit, x.phase) for x in s] == [
-        ("Energy.Active.Import.Register", D("1500.0"), "Wh", ""), ("Power.Active.Import", D("7000"), "W", "L1")]
-    v201 = [{"timestamp": "2026-05-01T10:00:00.250+02:00", "sampledValue": [
-        {"value": 2.0, "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"unit": "kWh"},
-         "context": "Transaction.Begin"}]}]
+        ("Energy.Active.Import.Register", D("1500.0"), "Wh", ""),
+        ("Power.Active.Import", D("7000"), "W", "L1"),
+    ]
+    v201 = [
+        {
+            "timestamp": "2026-05-01T10:00:00.250+02:00",
+            "sampledValue": [
+                {
+                    "value": 2.0,
+                    "measurand": "Energy.Active.Import.Register",
+                    "unitOfMeasure": {"unit": "kWh"},
+                    "context": "Transaction.Begin",
+                }
+            ],
+        }
+    ]
     s = ev_ocpp.parse_meter_values(v201, "2.0.1")
     assert s[0].timestamp == datetime(2026, 5, 1, 8, 0, 0, 250000, tzinfo=UTC)
     assert (s[0].value, s[0].context) == (D("2000.0"), "Transaction.Begin")
@@ -138,8 +164,13 @@ def test_durations_and_overlap():
     assert ev_ocpp.duration_seconds(t0, t0 + timedelta(minutes=195), t0) == 11700
     assert ev_ocpp.duration_seconds(t0, None, t0 + timedelta(hours=2)) == 7200
     # a 3h fault of which only the last hour falls in the window
-    assert ev_ocpp.overlap_seconds(t0, t0 + timedelta(hours=3), t0 + timedelta(hours=2), t0 + timedelta(hours=5),
-                                   t0 + timedelta(hours=9)) == 3600
-    assert ev_ocpp.overlap_seconds(t0, t0 + timedelta(hours=1), t0 + timedelta(hours=2), t0 + timedelta(hours=5),
-                                   t0) == 0
+    assert (
+        ev_ocpp.overlap_seconds(
+            t0, t0 + timedelta(hours=3), t0 + timedelta(hours=2), t0 + timedelta(hours=5), t0 + timedelta(hours=9)
+        )
+        == 3600
+    )
+    assert (
+        ev_ocpp.overlap_seconds(t0, t0 + timedelta(hours=1), t0 + timedelta(hours=2), t0 + timedelta(hours=5), t0) == 0
+    )
     assert ev_ocpp.fmt_duration(11700) == "3:15:00"

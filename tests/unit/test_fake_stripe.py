@@ -1,18 +1,21 @@
 """Unit tests of addons/ev_billing/lib/ev_fake_stripe.py (no Odoo): the PaymentIntents state machine and
 its HTTP server (the one scripts/fake_stripe.py runs)."""
+
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-
 from ev_fake_stripe import FakeStripe, running_server
 
 
 def create(fake, amount=5000, manual=True, **extra):
-    status, intent = fake.handle("POST", "/v1/payment_intents", {
-        "amount": str(amount), "currency": "usd", "capture_method": "manual" if manual else "automatic", **extra})
+    status, intent = fake.handle(
+        "POST",
+        "/v1/payment_intents",
+        {"amount": str(amount), "currency": "usd", "capture_method": "manual" if manual else "automatic", **extra},
+    )
     assert status == 200, intent
     return intent
 
@@ -58,11 +61,14 @@ def test_full_capture_cancel_and_automatic():
     assert (auto["status"], auto["amount_received"]) == ("succeeded", 5000)
 
 
-@pytest.mark.parametrize("data, code", [
-    ({"amount": "x", "currency": "usd"}, "parameter_invalid_integer"),
-    ({"amount": "-1", "currency": "usd"}, "parameter_invalid_integer"),
-    ({"amount": "100"}, "parameter_missing"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        ({"amount": "x", "currency": "usd"}, "parameter_invalid_integer"),
+        ({"amount": "-1", "currency": "usd"}, "parameter_invalid_integer"),
+        ({"amount": "100"}, "parameter_missing"),
+    ],
+)
 def test_bad_create(data, code):
     status, body = FakeStripe().handle("POST", "/v1/payment_intents", data)
     assert status == 400 and body["error"]["code"] == code
@@ -88,18 +94,21 @@ def test_idempotency_key_replays_first_answer():
 
 def test_http_server_speaks_form_encoded_like_stripe():
     with running_server() as (base, fake):
+
         def call(method, path, data=None):
             body = urllib.parse.urlencode(data or {}).encode() if method == "POST" else None
-            request = urllib.request.Request(base + path, data=body, method=method,
-                                             headers={"Authorization": "Bearer sk_test_x"})
+            request = urllib.request.Request(
+                base + path, data=body, method=method, headers={"Authorization": "Bearer sk_test_x"}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=5) as response:
                     return response.status, json.loads(response.read())
             except urllib.error.HTTPError as exc:
                 return exc.code, json.loads(exc.read())
 
-        status, intent = call("POST", "/v1/payment_intents", {"amount": 2500, "currency": "eur",
-                                                               "capture_method": "manual"})
+        status, intent = call(
+            "POST", "/v1/payment_intents", {"amount": 2500, "currency": "eur", "capture_method": "manual"}
+        )
         assert status == 200 and intent["currency"] == "eur"
         assert call("POST", f"/v1/payment_intents/{intent['id']}/confirm")[1]["status"] == "requires_capture"
         status, body = call("POST", f"/v1/payment_intents/{intent['id']}/capture", {"amount_to_capture": 3000})

@@ -32,18 +32,19 @@ Months
     date lies before the first day of that month; the invoice date is the last day of the
     session's month (:func:`month_end`).
 """
+
 from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Optional
+from typing import Any
 
 RETRY_INTERVAL = timedelta(minutes=30)
 RETRY_WINDOW = timedelta(hours=24)
 
 
-def to_decimal(value: Any, places: Optional[int] = None) -> Decimal:
+def to_decimal(value: Any, places: int | None = None) -> Decimal:
     """Float/int/str/Decimal -> Decimal (floats through repr), optionally rounded HALF_UP."""
     if value is None or value is False:
         result = Decimal(0)
@@ -115,7 +116,7 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def price_per_kwh(revenue: Any, energy_kwh: Any, places: int = 4) -> Optional[Decimal]:
+def price_per_kwh(revenue: Any, energy_kwh: Any, places: int = 4) -> Decimal | None:
     """Average price per kWh (``revenue / energy``), HALF_UP to ``places``; None without energy."""
     energy = to_decimal(energy_kwh)
     if energy <= 0:

@@ -26,12 +26,12 @@ What it models (the subset payment_stripe and ev_billing use)
 An ``Idempotency-Key`` replays the first answer. ``expand[]=payment_method`` returns the payment
 method object, else its id. Errors are Stripe-shaped ``{"error": {"code", "message"}}`` with 4xx.
 """
+
 from __future__ import annotations
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
 from urllib.parse import parse_qsl, urlparse
 
 
@@ -60,14 +60,13 @@ class FakeStripe:
             body["payment_method"] = intent["payment_method"]["id"]
         return body
 
-    def handle(self, method: str, path: str, data: Optional[dict] = None, headers: Optional[dict] = None):
+    def handle(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):
         method = method.upper()
         path = urlparse(path).path
         data = {k: v for k, v in (data or {}).items() if v is not None}
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         with self._lock:
-            self.calls.append({"method": method, "path": path.removeprefix("/v1/"), "data": data,
-                               "headers": headers})
+            self.calls.append({"method": method, "path": path.removeprefix("/v1/"), "data": data, "headers": headers})
             key = headers.get("idempotency-key") if method == "POST" else None
             if key and key in self._idempotent:
                 return self._idempotent[key]
@@ -107,13 +106,25 @@ class FakeStripe:
         manual = data.get("capture_method") == "manual"
         pi_id = self._id("pi")
         intent = {
-            "id": pi_id, "object": "payment_intent", "amount": amount, "currency": str(data["currency"]).lower(),
-            "description": data.get("description"), "customer": data.get("customer"),
-            "capture_method": "manual" if manual else "automatic", "client_secret": f"{pi_id}_secret_fake",
-            "status": "requires_payment_method", "amount_capturable": 0, "amount_received": 0,
-            "payment_method": {"id": self._id("pm"), "object": "payment_method", "type": "card",
-                               "card": {"brand": "visa", "last4": "4242"}},
-            "latest_charge": None, "livemode": False,
+            "id": pi_id,
+            "object": "payment_intent",
+            "amount": amount,
+            "currency": str(data["currency"]).lower(),
+            "description": data.get("description"),
+            "customer": data.get("customer"),
+            "capture_method": "manual" if manual else "automatic",
+            "client_secret": f"{pi_id}_secret_fake",
+            "status": "requires_payment_method",
+            "amount_capturable": 0,
+            "amount_received": 0,
+            "payment_method": {
+                "id": self._id("pm"),
+                "object": "payment_method",
+                "type": "card",
+                "card": {"brand": "visa", "last4": "4242"},
+            },
+            "latest_charge": None,
+            "livemode": False,
         }
         self.intents[pi_id] = intent
         if str(data.get("confirm", "")).lower() == "true":
@@ -122,8 +133,11 @@ class FakeStripe:
 
     def _confirm(self, intent, data):
         if intent["status"] not in ("requires_payment_method", "requires_confirmation"):
-            return self._error(400, "payment_intent_unexpected_state",
-                               f"This PaymentIntent's status is {intent['status']}: it cannot be confirmed.")
+            return self._error(
+                400,
+                "payment_intent_unexpected_state",
+                f"This PaymentIntent's status is {intent['status']}: it cannot be confirmed.",
+            )
         intent["latest_charge"] = self._id("ch")
         if intent["capture_method"] == "manual":
             intent.update(status="requires_capture", amount_capturable=intent["amount"])
@@ -133,24 +147,32 @@ class FakeStripe:
 
     def _capture(self, intent, data):
         if intent["status"] != "requires_capture":
-            return self._error(400, "payment_intent_unexpected_state",
-                               f"This PaymentIntent could not be captured because it has a status of "
-                               f"{intent['status']}.")
+            return self._error(
+                400,
+                "payment_intent_unexpected_state",
+                f"This PaymentIntent could not be captured because it has a status of {intent['status']}.",
+            )
         try:
             to_capture = int(data.get("amount_to_capture", intent["amount_capturable"]))
         except (TypeError, ValueError):
             return self._error(400, "parameter_invalid_integer", "Invalid integer: amount_to_capture")
         if to_capture <= 0 or to_capture > intent["amount_capturable"]:
-            return self._error(400, "amount_too_large" if to_capture > 0 else "parameter_invalid_integer",
-                               "amount_to_capture must be above 0 and less than or equal to the authorized "
-                               f"amount ({intent['amount_capturable']}), got {to_capture}.")
+            return self._error(
+                400,
+                "amount_too_large" if to_capture > 0 else "parameter_invalid_integer",
+                "amount_to_capture must be above 0 and less than or equal to the authorized "
+                f"amount ({intent['amount_capturable']}), got {to_capture}.",
+            )
         intent.update(status="succeeded", amount_received=to_capture, amount_capturable=0)
         return 200, self._view(intent, data)
 
     def _cancel(self, intent, data):
         if intent["status"] in ("succeeded", "canceled"):
-            return self._error(400, "payment_intent_unexpected_state",
-                               f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.")
+            return self._error(
+                400,
+                "payment_intent_unexpected_state",
+                f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.",
+            )
         intent.update(status="canceled", amount_capturable=0)
         return 200, self._view(intent, data)
 
@@ -186,11 +208,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # quiet by default; scripts/fake_stripe.py logs its own way
         if getattr(self.server, "verbose", False):
-            super().log_message(fmt, *args)
+            return super().log_message(fmt, *args)
+        return None
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0, fake: Optional[FakeStripe] = None,
-                verbose: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    host: str = "127.0.0.1", port: int = 0, fake: FakeStripe | None = None, verbose: bool = False
+) -> ThreadingHTTPServer:
     """An HTTP server answering like Stripe's API from ``fake`` (port 0: any free port)."""
     handler = type("FakeStripeHandler", (_Handler,), {"fake": fake or FakeStripe()})
     server = ThreadingHTTPServer((host, port), handler)
@@ -203,7 +227,7 @@ def make_server(host: str = "127.0.0.1", port: int = 0, fake: Optional[FakeStrip
 class running_server:
     """``with running_server() as (base_url, fake):`` a fake Stripe on a free local port, in a thread."""
 
-    def __init__(self, fake: Optional[FakeStripe] = None):
+    def __init__(self, fake: FakeStripe | None = None):
         self.server = make_server(fake=fake)
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-stripe", daemon=True)
 

@@ -199,10 +199,11 @@ Running estimate
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -233,7 +234,7 @@ __all__ = [
     "running_estimate",
 ]
 
-UTC = timezone.utc
+UTC = UTC
 ZERO = Decimal(0)
 ONE = Decimal(1)
 KWH_QUANT = Decimal("0.001")
@@ -259,46 +260,201 @@ TAX = "tax"
 FREE = "free"
 LINE_KINDS = (ENERGY, TIME, IDLE, SESSION_FEE, MULTIPLIER, MIN_ADJUST, MAX_ADJUST, TAX, FREE)
 #: component kinds that may carry their own taxes -> Tariff attribute
-_COMPONENT_TAX_ATTRS = {ENERGY: "energy_taxes", TIME: "time_taxes", IDLE: "idle_taxes",
-                        SESSION_FEE: "session_fee_taxes"}
+_COMPONENT_TAX_ATTRS = {
+    ENERGY: "energy_taxes",
+    TIME: "time_taxes",
+    IDLE: "idle_taxes",
+    SESSION_FEE: "session_fee_taxes",
+}
 #: words used in labels for the kinds of a tax base or of an adjustment share
-_KIND_WORDS = {ENERGY: "energy", TIME: "charging time", IDLE: "idle fee", SESSION_FEE: "session fee",
-               MULTIPLIER: "charger multiplier", MIN_ADJUST: "minimum price", MAX_ADJUST: "maximum price"}
+_KIND_WORDS = {
+    ENERGY: "energy",
+    TIME: "charging time",
+    IDLE: "idle fee",
+    SESSION_FEE: "session fee",
+    MULTIPLIER: "charger multiplier",
+    MIN_ADJUST: "minimum price",
+    MAX_ADJUST: "maximum price",
+}
 
 # ISO 4217 active currencies -> number of minor-unit decimals.
 # Codes without a minor unit ("N.A.": precious metals, XDR, XTS, XXX, ...) are
 # not usable for pricing and are deliberately absent.
 CURRENCY_MINOR_UNITS: dict[str, int] = {
-    "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "ANG": 2, "AOA": 2, "ARS": 2,
-    "AUD": 2, "AWG": 2, "AZN": 2, "BAM": 2, "BBD": 2, "BDT": 2, "BGN": 2,
-    "BHD": 3, "BIF": 0, "BMD": 2, "BND": 2, "BOB": 2, "BOV": 2, "BRL": 2,
-    "BSD": 2, "BTN": 2, "BWP": 2, "BYN": 2, "BZD": 2, "CAD": 2, "CDF": 2,
-    "CHE": 2, "CHF": 2, "CHW": 2, "CLF": 4, "CLP": 0, "CNY": 2, "COP": 2,
-    "COU": 2, "CRC": 2, "CUC": 2, "CUP": 2, "CVE": 2, "CZK": 2, "DJF": 0,
-    "DKK": 2, "DOP": 2, "DZD": 2, "EGP": 2, "ERN": 2, "ETB": 2, "EUR": 2,
-    "FJD": 2, "FKP": 2, "GBP": 2, "GEL": 2, "GHS": 2, "GIP": 2, "GMD": 2,
-    "GNF": 0, "GTQ": 2, "GYD": 2, "HKD": 2, "HNL": 2, "HTG": 2, "HUF": 2,
-    "IDR": 2, "ILS": 2, "INR": 2, "IQD": 3, "IRR": 2, "ISK": 0, "JMD": 2,
-    "JOD": 3, "JPY": 0, "KES": 2, "KGS": 2, "KHR": 2, "KMF": 0, "KPW": 2,
-    "KRW": 0, "KWD": 3, "KYD": 2, "KZT": 2, "LAK": 2, "LBP": 2, "LKR": 2,
-    "LRD": 2, "LSL": 2, "LYD": 3, "MAD": 2, "MDL": 2, "MGA": 2, "MKD": 2,
-    "MMK": 2, "MNT": 2, "MOP": 2, "MRU": 2, "MUR": 2, "MVR": 2, "MWK": 2,
-    "MXN": 2, "MXV": 2, "MYR": 2, "MZN": 2, "NAD": 2, "NGN": 2, "NIO": 2,
-    "NOK": 2, "NPR": 2, "NZD": 2, "OMR": 3, "PAB": 2, "PEN": 2, "PGK": 2,
-    "PHP": 2, "PKR": 2, "PLN": 2, "PYG": 0, "QAR": 2, "RON": 2, "RSD": 2,
-    "RUB": 2, "RWF": 0, "SAR": 2, "SBD": 2, "SCR": 2, "SDG": 2, "SEK": 2,
-    "SGD": 2, "SHP": 2, "SLE": 2, "SOS": 2, "SRD": 2, "SSP": 2, "STN": 2,
-    "SVC": 2, "SYP": 2, "SZL": 2, "THB": 2, "TJS": 2, "TMT": 2, "TND": 3,
-    "TOP": 2, "TRY": 2, "TTD": 2, "TWD": 2, "TZS": 2, "UAH": 2, "UGX": 0,
-    "USD": 2, "USN": 2, "UYI": 0, "UYU": 2, "UYW": 4, "UZS": 2, "VED": 2,
-    "VES": 2, "VND": 0, "VUV": 0, "WST": 2, "XAF": 0, "XCD": 2, "XCG": 2,
-    "XOF": 0, "XPF": 0, "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
+    "AED": 2,
+    "AFN": 2,
+    "ALL": 2,
+    "AMD": 2,
+    "ANG": 2,
+    "AOA": 2,
+    "ARS": 2,
+    "AUD": 2,
+    "AWG": 2,
+    "AZN": 2,
+    "BAM": 2,
+    "BBD": 2,
+    "BDT": 2,
+    "BGN": 2,
+    "BHD": 3,
+    "BIF": 0,
+    "BMD": 2,
+    "BND": 2,
+    "BOB": 2,
+    "BOV": 2,
+    "BRL": 2,
+    "BSD": 2,
+    "BTN": 2,
+    "BWP": 2,
+    "BYN": 2,
+    "BZD": 2,
+    "CAD": 2,
+    "CDF": 2,
+    "CHE": 2,
+    "CHF": 2,
+    "CHW": 2,
+    "CLF": 4,
+    "CLP": 0,
+    "CNY": 2,
+    "COP": 2,
+    "COU": 2,
+    "CRC": 2,
+    "CUC": 2,
+    "CUP": 2,
+    "CVE": 2,
+    "CZK": 2,
+    "DJF": 0,
+    "DKK": 2,
+    "DOP": 2,
+    "DZD": 2,
+    "EGP": 2,
+    "ERN": 2,
+    "ETB": 2,
+    "EUR": 2,
+    "FJD": 2,
+    "FKP": 2,
+    "GBP": 2,
+    "GEL": 2,
+    "GHS": 2,
+    "GIP": 2,
+    "GMD": 2,
+    "GNF": 0,
+    "GTQ": 2,
+    "GYD": 2,
+    "HKD": 2,
+    "HNL": 2,
+    "HTG": 2,
+    "HUF": 2,
+    "IDR": 2,
+    "ILS": 2,
+    "INR": 2,
+    "IQD": 3,
+    "IRR": 2,
+    "ISK": 0,
+    "JMD": 2,
+    "JOD": 3,
+    "JPY": 0,
+    "KES": 2,
+    "KGS": 2,
+    "KHR": 2,
+    "KMF": 0,
+    "KPW": 2,
+    "KRW": 0,
+    "KWD": 3,
+    "KYD": 2,
+    "KZT": 2,
+    "LAK": 2,
+    "LBP": 2,
+    "LKR": 2,
+    "LRD": 2,
+    "LSL": 2,
+    "LYD": 3,
+    "MAD": 2,
+    "MDL": 2,
+    "MGA": 2,
+    "MKD": 2,
+    "MMK": 2,
+    "MNT": 2,
+    "MOP": 2,
+    "MRU": 2,
+    "MUR": 2,
+    "MVR": 2,
+    "MWK": 2,
+    "MXN": 2,
+    "MXV": 2,
+    "MYR": 2,
+    "MZN": 2,
+    "NAD": 2,
+    "NGN": 2,
+    "NIO": 2,
+    "NOK": 2,
+    "NPR": 2,
+    "NZD": 2,
+    "OMR": 3,
+    "PAB": 2,
+    "PEN": 2,
+    "PGK": 2,
+    "PHP": 2,
+    "PKR": 2,
+    "PLN": 2,
+    "PYG": 0,
+    "QAR": 2,
+    "RON": 2,
+    "RSD": 2,
+    "RUB": 2,
+    "RWF": 0,
+    "SAR": 2,
+    "SBD": 2,
+    "SCR": 2,
+    "SDG": 2,
+    "SEK": 2,
+    "SGD": 2,
+    "SHP": 2,
+    "SLE": 2,
+    "SOS": 2,
+    "SRD": 2,
+    "SSP": 2,
+    "STN": 2,
+    "SVC": 2,
+    "SYP": 2,
+    "SZL": 2,
+    "THB": 2,
+    "TJS": 2,
+    "TMT": 2,
+    "TND": 3,
+    "TOP": 2,
+    "TRY": 2,
+    "TTD": 2,
+    "TWD": 2,
+    "TZS": 2,
+    "UAH": 2,
+    "UGX": 0,
+    "USD": 2,
+    "USN": 2,
+    "UYI": 0,
+    "UYU": 2,
+    "UYW": 4,
+    "UZS": 2,
+    "VED": 2,
+    "VES": 2,
+    "VND": 0,
+    "VUV": 0,
+    "WST": 2,
+    "XAF": 0,
+    "XCD": 2,
+    "XCG": 2,
+    "XOF": 0,
+    "XPF": 0,
+    "YER": 2,
+    "ZAR": 2,
+    "ZMW": 2,
+    "ZWG": 2,
 }
 
 
 # --------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------
+
 
 class PricingError(ValueError):
     """Base class of every error raised by this module."""
@@ -315,6 +471,7 @@ class SessionDataError(PricingError):
 # --------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------
+
 
 def _to_decimal(value: Any, what: str, error: type[PricingError] = TariffValidationError) -> Decimal:
     if isinstance(value, bool):
@@ -337,7 +494,7 @@ def _to_decimal(value: Any, what: str, error: type[PricingError] = TariffValidat
     return result
 
 
-def _opt_decimal(value: Any, what: str) -> Optional[Decimal]:
+def _opt_decimal(value: Any, what: str) -> Decimal | None:
     return None if value is None else _to_decimal(value, what)
 
 
@@ -418,6 +575,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 # Input dataclasses
 # --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TouWindow:
     """A time-of-use window.
@@ -434,8 +592,8 @@ class TouWindow:
     days: frozenset[int]
     start: time
     end: time
-    energy_rate: Optional[Decimal] = None
-    time_rate_per_hour: Optional[Decimal] = None
+    energy_rate: Decimal | None = None
+    time_rate_per_hour: Decimal | None = None
     priority: int = 0
 
     def __post_init__(self) -> None:
@@ -488,22 +646,28 @@ class Tariff:
     session_fee: Decimal = ZERO
     idle_fee_per_minute: Decimal = ZERO
     idle_grace_minutes: Decimal = ZERO
-    min_price: Optional[Decimal] = None
-    max_price: Optional[Decimal] = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
     windows: tuple[TouWindow, ...] = ()
     taxes: tuple[TaxRate, ...] = ()
     time_rate_per_hour: Decimal = ZERO
     free_below_kwh: Decimal = DEFAULT_FREE_BELOW_KWH
     name: str = ""
     # Per-component taxes: None = the tariff-level ``taxes``; () = untaxed.
-    energy_taxes: Optional[tuple[TaxRate, ...]] = None
-    time_taxes: Optional[tuple[TaxRate, ...]] = None
-    idle_taxes: Optional[tuple[TaxRate, ...]] = None
-    session_fee_taxes: Optional[tuple[TaxRate, ...]] = None
+    energy_taxes: tuple[TaxRate, ...] | None = None
+    time_taxes: tuple[TaxRate, ...] | None = None
+    idle_taxes: tuple[TaxRate, ...] | None = None
+    session_fee_taxes: tuple[TaxRate, ...] | None = None
 
     def __post_init__(self) -> None:
-        for attr in ("energy_rate", "session_fee", "idle_fee_per_minute", "idle_grace_minutes",
-                     "time_rate_per_hour", "free_below_kwh"):
+        for attr in (
+            "energy_rate",
+            "session_fee",
+            "idle_fee_per_minute",
+            "idle_grace_minutes",
+            "time_rate_per_hour",
+            "free_below_kwh",
+        ):
             object.__setattr__(self, attr, _to_decimal(getattr(self, attr), f"tariff {attr}"))
         for attr in ("min_price", "max_price"):
             object.__setattr__(self, attr, _opt_decimal(getattr(self, attr), f"tariff {attr}"))
@@ -528,7 +692,7 @@ class MeterSample:
 
     timestamp: datetime
     energy_wh: Decimal
-    power_w: Optional[Decimal] = None
+    power_w: Decimal | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "energy_wh", _to_decimal(self.energy_wh, "sample energy_wh", SessionDataError))
@@ -547,7 +711,7 @@ class Session:
     start: datetime
     stop: datetime
     samples: tuple[MeterSample, ...] = ()
-    charging_end: Optional[datetime] = None
+    charging_end: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "samples", tuple(self.samples or ()))
@@ -556,6 +720,7 @@ class Session:
 # --------------------------------------------------------------------------
 # Output dataclasses
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PriceLine:
@@ -567,9 +732,9 @@ class PriceLine:
     unit: str
     unit_price: Decimal
     amount: Decimal
-    window: Optional[str] = None
-    local_start: Optional[datetime] = None
-    local_end: Optional[datetime] = None
+    window: str | None = None
+    local_start: datetime | None = None
+    local_end: datetime | None = None
     #: pre-tax line: the taxes charged on it; tax line: the one tax it is
     taxes: tuple[TaxRate, ...] = ()
     #: tax line only: kinds of the pre-tax lines that make up its base (``quantity``)
@@ -669,8 +834,7 @@ def _week_point(us: int) -> str:
 def _check_money(value: Decimal, what: str, currency: str) -> None:
     if value != value.quantize(_quantum(currency), rounding=ROUND_HALF_UP):
         raise TariffValidationError(
-            f"{what} {_fmt(value)} has more decimals than {currency} allows "
-            f"({currency_decimals(currency)})."
+            f"{what} {_fmt(value)} has more decimals than {currency} allows ({currency_decimals(currency)})."
         )
 
 
@@ -681,7 +845,7 @@ def _check_multiplier(multiplier: Any) -> Decimal:
     return value
 
 
-def validate_tariff(tariff: Tariff) -> None:
+def validate_tariff(tariff: Tariff) -> None:  # noqa: C901 - split by the pricing refactor (issue 8)
     """Raise :class:`TariffValidationError` with a clear message if ``tariff`` is invalid.
 
     Checks: ISO 4217 currency; no negative rate, fee, grace, price or tax;
@@ -721,7 +885,9 @@ def validate_tariff(tariff: Tariff) -> None:
 
     tax_lists = [("Tariff taxes", tariff.taxes)] + [
         (f"Tariff {_KIND_WORDS[kind]} taxes", getattr(tariff, attr))
-        for kind, attr in _COMPONENT_TAX_ATTRS.items() if getattr(tariff, attr) is not None]
+        for kind, attr in _COMPONENT_TAX_ATTRS.items()
+        if getattr(tariff, attr) is not None
+    ]
     for what, taxes in tax_lists:
         seen: set[TaxRate] = set()
         for tax in taxes:
@@ -751,12 +917,12 @@ def validate_tariff(tariff: Tariff) -> None:
             raise TariffValidationError(f"Two time-of-use windows are named {window.name!r}; names must be unique.")
         names.add(window.name)
         if not window.days:
-            raise TariffValidationError(f"Window {window.name!r} applies on no day: give at least one day (0=Mon..6=Sun).")
+            raise TariffValidationError(
+                f"Window {window.name!r} applies on no day: give at least one day (0=Mon..6=Sun)."
+            )
         bad = sorted(d for d in window.days if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6)
         if bad:
-            raise TariffValidationError(
-                f"Window {window.name!r} has invalid days {bad!r}: use 0=Monday .. 6=Sunday."
-            )
+            raise TariffValidationError(f"Window {window.name!r} has invalid days {bad!r}: use 0=Monday .. 6=Sunday.")
         if isinstance(window.priority, bool) or not isinstance(window.priority, int):
             raise TariffValidationError(f"Window {window.name!r} priority must be an integer, got {window.priority!r}.")
         if window.energy_rate is None and window.time_rate_per_hour is None:
@@ -788,6 +954,7 @@ def validate_tariff(tariff: Tariff) -> None:
 # Local wall clock -> UTC, window occurrences and segments
 # --------------------------------------------------------------------------
 
+
 def _wall_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
     """Local wall-clock time -> UTC instant (ambiguous: first occurrence; gap: jump instant)."""
     candidate = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
@@ -814,8 +981,8 @@ class Segment:
 
     start: datetime
     end: datetime
-    window: Optional[TouWindow]
-    occurrence_start: Optional[datetime] = None
+    window: TouWindow | None
+    occurrence_start: datetime | None = None
 
 
 def tariff_segments(windows: Sequence[TouWindow], site_tz: Any, start: datetime, stop: datetime) -> list[Segment]:
@@ -850,7 +1017,7 @@ def tariff_segments(windows: Sequence[TouWindow], site_tz: Any, start: datetime,
     ordered = sorted(points)
 
     segments: list[Segment] = []
-    for x, y in zip(ordered, ordered[1:]):
+    for x, y in zip(ordered, ordered[1:], strict=False):
         active = [occ for occ in occurrences if occ[1] <= x and occ[2] >= y]
         chosen = None
         if active:
@@ -875,6 +1042,7 @@ def tariff_segments(windows: Sequence[TouWindow], site_tz: Any, start: datetime,
 # Samples, register interpolation, charging end
 # --------------------------------------------------------------------------
 
+
 def _normalize_samples(samples: Iterable[MeterSample]) -> list[MeterSample]:
     """Validate, convert to UTC, sort and merge same-instant samples; reject a decreasing register."""
     items: list[MeterSample] = []
@@ -883,7 +1051,9 @@ def _normalize_samples(samples: Iterable[MeterSample]) -> list[MeterSample]:
             raise SessionDataError(f"sample #{index}: expected a MeterSample, got {sample!r}.")
         ts = _require_aware(sample.timestamp, f"sample #{index} timestamp")
         if sample.energy_wh < 0:
-            raise SessionDataError(f"sample #{index} at {ts.isoformat()}: negative energy register {_fmt(sample.energy_wh)} Wh.")
+            raise SessionDataError(
+                f"sample #{index} at {ts.isoformat()}: negative energy register {_fmt(sample.energy_wh)} Wh."
+            )
         items.append(MeterSample(ts, sample.energy_wh, sample.power_w))
     items.sort(key=lambda s: (s.timestamp, s.energy_wh))
     merged: list[MeterSample] = []
@@ -891,7 +1061,9 @@ def _normalize_samples(samples: Iterable[MeterSample]) -> list[MeterSample]:
         if merged and merged[-1].timestamp == sample.timestamp:
             prev = merged[-1]
             powers = [p for p in (prev.power_w, sample.power_w) if p is not None]
-            merged[-1] = MeterSample(prev.timestamp, max(prev.energy_wh, sample.energy_wh), max(powers) if powers else None)
+            merged[-1] = MeterSample(
+                prev.timestamp, max(prev.energy_wh, sample.energy_wh), max(powers) if powers else None
+            )
             continue
         if merged and sample.energy_wh < merged[-1].energy_wh:
             prev = merged[-1]
@@ -931,7 +1103,7 @@ def _charging_end(samples: list[MeterSample], start: datetime, stop: datetime, t
         return min(max(t, start), stop)
 
     end = start
-    for prev, cur in zip(samples, samples[1:]):
+    for prev, cur in zip(samples, samples[1:], strict=False):
         if cur.energy_wh > prev.energy_wh and prev.timestamp < stop:
             end = max(end, clamp(cur.timestamp))
     for sample in samples:
@@ -962,6 +1134,7 @@ def charging_end_from_samples(
 # Pricing
 # --------------------------------------------------------------------------
 
+
 def _split_largest_remainder(exact: list[Decimal], total: Decimal, quantum: Decimal) -> list[Decimal]:
     """Round non-negative ``exact`` parts down to ``quantum`` and hand out the rest so they sum to ``total``."""
     floors = [max(ZERO, value).quantize(quantum, rounding=ROUND_DOWN) for value in exact]
@@ -970,7 +1143,7 @@ def _split_largest_remainder(exact: list[Decimal], total: Decimal, quantum: Deci
     # break a real tie; real ties go to the earlier segment.
     noise = Decimal("1e-15")
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]).quantize(noise), i))
-    for i in order[:max(units, 0)]:
+    for i in order[: max(units, 0)]:
         floors[i] += quantum
     return floors
 
@@ -984,7 +1157,7 @@ def _tax_groups(lines: Iterable[PriceLine]) -> list[tuple[tuple[TaxRate, ...], l
 
 
 def _kind_words(lines: Iterable[PriceLine]) -> str:
-    return ", ".join(_KIND_WORDS.get(kind, kind) for kind in dict.fromkeys(l.kind for l in lines))
+    return ", ".join(_KIND_WORDS.get(kind, kind) for kind in dict.fromkeys(ln.kind for ln in lines))
 
 
 def _local(t: datetime, tz: ZoneInfo) -> datetime:
@@ -1019,7 +1192,7 @@ def price_session(
         return _price(tariff, session, site_tz, multiplier, power_threshold_w)
 
 
-def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, power_threshold_w: Any) -> PriceBreakdown:
+def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, power_threshold_w: Any) -> PriceBreakdown:  # noqa: C901 - split by the pricing refactor (issue 8)
     validate_tariff(tariff)
     factor = _check_multiplier(multiplier)
     threshold = _to_decimal(power_threshold_w, "power threshold", SessionDataError)
@@ -1051,22 +1224,38 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
     energy_kwh = ((register.at(stop) - register.at(start)) / 1000).quantize(KWH_QUANT, rounding=ROUND_HALF_UP)
 
     def breakdown(lines: list[PriceLine], idle_minutes: int, is_free: bool) -> PriceBreakdown:
-        subtotal = sum((l.amount for l in lines if l.kind != TAX), money(ZERO))
-        tax = sum((l.amount for l in lines if l.kind == TAX), money(ZERO))
+        subtotal = sum((ln.amount for ln in lines if ln.kind != TAX), money(ZERO))
+        tax = sum((ln.amount for ln in lines if ln.kind == TAX), money(ZERO))
         return PriceBreakdown(
-            currency=currency, lines=tuple(lines), subtotal=subtotal, tax=tax, total=subtotal + tax,
-            energy_kwh=energy_kwh, is_free=is_free, session_start=start, session_stop=stop,
-            charging_end=charging_end, idle_minutes_billed=idle_minutes, site_tz=tz_name, multiplier=factor,
+            currency=currency,
+            lines=tuple(lines),
+            subtotal=subtotal,
+            tax=tax,
+            total=subtotal + tax,
+            energy_kwh=energy_kwh,
+            is_free=is_free,
+            session_start=start,
+            session_stop=stop,
+            charging_end=charging_end,
+            idle_minutes_billed=idle_minutes,
+            site_tz=tz_name,
+            multiplier=factor,
         )
 
     # Free sessions: one explanatory line, nothing else is charged.
     if energy_kwh < tariff.free_below_kwh:
         line = PriceLine(
             kind=FREE,
-            label=(f"Free session: {_fmt(energy_kwh)} kWh delivered, below the "
-                   f"{_fmt_num(tariff.free_below_kwh)} kWh minimum for billing"),
-            quantity=energy_kwh, unit="kWh", unit_price=money(ZERO), amount=money(ZERO),
-            local_start=_local(start, tz), local_end=_local(stop, tz),
+            label=(
+                f"Free session: {_fmt(energy_kwh)} kWh delivered, below the "
+                f"{_fmt_num(tariff.free_below_kwh)} kWh minimum for billing"
+            ),
+            quantity=energy_kwh,
+            unit="kWh",
+            unit_price=money(ZERO),
+            amount=money(ZERO),
+            local_start=_local(start, tz),
+            local_end=_local(stop, tz),
         )
         return breakdown([line], 0, True)
 
@@ -1077,34 +1266,52 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
     segments = tariff_segments(energy_windows, tz, start, stop)
     exact = [(register.at(seg.end) - register.at(seg.start)) / 1000 for seg in segments]
     quantities = _split_largest_remainder(exact, energy_kwh, KWH_QUANT)
-    for seg, qty in zip(segments, quantities):
+    for seg, qty in zip(segments, quantities, strict=False):
         if qty <= 0:
             continue
         rate = seg.window.energy_rate if seg.window else tariff.energy_rate
         local_start, local_end = _local(seg.start, tz), _local(seg.end, tz)
         name = seg.window.name if seg.window else "base rate"
-        lines.append(PriceLine(
-            kind=ENERGY, label=f"Energy ({name}) {_span_label(local_start, local_end)}",
-            quantity=qty, unit="kWh", unit_price=rate, amount=money(qty * rate),
-            window=seg.window.name if seg.window else None, local_start=local_start, local_end=local_end,
-            taxes=tariff.taxes_for(ENERGY),
-        ))
+        lines.append(
+            PriceLine(
+                kind=ENERGY,
+                label=f"Energy ({name}) {_span_label(local_start, local_end)}",
+                quantity=qty,
+                unit="kWh",
+                unit_price=rate,
+                amount=money(qty * rate),
+                window=seg.window.name if seg.window else None,
+                local_start=local_start,
+                local_end=local_end,
+                taxes=tariff.taxes_for(ENERGY),
+            )
+        )
 
     # 2. Time over the charging time [start, charging_end].
     time_windows = [w for w in tariff.windows if w.time_rate_per_hour is not None]
     for seg in tariff_segments(time_windows, tz, start, charging_end):
         rate = seg.window.time_rate_per_hour if seg.window else tariff.time_rate_per_hour
-        hours = (Decimal(_us(seg.end - seg.start)) / Decimal(3_600_000_000)).quantize(HOUR_QUANT, rounding=ROUND_HALF_UP)
+        hours = (Decimal(_us(seg.end - seg.start)) / Decimal(3_600_000_000)).quantize(
+            HOUR_QUANT, rounding=ROUND_HALF_UP
+        )
         if rate <= 0 or hours <= 0:
             continue
         local_start, local_end = _local(seg.start, tz), _local(seg.end, tz)
         name = seg.window.name if seg.window else "base rate"
-        lines.append(PriceLine(
-            kind=TIME, label=f"Charging time ({name}) {_span_label(local_start, local_end)}",
-            quantity=hours, unit="h", unit_price=rate, amount=money(hours * rate),
-            window=seg.window.name if seg.window else None, local_start=local_start, local_end=local_end,
-            taxes=tariff.taxes_for(TIME),
-        ))
+        lines.append(
+            PriceLine(
+                kind=TIME,
+                label=f"Charging time ({name}) {_span_label(local_start, local_end)}",
+                quantity=hours,
+                unit="h",
+                unit_price=rate,
+                amount=money(hours * rate),
+                window=seg.window.name if seg.window else None,
+                local_start=local_start,
+                local_end=local_end,
+                taxes=tariff.taxes_for(TIME),
+            )
+        )
 
     # 3. Idle: whole minutes after charging_end + grace, until unplug (stop).
     grace = timedelta(microseconds=int((tariff.idle_grace_minutes * 60_000_000).to_integral_value(ROUND_HALF_UP)))
@@ -1113,39 +1320,60 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
     if stop > idle_from and tariff.idle_fee_per_minute > 0:
         idle_minutes = _us(stop - idle_from) // 60_000_000
     if idle_minutes > 0:
-        lines.append(PriceLine(
-            kind=IDLE,
-            label=(f"Idle fee: {idle_minutes} min plugged in after charging ended "
-                   f"(after {_fmt_num(tariff.idle_grace_minutes)} min grace)"),
-            quantity=Decimal(idle_minutes), unit="min", unit_price=tariff.idle_fee_per_minute,
-            amount=money(idle_minutes * tariff.idle_fee_per_minute),
-            local_start=_local(idle_from, tz), local_end=_local(stop, tz), taxes=tariff.taxes_for(IDLE),
-        ))
+        lines.append(
+            PriceLine(
+                kind=IDLE,
+                label=(
+                    f"Idle fee: {idle_minutes} min plugged in after charging ended "
+                    f"(after {_fmt_num(tariff.idle_grace_minutes)} min grace)"
+                ),
+                quantity=Decimal(idle_minutes),
+                unit="min",
+                unit_price=tariff.idle_fee_per_minute,
+                amount=money(idle_minutes * tariff.idle_fee_per_minute),
+                local_start=_local(idle_from, tz),
+                local_end=_local(stop, tz),
+                taxes=tariff.taxes_for(IDLE),
+            )
+        )
 
     # 4. Session fee (not subject to the multiplier).
     if tariff.session_fee > 0:
-        lines.append(PriceLine(
-            kind=SESSION_FEE, label="Session fee", quantity=ONE, unit="session",
-            unit_price=tariff.session_fee, amount=money(tariff.session_fee), taxes=tariff.taxes_for(SESSION_FEE),
-        ))
+        lines.append(
+            PriceLine(
+                kind=SESSION_FEE,
+                label="Session fee",
+                quantity=ONE,
+                unit="session",
+                unit_price=tariff.session_fee,
+                amount=money(tariff.session_fee),
+                taxes=tariff.taxes_for(SESSION_FEE),
+            )
+        )
 
     # 5. Charger multiplier on energy + time + idle: one line per tax group of those components.
     if factor != ONE:
         delta = factor - ONE
-        groups = _tax_groups(l for l in lines if l.kind in (ENERGY, TIME, IDLE))
+        groups = _tax_groups(ln for ln in lines if ln.kind in (ENERGY, TIME, IDLE))
         for taxes, members in groups:
-            base = sum((l.amount for l in members), money(ZERO))
+            base = sum((ln.amount for ln in members), money(ZERO))
             if base == 0:
                 continue
             scope = "energy, time and idle" if len(groups) == 1 else _kind_words(members)
-            lines.append(PriceLine(
-                kind=MULTIPLIER,
-                label=f"Charger multiplier x{_fmt_num(factor)} on {scope} ({_fmt(base)} {currency})",
-                quantity=base, unit=currency, unit_price=delta, amount=money(base * delta), taxes=taxes,
-            ))
+            lines.append(
+                PriceLine(
+                    kind=MULTIPLIER,
+                    label=f"Charger multiplier x{_fmt_num(factor)} on {scope} ({_fmt(base)} {currency})",
+                    quantity=base,
+                    unit=currency,
+                    unit_price=delta,
+                    amount=money(base * delta),
+                    taxes=taxes,
+                )
+            )
 
     # 6. Minimum / maximum price on the pre-tax subtotal, shared among the tax groups.
-    subtotal = sum((l.amount for l in lines), money(ZERO))
+    subtotal = sum((ln.amount for ln in lines), money(ZERO))
     clamp = None
     if tariff.min_price is not None and subtotal < tariff.min_price:
         clamp = (MIN_ADJUST, "Minimum price", tariff.min_price)
@@ -1155,27 +1383,40 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
         kind, title, limit = clamp
         diff = money(limit - subtotal)
         label = f"{title} {_fmt(money(limit))} {currency}"
-        groups = [(taxes, members) for taxes, members in _tax_groups(lines)
-                  if sum((l.amount for l in members), ZERO) > 0]
+        groups = [
+            (taxes, members) for taxes, members in _tax_groups(lines) if sum((ln.amount for ln in members), ZERO) > 0
+        ]
         if len(groups) <= 1:
             taxes = groups[0][0] if groups else tariff.taxes
-            lines.append(PriceLine(kind=kind, label=label, quantity=ONE, unit="adjustment", unit_price=diff,
-                                   amount=diff, taxes=taxes))
+            lines.append(
+                PriceLine(
+                    kind=kind, label=label, quantity=ONE, unit="adjustment", unit_price=diff, amount=diff, taxes=taxes
+                )
+            )
         else:
-            weights = [sum((l.amount for l in members), ZERO) for _, members in groups]
+            weights = [sum((ln.amount for ln in members), ZERO) for _, members in groups]
             sign = ONE if diff > 0 else -ONE
-            shares = _split_largest_remainder([abs(diff) * w / subtotal for w in weights], abs(diff),
-                                              _quantum(currency))
-            for (taxes, members), weight, share in zip(groups, weights, shares):
+            shares = _split_largest_remainder(
+                [abs(diff) * w / subtotal for w in weights], abs(diff), _quantum(currency)
+            )
+            for (taxes, members), weight, share in zip(groups, weights, shares, strict=False):
                 if share == 0:
                     continue
                 amount = money(sign * share)
-                lines.append(PriceLine(
-                    kind=kind,
-                    label=(f"{label}, share of {_kind_words(members)} "
-                           f"({_fmt(money(weight))} of {_fmt(subtotal)} {currency})"),
-                    quantity=ONE, unit="adjustment", unit_price=amount, amount=amount, taxes=taxes,
-                ))
+                lines.append(
+                    PriceLine(
+                        kind=kind,
+                        label=(
+                            f"{label}, share of {_kind_words(members)} "
+                            f"({_fmt(money(weight))} of {_fmt(subtotal)} {currency})"
+                        ),
+                        quantity=ONE,
+                        unit="adjustment",
+                        unit_price=amount,
+                        amount=amount,
+                        taxes=taxes,
+                    )
+                )
 
     # 7. Exclusive taxes: one line per distinct tax, on the sum of the lines that carry it.
     priced = list(lines)
@@ -1185,15 +1426,23 @@ def _price(tariff: Tariff, session: Session, site_tz: Any, multiplier: Any, powe
     if not priced:
         ordered = list(tariff.taxes)
     for tax in ordered:
-        members = [l for l in priced if tax in l.taxes]
-        base = sum((l.amount for l in members), money(ZERO))
+        members = [ln for ln in priced if tax in ln.taxes]
+        base = sum((ln.amount for ln in members), money(ZERO))
         label = f"{tax.name} {_fmt_num(tax.rate * 100)}%"
         if len(members) != len(priced):
             label += f" on {_fmt(base)} {currency} ({_kind_words(members)})"
-        lines.append(PriceLine(
-            kind=TAX, label=label, quantity=base, unit=currency, unit_price=tax.rate, amount=money(base * tax.rate),
-            taxes=(tax,), base_kinds=tuple(dict.fromkeys(l.kind for l in members)),
-        ))
+        lines.append(
+            PriceLine(
+                kind=TAX,
+                label=label,
+                quantity=base,
+                unit=currency,
+                unit_price=tax.rate,
+                amount=money(base * tax.rate),
+                taxes=(tax,),
+                base_kinds=tuple(dict.fromkeys(ln.kind for ln in members)),
+            )
+        )
 
     return breakdown(lines, idle_minutes, False)
 

@@ -9,11 +9,12 @@ bills on the site's analytic account), 0 when absent. The sheet adds cost = ener
 other_cost, margin = revenue excl. tax - cost, and margin % = margin / revenue x 100
 (ev_site_margin.margin_percent, computed from the totals of the row or of the total line).
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 import xlsxwriter
 
@@ -72,9 +73,18 @@ def build_revenue_xlsx(rows: Iterable[dict], title: str = "Revenue by site and m
     money_bold = book.add_format({"num_format": "#,##0.00", "bold": True})
     kwh_bold = book.add_format({"num_format": "#,##0.000", "bold": True})
     percent = book.add_format({"num_format": "0.00"})
-    formats = {"energy_kwh": kwh, "revenue_untaxed": money, "tax": money, "revenue_total": money,
-               "price_per_kwh": rate, "energy_cost": money, "other_cost": money, "cost": money, "margin": money,
-               "margin_percent": percent}
+    formats = {
+        "energy_kwh": kwh,
+        "revenue_untaxed": money,
+        "tax": money,
+        "revenue_total": money,
+        "price_per_kwh": rate,
+        "energy_cost": money,
+        "other_cost": money,
+        "cost": money,
+        "margin": money,
+        "margin_percent": percent,
+    }
     sheet.write(0, 0, title, bold)
     for col, (_key, label, width) in enumerate(COLUMNS):
         sheet.write(2, col, label, head)

@@ -18,11 +18,12 @@ Margin
     The margin percentage of a group is computed from the group's totals:
     ``margin / revenue x 100`` rounded HALF_UP to 2 places; undefined (None) without revenue.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 try:  # inside the Odoo addon (package import)
@@ -31,7 +32,7 @@ except ImportError:  # unit tests put lib/ on sys.path
     from ev_billing_policy import to_decimal
 
 
-def rate_on(rates: Iterable[Tuple[date, object]], day: date) -> Optional[Decimal]:
+def rate_on(rates: Iterable[tuple[date, object]], day: date) -> Decimal | None:
     """The rate in force on ``day``: the row with the latest ``date_from <= day``; None before the first.
 
     ``rates``: (date_from, rate) pairs in any order. Two rows with the same date are refused."""
@@ -66,7 +67,7 @@ def margin(revenue, cost, places: int = 2) -> Decimal:
     return (to_decimal(revenue) - to_decimal(cost)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def margin_percent(revenue, cost) -> Optional[Decimal]:
+def margin_percent(revenue, cost) -> Decimal | None:
     """(revenue - cost) / revenue x 100, HALF_UP to 2 places; None when there is no revenue."""
     revenue = to_decimal(revenue)
     if revenue == 0:
@@ -74,22 +75,22 @@ def margin_percent(revenue, cost) -> Optional[Decimal]:
     return ((revenue - to_decimal(cost)) * 100 / revenue).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def local_datetime(utc_value: Optional[datetime], tz_name: Optional[str]) -> Optional[datetime]:
+def local_datetime(utc_value: datetime | None, tz_name: str | None) -> datetime | None:
     """A naive UTC datetime (as Odoo stores it) or an aware one, in the site's time zone (aware).
 
     An empty or unknown time zone name falls back to UTC."""
     if utc_value is None:
         return None
     if utc_value.tzinfo is None:
-        utc_value = utc_value.replace(tzinfo=timezone.utc)
+        utc_value = utc_value.replace(tzinfo=UTC)
     try:
-        zone = ZoneInfo(tz_name) if tz_name else timezone.utc
+        zone = ZoneInfo(tz_name) if tz_name else UTC
     except (KeyError, ValueError):
-        zone = timezone.utc
+        zone = UTC
     return utc_value.astimezone(zone)
 
 
-def format_local(utc_value: Optional[datetime], tz_name: Optional[str]) -> str:
+def format_local(utc_value: datetime | None, tz_name: str | None) -> str:
     """``YYYY-MM-DD HH:MM TZ`` in the site's time zone ('' for no value)."""
     value = local_datetime(utc_value, tz_name)
     return value.strftime("%Y-%m-%d %H:%M %Z") if value else ""

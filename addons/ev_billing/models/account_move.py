@@ -8,8 +8,9 @@ class AccountMove(models.Model):
     ev_session_count = fields.Integer(compute="_compute_ev_session_count")
 
     def _compute_ev_session_count(self):
-        counts = dict(self.env["ev.session"].sudo()._read_group([("invoice_id", "in", self.ids)], ["invoice_id"],
-                                                                ["__count"]))
+        counts = dict(
+            self.env["ev.session"].sudo()._read_group([("invoice_id", "in", self.ids)], ["invoice_id"], ["__count"])
+        )
         for move in self:
             move.ev_session_count = counts.get(move, 0)
 

@@ -1,6 +1,7 @@
 """Demo data of ev_billing: tariffs, billing modes, a wallet, and the demo sessions priced and billed."""
+
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
@@ -24,47 +25,66 @@ class EvBillingDemo(models.AbstractModel):
     _description = "EV Billing demo data generator"
 
     def _xmlid(self, name, record):
-        self.env["ir.model.data"].create({"module": "ev_billing", "name": name, "model": record._name,
-                                          "res_id": record.id, "noupdate": True})
+        self.env["ir.model.data"].create(
+            {"module": "ev_billing", "name": name, "model": record._name, "res_id": record.id, "noupdate": True}
+        )
 
     @api.model
     def _generate(self):
         env = self.env
         company = env.company
         currency = company.currency_id
-        standard = env["ev.tariff"].create({
-            "name": "Standard AC (demo)",
-            "currency_id": currency.id,
-            "energy_rate": 0.45,
-            "session_fee": 1.00,
-            "idle_fee_per_minute": 0.40,
-            "idle_grace_minutes": 10,
-            "min_price": 2.00,
-            "description": "0.45/kWh, 0.60 on weekday peak 16:00-21:00, 0.30 at night 22:00-06:00.",
-            "window_ids": [
-                Command.create({"name": "Peak", "sat": False, "sun": False, "start_hour": 16, "end_hour": 21,
-                                "energy_rate": 0.60, "priority": 20}),
-                Command.create({"name": "Night", "start_hour": 22, "end_hour": 6, "energy_rate": 0.30,
-                                "priority": 10}),
-            ],
-        })
+        standard = env["ev.tariff"].create(
+            {
+                "name": "Standard AC (demo)",
+                "currency_id": currency.id,
+                "energy_rate": 0.45,
+                "session_fee": 1.00,
+                "idle_fee_per_minute": 0.40,
+                "idle_grace_minutes": 10,
+                "min_price": 2.00,
+                "description": "0.45/kWh, 0.60 on weekday peak 16:00-21:00, 0.30 at night 22:00-06:00.",
+                "window_ids": [
+                    Command.create(
+                        {
+                            "name": "Peak",
+                            "sat": False,
+                            "sun": False,
+                            "start_hour": 16,
+                            "end_hour": 21,
+                            "energy_rate": 0.60,
+                            "priority": 20,
+                        }
+                    ),
+                    Command.create(
+                        {"name": "Night", "start_hour": 22, "end_hour": 6, "energy_rate": 0.30, "priority": 10}
+                    ),
+                ],
+            }
+        )
         self._xmlid("tariff_demo_standard", standard)
-        fast = env["ev.tariff"].create({
-            "name": "DC fast (demo)",
-            "currency_id": currency.id,
-            "energy_rate": 0.56,
-            "idle_fee_per_minute": 0.50,
-            "idle_grace_minutes": 5,
-            "max_price": 80.00,
-        })
+        fast = env["ev.tariff"].create(
+            {
+                "name": "DC fast (demo)",
+                "currency_id": currency.id,
+                "energy_rate": 0.56,
+                "idle_fee_per_minute": 0.50,
+                "idle_grace_minutes": 5,
+                "max_price": 80.00,
+            }
+        )
         self._xmlid("tariff_demo_fast", fast)
         company.ev_default_tariff_id = standard
         chargers = env["ev.charger"].search([("identity", "like", "-DC-")])
         chargers.write({"tariff_id": fast.id})
         chargers.filtered(lambda c: c.identity == "SF-DC-01").write({"price_multiplier": 1.1})
 
-        partners = {p.name: p for p in env["res.partner"].search(
-            [("name", "in", ["Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier"])])}
+        partners = {
+            p.name: p
+            for p in env["res.partner"].search(
+                [("name", "in", ["Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier"])]
+            )
+        }
         for name in ("Ben Fleet", "Chen Commuter", "Dana Rideshare"):
             if name in partners:
                 partners[name].ev_billing_mode = "monthly"
@@ -74,8 +94,9 @@ class EvBillingDemo(models.AbstractModel):
             self._xmlid("wallet_demo_ada", wallet)
             wallet._ev_top_up(150.0, "Demo top-up")
 
-        sessions = env["ev.session"].search([("state", "=", "completed"), ("priced_at", "=", False)],
-                                            order="start_time, id")
+        sessions = env["ev.session"].search(
+            [("state", "=", "completed"), ("priced_at", "=", False)], order="start_time, id"
+        )
         sessions._ev_price()
         sessions._ev_bill()
         env["ev.session"]._cron_ev_invoicing()
@@ -84,12 +105,13 @@ class EvBillingDemo(models.AbstractModel):
         provider = self._ev_demo_stripe_provider()
         connector = env["ev.charger"].search([("identity", "=", DEMO_QR_CHARGER)], limit=1).connector_ids[:1]
         if connector:
-            now = datetime.now(timezone.utc).replace(microsecond=0)
+            now = datetime.now(UTC).replace(microsecond=0)
             with running_server() as (base_url, fake):
                 env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, base_url)
                 try:
-                    auth = self._ev_demo_pay_qr(provider, connector, now - timedelta(minutes=55), 40, 7.0,
-                                                fake, email="qr.driver@example.com")
+                    auth = self._ev_demo_pay_qr(
+                        provider, connector, now - timedelta(minutes=55), 40, 7.0, fake, email="qr.driver@example.com"
+                    )
                 finally:
                     env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, LIVE_FAKE_STRIPE)
             self._xmlid("pay_qr_demo_authorization", auth)
@@ -100,14 +122,23 @@ class EvBillingDemo(models.AbstractModel):
         company = self.env.company
         provider = self.env.ref("payment.payment_provider_stripe")
         card = self.env.ref("payment.payment_method_card")
-        journal = journal or provider.journal_id or self.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
-        provider.write({
-            "state": "test", "company_id": company.id, "capture_manually": True,
-            "stripe_secret_key": "sk_test_fake_ev_demo", "stripe_publishable_key": "pk_test_fake_ev_demo",
-            "stripe_webhook_secret": "whsec_fake_ev_demo", "payment_method_ids": [Command.link(card.id)],
-            "journal_id": journal.id,
-        })
+        journal = (
+            journal
+            or provider.journal_id
+            or self.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        )
+        provider.write(
+            {
+                "state": "test",
+                "company_id": company.id,
+                "capture_manually": True,
+                "stripe_secret_key": "sk_test_fake_ev_demo",
+                "stripe_publishable_key": "pk_test_fake_ev_demo",
+                "stripe_webhook_secret": "whsec_fake_ev_demo",
+                "payment_method_ids": [Command.link(card.id)],
+                "journal_id": journal.id,
+            }
+        )
         card.active = True  # allowed once a provider supporting it is in test state
         return provider
 
@@ -129,8 +160,13 @@ class EvBillingDemo(models.AbstractModel):
         env = self.env
         charger = connector.charger_id
         stream = ev_demo.EventStream(node=f"{DEMO_QR_NODE}-{connector.id}-{start:%Y%m%d%H%M}")
-        stream.add(charger.identity, charger.ocpp_version, "Connection",
-                   {"state": "connected", "node": DEMO_QR_NODE}, start - timedelta(minutes=2))
+        stream.add(
+            charger.identity,
+            charger.ocpp_version,
+            "Connection",
+            {"state": "connected", "node": DEMO_QR_NODE},
+            start - timedelta(minutes=2),
+        )
         self._ev_demo_ingest(stream.events)
         stream.events.clear()
 
@@ -139,26 +175,43 @@ class EvBillingDemo(models.AbstractModel):
         processing = tx._get_processing_values()
         pi_id = processing["client_secret"].split("_secret_")[0]
         fake.confirm_card(pi_id)
-        intent = provider._stripe_make_request(f"payment_intents/{pi_id}", payload={"expand[]": "payment_method"},
-                                               method="GET")
+        intent = provider._stripe_make_request(
+            f"payment_intents/{pi_id}", payload={"expand[]": "payment_method"}, method="GET"
+        )
         notification = {"reference": tx.reference}
         StripeController._include_payment_intent_in_notification_data(intent, notification)
         env["payment.transaction"].sudo()._handle_notification_data("stripe", notification)
         self._ev_demo_node_delivers(charger)  # the remote start
 
-        last = env["ev.session"].search([("charger_id", "=", charger.id), ("state", "=", "completed")],
-                                        order="stop_time desc, id desc", limit=1)
+        last = env["ev.session"].search(
+            [("charger_id", "=", charger.id), ("state", "=", "completed")], order="stop_time desc, id desc", limit=1
+        )
         tx_id = f"{charger.identity}-QR-{auth.id:04d}"
-        ev_demo.session_events(stream, charger.identity, charger.ocpp_version, connector.evse_number, tx_id,
-                               auth.id_token_value, start, minutes, power_kw, last.meter_stop_wh or 1000.0)
+        ev_demo.session_events(
+            stream,
+            charger.identity,
+            charger.ocpp_version,
+            connector.evse_number,
+            tx_id,
+            auth.id_token_value,
+            start,
+            minutes,
+            power_kw,
+            last.meter_stop_wh or 1000.0,
+        )
         events = list(stream.events)
         self._ev_demo_ingest(events[:-2])  # up to the last meter value: running session
         self._ev_demo_node_delivers(charger)  # the running cost
         self._ev_demo_ingest(events[-2:])  # Ended: priced, invoiced, captured
         self._ev_demo_node_delivers(charger)  # the final total
         stream.events.clear()
-        stream.add(charger.identity, charger.ocpp_version, "Connection",
-                   {"state": "disconnected", "node": DEMO_QR_NODE}, start + timedelta(minutes=minutes + 1))
+        stream.add(
+            charger.identity,
+            charger.ocpp_version,
+            "Connection",
+            {"state": "disconnected", "node": DEMO_QR_NODE},
+            start + timedelta(minutes=minutes + 1),
+        )
         self._ev_demo_ingest(stream.events)
         return auth
 

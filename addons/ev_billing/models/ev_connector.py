@@ -1,4 +1,5 @@
 """Pay by QR: a public token and QR code per connector."""
+
 import base64
 import io
 import uuid
@@ -11,19 +12,24 @@ PAY_ROUTE = "/ev/pay/"
 class EvConnector(models.Model):
     _inherit = "ev.connector"
 
-    ev_pay_token = fields.Char("Pay-by-QR token", copy=False, readonly=True, index=True,
-                               groups="ev_charging.group_ev_user",
-                               help="Public token in the connector's QR code (URL /ev/pay/<token>).")
+    ev_pay_token = fields.Char(
+        "Pay-by-QR token",
+        copy=False,
+        readonly=True,
+        index=True,
+        groups="ev_charging.group_ev_user",
+        help="Public token in the connector's QR code (URL /ev/pay/<token>).",
+    )
     ev_pay_url = fields.Char("Pay-by-QR URL", compute="_compute_ev_pay_qr", groups="ev_charging.group_ev_user")
     ev_pay_qr = fields.Binary("Pay-by-QR code", compute="_compute_ev_pay_qr", groups="ev_charging.group_ev_user")
 
     _sql_constraints = [("ev_pay_token_unique", "unique(ev_pay_token)", "The pay-by-QR token must be unique.")]
 
     def init(self):
-        super().init()
+        res = super().init()
         # Existing connectors get one distinct token each (a column default would give them all the same).
-        self.env.cr.execute("UPDATE ev_connector SET ev_pay_token = gen_random_uuid()::text "
-                            "WHERE ev_pay_token IS NULL")
+        self.env.cr.execute("UPDATE ev_connector SET ev_pay_token = gen_random_uuid()::text WHERE ev_pay_token IS NULL")
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -48,6 +54,7 @@ class EvConnector(models.Model):
 
 def _qr_png_base64(data):
     import qrcode  # an Odoo requirement
+
     image = qrcode.make(data, box_size=10, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -1,7 +1,8 @@
 """Session pricing (through the pure engine lib/ev_pricing.py) and billing (invoice or wallet)."""
+
 import logging
 from collections import defaultdict
-from datetime import timezone
+from datetime import UTC
 
 import pytz
 
@@ -31,67 +32,86 @@ BILLED_STATES = ("invoiced", "wallet_paid")
 
 def _aware(value):
     """Naive UTC datetime (Odoo) -> aware UTC datetime (engine)."""
-    return value.replace(tzinfo=timezone.utc) if value else None
+    return value.replace(tzinfo=UTC) if value else None
 
 
 def _naive(value):
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else False
+    return value.astimezone(UTC).replace(tzinfo=None) if value else False
 
 
 class EvSession(models.Model):
     _inherit = "ev.session"
 
-    tariff_id = fields.Many2one("ev.tariff", string="Tariff", readonly=True, index=True,
-                                help="Tariff applied (charger, else site, else company default) when the session "
-                                     "was first priced.")
+    tariff_id = fields.Many2one(
+        "ev.tariff",
+        readonly=True,
+        index=True,
+        help="Tariff applied (charger, else site, else company default) when the session was first priced.",
+    )
     price_multiplier = fields.Float(digits=(6, 4), readonly=True, help="Charger multiplier applied.")
     cost_currency_id = fields.Many2one("res.currency", string="Cost currency", readonly=True)
-    cost_subtotal = fields.Monetary("Cost excl. tax", currency_field="cost_currency_id", readonly=True,
-                                    aggregator="sum")
+    cost_subtotal = fields.Monetary(
+        "Cost excl. tax", currency_field="cost_currency_id", readonly=True, aggregator="sum"
+    )
     cost_tax = fields.Monetary("Tax", currency_field="cost_currency_id", readonly=True, aggregator="sum")
-    cost_total = fields.Monetary("Cost", currency_field="cost_currency_id", readonly=True, aggregator="sum",
-                                 tracking=True)
+    cost_total = fields.Monetary(
+        "Cost", currency_field="cost_currency_id", readonly=True, aggregator="sum", tracking=True
+    )
     billed_energy_kwh = fields.Float("Billed energy (kWh)", digits=(16, 3), readonly=True, aggregator="sum")
     is_free = fields.Boolean("Free", readonly=True)
     priced_at = fields.Datetime(readonly=True, help="When the final cost was computed (UTC).")
     pricing_error = fields.Text(readonly=True)
     cost_line_ids = fields.One2many("ev.session.cost.line", "session_id", string="Cost lines", readonly=True)
     cost_breakdown = fields.Json(readonly=True, help="The pricing engine's breakdown (exact decimals), for audit.")
-    cost_estimate = fields.Monetary("Running estimate", currency_field="cost_currency_id", readonly=True,
-                                    help="Cost if the vehicle were unplugged at the last meter reading.")
+    cost_estimate = fields.Monetary(
+        "Running estimate",
+        currency_field="cost_currency_id",
+        readonly=True,
+        help="Cost if the vehicle were unplugged at the last meter reading.",
+    )
     cost_estimate_at = fields.Datetime("Estimate as of", readonly=True)
     billing_state = fields.Selection(BILLING_STATES, readonly=True, index=True, tracking=True, copy=False)
     billing_error = fields.Text(readonly=True, copy=False)
     billing_attempts = fields.Integer(readonly=True, copy=False)
     billing_failed_since = fields.Datetime(readonly=True, copy=False)
     billing_next_retry = fields.Datetime(readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", string="Invoice", readonly=True, copy=False, index=True)
-    wallet_transaction_id = fields.Many2one("ev.wallet.transaction", string="Wallet payment", readonly=True,
-                                            copy=False)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index=True)
+    wallet_transaction_id = fields.Many2one("ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False)
 
     # ------------------------------------------------------------------------------------------
     # Hooks from ev_charging's ingestion
     # ------------------------------------------------------------------------------------------
     def _on_session_progress(self):
-        super()._on_session_progress()
+        res = super()._on_session_progress()
         rows = self._ev_meter_rows()
         for session in self:
             session._ev_estimate(rows.get(session.id, []))
+        return res
 
     def _on_session_completed(self):
-        super()._on_session_completed()
+        res = super()._on_session_completed()
         self._ev_price()
         self._ev_bill()
+        return res
 
     # ------------------------------------------------------------------------------------------
     # Pricing
     # ------------------------------------------------------------------------------------------
     def _ev_meter_rows(self):
         """Register and power readings of the sessions, in one read: {session id: [rows]}."""
-        rows = self.env["ev.meter.value"].sudo().search_read(
-            [("session_id", "in", self.ids), ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, POWER_MEASURAND]),
-             ("phase", "in", [False, ""])],
-            ["session_id", "timestamp", "measurand", "value"], order="timestamp, id")
+        rows = (
+            self.env["ev.meter.value"]
+            .sudo()
+            .search_read(
+                [
+                    ("session_id", "in", self.ids),
+                    ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, POWER_MEASURAND]),
+                    ("phase", "in", [False, ""]),
+                ],
+                ["session_id", "timestamp", "measurand", "value"],
+                order="timestamp, id",
+            )
+        )
         by_session = {}
         for row in rows:
             by_session.setdefault(row["session_id"][0], []).append(row)
@@ -117,9 +137,12 @@ class EvSession(models.Model):
             anchors.append((self.stop_time, self.meter_stop_wh))
         for stamp, value in anchors:
             registers[stamp] = max(registers.get(stamp, value), value)
-        return [ev_pricing.MeterSample(_aware(stamp), to_decimal(value),
-                                       to_decimal(powers[stamp]) if stamp in powers else None)
-                for stamp, value in sorted(registers.items())]
+        return [
+            ev_pricing.MeterSample(
+                _aware(stamp), to_decimal(value), to_decimal(powers[stamp]) if stamp in powers else None
+            )
+            for stamp, value in sorted(registers.items())
+        ]
 
     def _ev_resolve_tariff(self):
         self.ensure_one()
@@ -139,10 +162,16 @@ class EvSession(models.Model):
             start = _aware(self.start_time)
             now = max([s.timestamp for s in samples] + [start])
             breakdown = ev_pricing.running_estimate(
-                tariff._ev_engine_tariff(), self.site_id.tz, start, samples, now,
-                multiplier=to_decimal(self.charger_id.price_multiplier, 4))
-            vals.update({"cost_estimate": float(breakdown.total), "cost_estimate_at": _naive(now),
-                         "pricing_error": False})
+                tariff._ev_engine_tariff(),
+                self.site_id.tz,
+                start,
+                samples,
+                now,
+                multiplier=to_decimal(self.charger_id.price_multiplier, 4),
+            )
+            vals.update(
+                {"cost_estimate": float(breakdown.total), "cost_estimate_at": _naive(now), "pricing_error": False}
+            )
         except ev_pricing.PricingError as exc:
             vals["pricing_error"] = str(exc)
         self.sudo().write(vals)
@@ -161,9 +190,12 @@ class EvSession(models.Model):
         if session.state != "completed":
             error = _("Only completed sessions get a final cost (this one is %s).", session.state)
         elif not tariff:
-            error = _("No tariff applies: set one on charger %(charger)s, on site %(site)s or as the company "
-                      "default (EV Charging > Configuration > Settings), then reprice.",
-                      charger=session.charger_id.identity, site=session.site_id.name)
+            error = _(
+                "No tariff applies: set one on charger %(charger)s, on site %(site)s or as the company "
+                "default (EV Charging > Configuration > Settings), then reprice.",
+                charger=session.charger_id.identity,
+                site=session.site_id.name,
+            )
         elif session.energy_unreliable:
             error = _("The session's meter data is unreliable (see the meter values): correct it, then reprice.")
         elif not session.start_time or not session.stop_time:
@@ -172,53 +204,82 @@ class EvSession(models.Model):
             try:
                 breakdown = ev_pricing.price_session(
                     tariff._ev_engine_tariff(),
-                    ev_pricing.Session(start=_aware(session.start_time), stop=_aware(session.stop_time),
-                                       samples=tuple(session._ev_meter_samples(final=True))),
+                    ev_pricing.Session(
+                        start=_aware(session.start_time),
+                        stop=_aware(session.stop_time),
+                        samples=tuple(session._ev_meter_samples(final=True)),
+                    ),
                     session.site_id.tz,
-                    multiplier=to_decimal(session.charger_id.price_multiplier, 4))
+                    multiplier=to_decimal(session.charger_id.price_multiplier, 4),
+                )
             except ev_pricing.PricingError as exc:
                 error = str(exc)
-        vals = {"tariff_id": tariff.id if tariff else False,
-                "price_multiplier": session.charger_id.price_multiplier,
-                "cost_line_ids": [Command.clear()]}
+        vals = {
+            "tariff_id": tariff.id if tariff else False,
+            "price_multiplier": session.charger_id.price_multiplier,
+            "cost_line_ids": [Command.clear()],
+        }
         if error:
-            vals.update({"pricing_error": error, "priced_at": False, "cost_subtotal": 0.0, "cost_tax": 0.0,
-                         "cost_total": 0.0, "is_free": False, "cost_breakdown": False, "billed_energy_kwh": 0.0,
-                         "billing_state": "review", "billing_error": _("Not priced: %s", error)})
+            vals.update(
+                {
+                    "pricing_error": error,
+                    "priced_at": False,
+                    "cost_subtotal": 0.0,
+                    "cost_tax": 0.0,
+                    "cost_total": 0.0,
+                    "is_free": False,
+                    "cost_breakdown": False,
+                    "billed_energy_kwh": 0.0,
+                    "billing_state": "review",
+                    "billing_error": _("Not priced: %s", error),
+                }
+            )
             session.write(vals)
             session.message_post(body=_("Pricing failed: %s", error))
             return False
-        vals.update({
-            "cost_currency_id": tariff.currency_id.id,
-            "cost_subtotal": float(breakdown.subtotal),
-            "cost_tax": float(breakdown.tax),
-            "cost_total": float(breakdown.total),
-            "cost_estimate": float(breakdown.total),
-            "cost_estimate_at": session.stop_time,
-            "billed_energy_kwh": float(breakdown.energy_kwh),
-            "is_free": breakdown.is_free,
-            "priced_at": fields.Datetime.now(),
-            "pricing_error": False,
-            "cost_breakdown": breakdown.to_dict(),
-        })
-        vals["cost_line_ids"] += [Command.create({
-            "sequence": index,
-            "kind": line.kind,
-            "label": line.label,
-            "quantity": float(line.quantity),
-            "unit": line.unit,
-            "unit_price": float(line.unit_price),
-            "amount": float(line.amount),
-            "window": line.window or False,
-            "date_start": _naive(line.local_start),
-            "date_end": _naive(line.local_end),
-            "tax_ids": [Command.set([tax.ref for tax in line.taxes if tax.ref])],
-        }) for index, line in enumerate(breakdown.lines, 1)]
+        vals.update(
+            {
+                "cost_currency_id": tariff.currency_id.id,
+                "cost_subtotal": float(breakdown.subtotal),
+                "cost_tax": float(breakdown.tax),
+                "cost_total": float(breakdown.total),
+                "cost_estimate": float(breakdown.total),
+                "cost_estimate_at": session.stop_time,
+                "billed_energy_kwh": float(breakdown.energy_kwh),
+                "is_free": breakdown.is_free,
+                "priced_at": fields.Datetime.now(),
+                "pricing_error": False,
+                "cost_breakdown": breakdown.to_dict(),
+            }
+        )
+        vals["cost_line_ids"] += [
+            Command.create(
+                {
+                    "sequence": index,
+                    "kind": line.kind,
+                    "label": line.label,
+                    "quantity": float(line.quantity),
+                    "unit": line.unit,
+                    "unit_price": float(line.unit_price),
+                    "amount": float(line.amount),
+                    "window": line.window or False,
+                    "date_start": _naive(line.local_start),
+                    "date_end": _naive(line.local_end),
+                    "tax_ids": [Command.set([tax.ref for tax in line.taxes if tax.ref])],
+                }
+            )
+            for index, line in enumerate(breakdown.lines, 1)
+        ]
         session.write(vals)
         if abs(session.billed_energy_kwh - session.energy_kwh) >= 0.0005:
-            session.message_post(body=_("Billed energy %(billed)s kWh differs from the session's %(energy)s kWh "
-                                        "(meter readings outside the session are not billed).",
-                                        billed=session.billed_energy_kwh, energy=session.energy_kwh))
+            session.message_post(
+                body=_(
+                    "Billed energy %(billed)s kWh differs from the session's %(energy)s kWh "
+                    "(meter readings outside the session are not billed).",
+                    billed=session.billed_energy_kwh,
+                    energy=session.energy_kwh,
+                )
+            )
         return breakdown
 
     # ------------------------------------------------------------------------------------------
@@ -237,9 +298,14 @@ class EvSession(models.Model):
             if session.is_free or session.cost_currency_id.is_zero(session.cost_total):
                 session.write({"billing_state": "free", "billing_error": False})
             elif not customer:
-                session.write({"billing_state": "no_customer",
-                               "billing_error": _("No customer: the id token %s is not linked to a driver.",
-                                                  session.id_token_value or "?")})
+                session.write(
+                    {
+                        "billing_state": "no_customer",
+                        "billing_error": _(
+                            "No customer: the id token %s is not linked to a driver.", session.id_token_value or "?"
+                        ),
+                    }
+                )
             elif customer.ev_billing_mode == "wallet":
                 session._ev_bill_wallet(now=now)
             else:
@@ -267,9 +333,14 @@ class EvSession(models.Model):
     def _ev_invoice_section(self):
         self.ensure_one()
         local = pytz.utc.localize(self.start_time).astimezone(pytz.timezone(self.site_id.tz or "UTC"))
-        return _("Session %(tx)s, %(site)s, %(charger)s, %(start)s, %(kwh)s kWh",
-                 tx=self.transaction_id, site=self.site_id.name, charger=self.charger_id.display_name,
-                 start=local.strftime("%Y-%m-%d %H:%M %Z"), kwh=f"{self.billed_energy_kwh:.3f}")
+        return _(
+            "Session %(tx)s, %(site)s, %(charger)s, %(start)s, %(kwh)s kWh",
+            tx=self.transaction_id,
+            site=self.site_id.name,
+            charger=self.charger_id.display_name,
+            start=local.strftime("%Y-%m-%d %H:%M %Z"),
+            kwh=f"{self.billed_energy_kwh:.3f}",
+        )
 
     def _ev_invoice_line_vals(self, fiscal_position):
         """One invoice line per pre-tax cost line, with that line's taxes (the component's taxes, as
@@ -277,18 +348,20 @@ class EvSession(models.Model):
         self.ensure_one()
         analytic = self.site_id._ev_analytic_account()
         lines = []
-        for cost in self.cost_line_ids.filtered(lambda l: l.kind in KIND_PRODUCTS):
-            lines.append({
-                "product_id": cost._ev_product().id,
-                "name": cost._ev_invoice_label(),
-                "quantity": 1.0,
-                "price_unit": cost.amount,
-                "tax_ids": [Command.set(fiscal_position.map_tax(cost.tax_ids).ids)],
-                "analytic_distribution": {str(analytic.id): 100.0},
-                "ev_session_id": self.id,
-                "ev_cost_kind": cost.kind,
-                "ev_energy_kwh": cost.quantity if cost.kind == "energy" else 0.0,
-            })
+        for cost in self.cost_line_ids.filtered(lambda ln: ln.kind in KIND_PRODUCTS):
+            lines.append(
+                {
+                    "product_id": cost._ev_product().id,
+                    "name": cost._ev_invoice_label(),
+                    "quantity": 1.0,
+                    "price_unit": cost.amount,
+                    "tax_ids": [Command.set(fiscal_position.map_tax(cost.tax_ids).ids)],
+                    "analytic_distribution": {str(analytic.id): 100.0},
+                    "ev_session_id": self.id,
+                    "ev_cost_kind": cost.kind,
+                    "ev_energy_kwh": cost.quantity if cost.kind == "energy" else 0.0,
+                }
+            )
         return lines
 
     def _ev_create_invoice(self, invoice_date=None):
@@ -302,39 +375,60 @@ class EvSession(models.Model):
         if len(customers) != 1 or len(sessions.company_id) != 1 or len(sessions.cost_currency_id) != 1:
             raise UserError(_("One invoice covers sessions of one customer, company and currency."))
         if sessions.filtered(lambda s: s.billing_state in BILLED_STATES or not s.priced_at):
-            raise UserError(_("Some sessions are not priced or already billed: %s",
-                              ", ".join(sessions.filtered(lambda s: s.billing_state in BILLED_STATES
-                                                          or not s.priced_at).mapped("display_name"))))
+            raise UserError(
+                _(
+                    "Some sessions are not priced or already billed: %s",
+                    ", ".join(
+                        sessions.filtered(lambda s: s.billing_state in BILLED_STATES or not s.priced_at).mapped(
+                            "display_name"
+                        )
+                    ),
+                )
+            )
         company = sessions.company_id
         env = self.env(context=dict(self.env.context, tracking_disable=True), su=True)
         fiscal_position = env["account.fiscal.position"].with_company(company)._get_fiscal_position(customers)
         line_cmds = []
         for session in sessions:
             if len(sessions) > 1:
-                line_cmds.append(Command.create({"display_type": "line_section",
-                                                 "name": session._ev_invoice_section()}))
+                line_cmds.append(
+                    Command.create({"display_type": "line_section", "name": session._ev_invoice_section()})
+                )
             line_cmds += [Command.create(vals) for vals in session._ev_invoice_line_vals(fiscal_position)]
         if not invoice_date:
             invoice_date = max(s._ev_stop_date_local() for s in sessions)
-        move = env["account.move"].with_company(company).create({
-            "move_type": "out_invoice",
-            "partner_id": customers.id,
-            "company_id": company.id,
-            "currency_id": sessions.cost_currency_id.id,
-            "invoice_date": invoice_date,
-            "fiscal_position_id": fiscal_position.id,
-            "invoice_origin": ", ".join(sessions[:5].mapped("display_name")) + (" ..." if len(sessions) > 5 else ""),
-            "ref": _("EV charging %s", invoice_date.strftime("%Y-%m")) if len(sessions) > 1 else
-            _("EV charging session %s", sessions.display_name),
-            "invoice_line_ids": line_cmds,
-        })
+        move = (
+            env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customers.id,
+                    "company_id": company.id,
+                    "currency_id": sessions.cost_currency_id.id,
+                    "invoice_date": invoice_date,
+                    "fiscal_position_id": fiscal_position.id,
+                    "invoice_origin": ", ".join(sessions[:5].mapped("display_name"))
+                    + (" ..." if len(sessions) > 5 else ""),
+                    "ref": _("EV charging %s", invoice_date.strftime("%Y-%m"))
+                    if len(sessions) > 1
+                    else _("EV charging session %s", sessions.display_name),
+                    "invoice_line_ids": line_cmds,
+                }
+            )
+        )
         move.action_post()
         sessions.write({"invoice_id": move.id, "billing_state": "invoiced", "billing_error": False})
         if len(sessions) == 1 and move.currency_id.compare_amounts(move.amount_total, sessions.cost_total):
-            sessions.message_post(body=_(
-                "Invoice %(inv)s total %(inv_total)s differs from the session cost %(cost)s by tax rounding "
-                "(set the company's tax rounding to 'Round globally' to match the bill exactly).",
-                inv=move.name, inv_total=move.amount_total, cost=sessions.cost_total))
+            sessions.message_post(
+                body=_(
+                    "Invoice %(inv)s total %(inv_total)s differs from the session cost %(cost)s by tax rounding "
+                    "(set the company's tax rounding to 'Round globally' to match the bill exactly).",
+                    inv=move.name,
+                    inv_total=move.amount_total,
+                    cost=sessions.cost_total,
+                )
+            )
         return move
 
     def _ev_bill_wallet(self, now=None):
@@ -343,31 +437,50 @@ class EvSession(models.Model):
         session = self.sudo()
         now = now or fields.Datetime.now()
         customer = session._ev_customer()
-        wallet = self.env["ev.wallet"].sudo().search([("partner_id", "=", customer.id),
-                                                      ("company_id", "=", session.company_id.id)], limit=1)
+        wallet = (
+            self.env["ev.wallet"]
+            .sudo()
+            .search([("partner_id", "=", customer.id), ("company_id", "=", session.company_id.id)], limit=1)
+        )
         if not wallet or wallet.currency_id != session.cost_currency_id:
-            reason = _("%(customer)s pays by wallet but has no wallet in %(currency)s for %(company)s: create one.",
-                       customer=customer.display_name, currency=session.cost_currency_id.name,
-                       company=session.company_id.name)
+            reason = _(
+                "%(customer)s pays by wallet but has no wallet in %(currency)s for %(company)s: create one.",
+                customer=customer.display_name,
+                currency=session.cost_currency_id.name,
+                company=session.company_id.name,
+            )
             session.write({"billing_state": "review", "billing_error": reason})
             session.message_post(body=reason)
             return False
         transaction, balance = wallet._ev_deduct(session)
         if transaction:
-            session.write({"billing_state": "wallet_paid", "wallet_transaction_id": transaction.id,
-                           "billing_error": False, "billing_next_retry": False})
+            session.write(
+                {
+                    "billing_state": "wallet_paid",
+                    "wallet_transaction_id": transaction.id,
+                    "billing_error": False,
+                    "billing_next_retry": False,
+                }
+            )
             return transaction
         failed_since = session.billing_failed_since or now
         action = retry_action(failed_since, now)
-        reason = _("Wallet balance %(balance)s %(cur)s (allowed down to -%(limit)s) cannot pay %(cost)s.",
-                   balance=balance, cur=wallet.currency_id.name, limit=wallet.credit_limit, cost=session.cost_total)
-        vals = {"billing_attempts": session.billing_attempts + 1, "billing_failed_since": failed_since,
-                "billing_error": reason}
+        reason = _(
+            "Wallet balance %(balance)s %(cur)s (allowed down to -%(limit)s) cannot pay %(cost)s.",
+            balance=balance,
+            cur=wallet.currency_id.name,
+            limit=wallet.credit_limit,
+            cost=session.cost_total,
+        )
+        vals = {
+            "billing_attempts": session.billing_attempts + 1,
+            "billing_failed_since": failed_since,
+            "billing_error": reason,
+        }
         if action == "review":
             vals.update({"billing_state": "review", "billing_next_retry": False})
             session.write(vals)
-            session.message_post(body=_("Wallet payment still failing after 24 hours; flagged for review. %s",
-                                        reason))
+            session.message_post(body=_("Wallet payment still failing after 24 hours; flagged for review. %s", reason))
         else:
             vals.update({"billing_state": "unpaid", "billing_next_retry": now + RETRY_INTERVAL})
             session.write(vals)
@@ -380,8 +493,14 @@ class EvSession(models.Model):
     def _cron_ev_retry_billing(self, now=None):
         """Every 30 minutes: retry failed wallet payments (for 24 hours, then flag for review)."""
         now = now or fields.Datetime.now()
-        sessions = self.sudo().search([("billing_state", "=", "unpaid"), "|", ("billing_next_retry", "=", False),
-                                       ("billing_next_retry", "<=", now)])
+        sessions = self.sudo().search(
+            [
+                ("billing_state", "=", "unpaid"),
+                "|",
+                ("billing_next_retry", "=", False),
+                ("billing_next_retry", "<=", now),
+            ]
+        )
         for session in sessions:
             session._ev_bill_wallet(now=now)
         return sessions
@@ -398,10 +517,18 @@ class EvSession(models.Model):
                 continue
             if customer.ev_billing_mode == "session":
                 groups[("session", session.id)] |= session
-            elif customer.ev_billing_mode == "monthly" and session.start_date_local and \
-                    session.start_date_local < first:
-                groups[("monthly", session.company_id.id, customer.id, session.cost_currency_id.id,
-                        month_start(session.start_date_local))] |= session
+            elif (
+                customer.ev_billing_mode == "monthly" and session.start_date_local and session.start_date_local < first
+            ):
+                groups[
+                    (
+                        "monthly",
+                        session.company_id.id,
+                        customer.id,
+                        session.cost_currency_id.id,
+                        month_start(session.start_date_local),
+                    )
+                ] |= session
         moves = self.env["account.move"]
         for key, sessions in groups.items():
             invoice_date = month_end(key[4]) if key[0] == "monthly" else None
@@ -419,8 +546,13 @@ class EvSession(models.Model):
         self._ev_check_manager()
         billed = self.filtered(lambda s: s.billing_state in BILLED_STATES)
         if billed:
-            raise UserError(_("Sessions %s are already billed: cancel or reverse their invoice / wallet payment "
-                              "before repricing.", ", ".join(billed.mapped("display_name"))))
+            raise UserError(
+                _(
+                    "Sessions %s are already billed: cancel or reverse their invoice / wallet payment "
+                    "before repricing.",
+                    ", ".join(billed.mapped("display_name")),
+                )
+            )
         active = self.filtered(lambda s: s.state != "completed")
         if active:
             raise UserError(_("Only completed sessions can be priced (%s is not).", active[0].display_name))
@@ -438,5 +570,9 @@ class EvSession(models.Model):
 
     def action_ev_view_invoice(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.invoice_id.id,
-                "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.invoice_id.id,
+            "view_mode": "form",
+        }

@@ -39,10 +39,15 @@ class EvSessionCostLine(models.Model):
     unit_price = fields.Float(digits=(16, 6))
     amount = fields.Monetary()
     window = fields.Char("Time-of-use window")
-    tax_ids = fields.Many2many("account.tax", "ev_session_cost_line_tax_rel", "cost_line_id", "tax_id",
-                               string="Taxes", readonly=True,
-                               help="Pre-tax line: the taxes charged on it (they go on its invoice line). "
-                                    "Tax line: the tax it is.")
+    tax_ids = fields.Many2many(
+        "account.tax",
+        "ev_session_cost_line_tax_rel",
+        "cost_line_id",
+        "tax_id",
+        string="Taxes",
+        readonly=True,
+        help="Pre-tax line: the taxes charged on it (they go on its invoice line). Tax line: the tax it is.",
+    )
     date_start = fields.Datetime("From", help="UTC")
     date_end = fields.Datetime("To", help="UTC")
 

@@ -1,5 +1,6 @@
 """OCPP 2.0.1 CostUpdated: the running estimate and the final total sent to the station through the
 command path (rules in lib/ev_cost_update.py)."""
+
 import logging
 
 from odoo import _, fields, models
@@ -14,29 +15,44 @@ INTERVAL_PARAM = "ev_billing.cost_update_interval"
 class EvSession(models.Model):
     _inherit = "ev.session"
 
-    cost_update_amount = fields.Monetary("Cost last sent to the station", currency_field="cost_currency_id",
-                                         readonly=True, copy=False,
-                                         help="totalCost of the last CostUpdated command (OCPP 2.0.1).")
+    cost_update_amount = fields.Monetary(
+        "Cost last sent to the station",
+        currency_field="cost_currency_id",
+        readonly=True,
+        copy=False,
+        help="totalCost of the last CostUpdated command (OCPP 2.0.1).",
+    )
     cost_update_sent_at = fields.Datetime("Cost last sent at", readonly=True, copy=False)
     cost_update_final_sent = fields.Boolean("Final cost sent", readonly=True, copy=False)
-    cost_update_command_ids = fields.One2many("ev.charger.command", "session_id", string="Cost updates",
-                                              domain=[("action", "=", "CostUpdated")], readonly=True)
+    cost_update_command_ids = fields.One2many(
+        "ev.charger.command",
+        "session_id",
+        string="Cost updates",
+        domain=[("action", "=", "CostUpdated")],
+        readonly=True,
+    )
 
     def _on_session_progress(self):
-        super()._on_session_progress()
+        res = super()._on_session_progress()
         self._ev_send_cost_update(final=False)
+        return res
 
     def _on_session_completed(self):
-        super()._on_session_completed()
+        res = super()._on_session_completed()
         self._ev_send_cost_update(final=True)
+        return res
 
     def _ev_cost_update_interval(self):
         value = self.env["ir.config_parameter"].sudo().get_param(INTERVAL_PARAM)
         try:
             return ev_cost_update.parse_interval(value)
         except ValueError as exc:
-            _logger.warning("ev_billing: %s Using %s s (System parameter %s).", exc,
-                            ev_cost_update.DEFAULT_INTERVAL_SECONDS, INTERVAL_PARAM)
+            _logger.warning(
+                "ev_billing: %s Using %s s (System parameter %s).",
+                exc,
+                ev_cost_update.DEFAULT_INTERVAL_SECONDS,
+                INTERVAL_PARAM,
+            )
             return ev_cost_update.DEFAULT_INTERVAL_SECONDS
 
     def _ev_send_cost_update(self, final, now=None):
@@ -47,8 +63,13 @@ class EvSession(models.Model):
         interval = None
         for session in self.sudo():
             charger = session.charger_id
-            if (charger.ocpp_version != "2.0.1" or not session.transaction_id or not session.cost_currency_id
-                    or charger.connection_state != "connected" or not charger.node_id):
+            if (
+                charger.ocpp_version != "2.0.1"
+                or not session.transaction_id
+                or not session.cost_currency_id
+                or charger.connection_state != "connected"
+                or not charger.node_id
+            ):
                 continue
             if final:
                 if session.state != "completed" or not session.priced_at or session.cost_update_final_sent:
@@ -63,10 +84,14 @@ class EvSession(models.Model):
                 if interval is None:
                     interval = self._ev_cost_update_interval()
                 last = session.cost_update_amount if session.cost_update_sent_at else None
-                last = ev_cost_update.total_cost(last, session.cost_currency_id.decimal_places) \
-                    if last is not None else None
-                if not ev_cost_update.estimate_update_due(total, now, last, session.cost_update_sent_at or None,
-                                                          interval):
+                last = (
+                    ev_cost_update.total_cost(last, session.cost_currency_id.decimal_places)
+                    if last is not None
+                    else None
+                )
+                if not ev_cost_update.estimate_update_due(
+                    total, now, last, session.cost_update_sent_at or None, interval
+                ):
                     continue
             session._ev_push_cost_update(total, final, now)
 
@@ -75,12 +100,16 @@ class EvSession(models.Model):
         params = ev_cost_update.cost_updated_params(total, self.transaction_id)
         try:
             with self.env.cr.savepoint():
-                command = self.env["ev.charger.command"].sudo().create_and_push(
-                    self.charger_id, "CostUpdated", params, self.connector_id, self)
+                command = (
+                    self.env["ev.charger.command"]
+                    .sudo()
+                    .create_and_push(self.charger_id, "CostUpdated", params, self.connector_id, self)
+                )
         except Exception as exc:  # noqa: BLE001 - a station that cannot be told its cost must not block billing
             _logger.warning("ev_billing: CostUpdated for session %s not sent: %s", self.id, exc)
-            self.message_post(body=_("The cost %(total)s could not be sent to the station: %(error)s",
-                                     total=total, error=exc))
+            self.message_post(
+                body=_("The cost %(total)s could not be sent to the station: %(error)s", total=total, error=exc)
+            )
             return False
         vals = {"cost_update_amount": total, "cost_update_sent_at": now}
         if final:

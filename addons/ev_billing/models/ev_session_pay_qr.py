@@ -1,5 +1,6 @@
 """Pay by QR on sessions: link the session started by an authorization, bill it per session and
 capture (or void) at the end."""
+
 from odoo import fields, models
 
 from .ev_payment_authorization import OPEN_STATES
@@ -9,35 +10,52 @@ from .ev_session import BILLED_STATES
 class EvSession(models.Model):
     _inherit = "ev.session"
 
-    ev_pay_authorization_id = fields.Many2one("ev.payment.authorization", string="Pay-by-QR authorization",
-                                              readonly=True, copy=False, index="btree_not_null")
+    ev_pay_authorization_id = fields.Many2one(
+        "ev.payment.authorization", string="Pay-by-QR authorization", readonly=True, copy=False, index="btree_not_null"
+    )
 
     def _ev_qr_link(self):
         """Link sessions to the open authorization whose generated id token started them."""
         Auth = self.env["ev.payment.authorization"].sudo()
         for session in self.sudo().filtered(lambda s: not s.ev_pay_authorization_id and s.id_token_value):
-            auth = Auth.search([("id_token_value", "=", session.id_token_value), ("state", "in", OPEN_STATES),
-                                ("session_id", "=", False), ("charger_id", "=", session.charger_id.id)], limit=1)
+            auth = Auth.search(
+                [
+                    ("id_token_value", "=", session.id_token_value),
+                    ("state", "in", OPEN_STATES),
+                    ("session_id", "=", False),
+                    ("charger_id", "=", session.charger_id.id),
+                ],
+                limit=1,
+            )
             if auth:
                 session.ev_pay_authorization_id = auth
                 auth.session_id = session
 
     def _on_session_progress(self):
         self._ev_qr_link()
-        super()._on_session_progress()
+        return super()._on_session_progress()
 
     def _on_session_completed(self):
         self._ev_qr_link()
-        super()._on_session_completed()  # prices and bills (per-session invoice, see _ev_bill)
+        res = super()._on_session_completed()  # prices and bills (per-session invoice, see _ev_bill)
         self.ev_pay_authorization_id._ev_settle()
+        return res
 
     def _ev_bill(self, now=None):
         """A pay-by-QR session is invoiced on its own whatever the driver's billing mode: the capture is
         reconciled with that invoice."""
-        qr = self.sudo().filtered(lambda s: s.ev_pay_authorization_id and s.priced_at
-                                  and s.billing_state not in BILLED_STATES and not s.is_free
-                                  and not s.cost_currency_id.is_zero(s.cost_total) and s._ev_customer())
-        super(EvSession, self - qr)._ev_bill(now=now)
+        qr = self.sudo().filtered(
+            lambda s: (
+                s.ev_pay_authorization_id
+                and s.priced_at
+                and s.billing_state not in BILLED_STATES
+                and not s.is_free
+                and not s.cost_currency_id.is_zero(s.cost_total)
+                and s._ev_customer()
+            )
+        )
+        res = super(EvSession, self - qr)._ev_bill(now=now)
         for session in qr:
             session.write({"billing_state": "to_invoice", "billing_error": False})
             session._ev_invoice_safely()
+        return res

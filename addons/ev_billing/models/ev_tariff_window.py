@@ -17,30 +17,36 @@ class EvTariffWindow(models.Model):
     currency_id = fields.Many2one(related="tariff_id.currency_id")
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, help="Shown on the bill, e.g. 'Peak'.")
-    mon = fields.Boolean("Mon", default=True)
-    tue = fields.Boolean("Tue", default=True)
-    wed = fields.Boolean("Wed", default=True)
-    thu = fields.Boolean("Thu", default=True)
-    fri = fields.Boolean("Fri", default=True)
-    sat = fields.Boolean("Sat", default=True)
-    sun = fields.Boolean("Sun", default=True)
-    start_hour = fields.Float("From", default=0.0,
-                              help="Local time of the site. The days are the days the window STARTS on.")
-    end_hour = fields.Float("To", default=0.0,
-                            help="Local time of the site. An end at or before the start wraps past midnight "
-                                 "(22:00-06:00); equal start and end = 24 hours.")
+    mon = fields.Boolean(default=True)
+    tue = fields.Boolean(default=True)
+    wed = fields.Boolean(default=True)
+    thu = fields.Boolean(default=True)
+    fri = fields.Boolean(default=True)
+    sat = fields.Boolean(default=True)
+    sun = fields.Boolean(default=True)
+    start_hour = fields.Float(
+        "From", default=0.0, help="Local time of the site. The days are the days the window STARTS on."
+    )
+    end_hour = fields.Float(
+        "To",
+        default=0.0,
+        help="Local time of the site. An end at or before the start wraps past midnight "
+        "(22:00-06:00); equal start and end = 24 hours.",
+    )
     has_energy_rate = fields.Boolean("Energy rate applies", default=True)
     energy_rate = fields.Float("Energy rate (per kWh)", digits=RATE_DIGITS)
     has_time_rate = fields.Boolean("Time rate applies")
     time_rate_per_hour = fields.Float("Time rate (per hour)", digits=RATE_DIGITS)
-    priority = fields.Integer(default=10, help="Where windows overlap, the higher priority wins. Two windows of "
-                                               "equal priority may not overlap.")
+    priority = fields.Integer(
+        default=10,
+        help="Where windows overlap, the higher priority wins. Two windows of equal priority may not overlap.",
+    )
     days_label = fields.Char("Days", compute="_compute_days_label")
     hours_label = fields.Char("Hours", compute="_compute_days_label")
 
     @api.depends(*DAY_FIELDS, "start_hour", "end_hour")
     def _compute_days_label(self):
-        names = dict(zip(DAY_FIELDS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")))
+        names = dict(zip(DAY_FIELDS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=False))
         for window in self:
             days = [names[d] for d in DAY_FIELDS if window[d]]
             if len(days) == 7:
@@ -74,8 +80,18 @@ class EvTariffWindow(models.Model):
             priority=self.priority,
         )
 
-    @api.constrains("name", *DAY_FIELDS, "start_hour", "end_hour", "has_energy_rate", "energy_rate",
-                    "has_time_rate", "time_rate_per_hour", "priority", "tariff_id")
+    @api.constrains(
+        "name",
+        *DAY_FIELDS,
+        "start_hour",
+        "end_hour",
+        "has_energy_rate",
+        "energy_rate",
+        "has_time_rate",
+        "time_rate_per_hour",
+        "priority",
+        "tariff_id",
+    )
     def _check_window(self):
         if self.env.context.get("ev_tariff_skip_window_check"):
             return  # written through the tariff: its own constraint validates the whole tariff once

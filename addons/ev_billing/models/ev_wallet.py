@@ -1,5 +1,6 @@
 """Prepaid wallets. The balance is the sum of the wallet's transactions; every transaction is
 created under a row lock on the wallet (SELECT ... FOR UPDATE) and records the running balance."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -14,25 +15,41 @@ class EvWallet(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True,
-                                 domain="[('parent_id', '=', False)]", ondelete="restrict",
-                                 help="The customer (commercial partner) whose sessions the wallet pays.")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+        ondelete="restrict",
+        help="The customer (commercial partner) whose sessions the wallet pays.",
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id", store=True)
-    credit_limit = fields.Monetary("Allowed negative balance", tracking=True,
-                                   help="The balance may go down to minus this amount to pay a session; 0 = never "
-                                        "below zero. A session it cannot pay stays unpaid and is retried every 30 "
-                                        "minutes for 24 hours, then flagged for review.")
+    credit_limit = fields.Monetary(
+        "Allowed negative balance",
+        tracking=True,
+        help="The balance may go down to minus this amount to pay a session; 0 = never "
+        "below zero. A session it cannot pay stays unpaid and is retried every 30 "
+        "minutes for 24 hours, then flagged for review.",
+    )
     balance = fields.Monetary(compute="_compute_balance")
     transaction_ids = fields.One2many("ev.wallet.transaction", "wallet_id", string="Transactions")
     unpaid_session_count = fields.Integer(compute="_compute_unpaid_session_count")
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
-        ("partner_company_uniq", "unique(partner_id, company_id)", "This customer already has a wallet in this "
-                                                                    "company."),
-        ("credit_limit_positive", "CHECK (credit_limit >= 0)", "The allowed negative balance must be 0 or more "
-                                                               "(e.g. 20 lets the balance go down to -20)."),
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "This customer already has a wallet in this company.",
+        ),
+        (
+            "credit_limit_positive",
+            "CHECK (credit_limit >= 0)",
+            "The allowed negative balance must be 0 or more (e.g. 20 lets the balance go down to -20).",
+        ),
     ]
 
     @api.depends("partner_id.name")
@@ -41,8 +58,11 @@ class EvWallet(models.Model):
             wallet.name = _("Wallet of %s", wallet.partner_id.name or "?")
 
     def _compute_balance(self):
-        sums = dict(self.env["ev.wallet.transaction"].sudo()._read_group(
-            [("wallet_id", "in", self.ids)], ["wallet_id"], ["amount:sum"]))
+        sums = dict(
+            self.env["ev.wallet.transaction"]
+            .sudo()
+            ._read_group([("wallet_id", "in", self.ids)], ["wallet_id"], ["amount:sum"])
+        )
         for wallet in self:
             wallet.balance = sums.get(wallet, 0.0)
 
@@ -54,8 +74,12 @@ class EvWallet(models.Model):
     def _check_partner(self):
         for wallet in self:
             if wallet.partner_id.commercial_partner_id != wallet.partner_id:
-                raise ValidationError(_("A wallet belongs to the customer %s itself, not to one of its contacts.",
-                                        wallet.partner_id.commercial_partner_id.display_name))
+                raise ValidationError(
+                    _(
+                        "A wallet belongs to the customer %s itself, not to one of its contacts.",
+                        wallet.partner_id.commercial_partner_id.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------------------------------
     # Locked balance and transactions
@@ -69,8 +93,9 @@ class EvWallet(models.Model):
         """Balance read from the database (call after _ev_lock)."""
         self.ensure_one()
         self.env["ev.wallet.transaction"].flush_model()
-        self.env.cr.execute("SELECT COALESCE(SUM(amount), 0) FROM ev_wallet_transaction WHERE wallet_id = %s",
-                            [self.id])
+        self.env.cr.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM ev_wallet_transaction WHERE wallet_id = %s", [self.id]
+        )
         return to_decimal(self.env.cr.fetchone()[0], self.currency_id.decimal_places)
 
     def _ev_post(self, amount, kind, session=None, reference=None, payment_transaction=None):
@@ -80,15 +105,22 @@ class EvWallet(models.Model):
         amount = to_decimal(amount, places)
         self._ev_lock()
         balance = self._ev_locked_balance()
-        return self.env["ev.wallet.transaction"].sudo().with_context(ev_wallet_post=True).create({
-            "wallet_id": self.id,
-            "kind": kind,
-            "amount": float(amount),
-            "balance_after": float(balance + amount),
-            "session_id": session.id if session else False,
-            "reference": reference or False,
-            "payment_transaction_id": payment_transaction.id if payment_transaction else False,
-        })
+        return (
+            self.env["ev.wallet.transaction"]
+            .sudo()
+            .with_context(ev_wallet_post=True)
+            .create(
+                {
+                    "wallet_id": self.id,
+                    "kind": kind,
+                    "amount": float(amount),
+                    "balance_after": float(balance + amount),
+                    "session_id": session.id if session else False,
+                    "reference": reference or False,
+                    "payment_transaction_id": payment_transaction.id if payment_transaction else False,
+                }
+            )
+        )
 
     def _ev_deduct(self, session):
         """Pay ``session.cost_total`` if the negative-balance policy allows it, atomically (row lock).
@@ -101,15 +133,25 @@ class EvWallet(models.Model):
         balance = self._ev_locked_balance()
         if not wallet_can_pay(balance, amount, to_decimal(self.credit_limit, places)):
             return self.env["ev.wallet.transaction"], balance
-        transaction = self._ev_post(-amount, "deduction", session=session,
-                                    reference=_("Charging session %s", session.display_name))
+        transaction = self._ev_post(
+            -amount, "deduction", session=session, reference=_("Charging session %s", session.display_name)
+        )
         return transaction, balance
 
     def _ev_unpaid_sessions(self):
         self.ensure_one()
-        return self.env["ev.session"].sudo().search([
-            ("billing_state", "in", ("unpaid",)), ("company_id", "=", self.company_id.id),
-            ("partner_id", "child_of", self.partner_id.id)], order="stop_time, id")
+        return (
+            self.env["ev.session"]
+            .sudo()
+            .search(
+                [
+                    ("billing_state", "in", ("unpaid",)),
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "child_of", self.partner_id.id),
+                ],
+                order="stop_time, id",
+            )
+        )
 
     def _ev_top_up(self, amount, reference=None, payment_transaction=None):
         """Add ``amount`` (> 0) and immediately retry the customer's unpaid sessions."""
@@ -130,9 +172,14 @@ class EvWallet(models.Model):
         if not self.active:
             raise UserError(_("The wallet %s is archived: it cannot be topped up.", self.display_name))
         if currency != self.currency_id:
-            raise UserError(_("The wallet %(wallet)s is in %(wallet_cur)s: pay the top-up in %(wallet_cur)s, not "
-                              "%(cur)s.", wallet=self.display_name, wallet_cur=self.currency_id.name,
-                              cur=currency.name))
+            raise UserError(
+                _(
+                    "The wallet %(wallet)s is in %(wallet_cur)s: pay the top-up in %(wallet_cur)s, not %(cur)s.",
+                    wallet=self.display_name,
+                    wallet_cur=self.currency_id.name,
+                    cur=currency.name,
+                )
+            )
         if self.currency_id.compare_amounts(amount or 0.0, 0.0) <= 0:
             raise UserError(_("A top-up must be a positive amount, got %s.", amount))
 
@@ -147,12 +194,23 @@ class EvWallet(models.Model):
         self.ensure_one()
         self._ev_check_topup(amount, self.currency_id)
         reference = self.env["payment.transaction"]._compute_reference(provider.code, prefix=f"WALLET-{self.id}")
-        tx = self.env["payment.transaction"].sudo().create({
-            "provider_id": provider.id, "payment_method_id": payment_method.id, "reference": reference,
-            "amount": amount, "currency_id": self.currency_id.id, "partner_id": self.partner_id.id,
-            "operation": f"online_{flow}", "landing_route": "/my/ev/wallet",
-            **self._ev_topup_transaction_values(),
-        })
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": payment_method.id,
+                    "reference": reference,
+                    "amount": amount,
+                    "currency_id": self.currency_id.id,
+                    "partner_id": self.partner_id.id,
+                    "operation": f"online_{flow}",
+                    "landing_route": "/my/ev/wallet",
+                    **self._ev_topup_transaction_values(),
+                }
+            )
+        )
         tx._log_sent_message()
         return tx
 
@@ -169,17 +227,34 @@ class EvWallet(models.Model):
         if done:
             return done
         if tx.state != "done":
-            raise UserError(_("The payment %(ref)s is %(state)s: only a confirmed payment credits a wallet.",
-                              ref=tx.reference, state=tx.state))
+            raise UserError(
+                _(
+                    "The payment %(ref)s is %(state)s: only a confirmed payment credits a wallet.",
+                    ref=tx.reference,
+                    state=tx.state,
+                )
+            )
         if tx.partner_id.commercial_partner_id != wallet.partner_id:
-            raise UserError(_("The payment %(ref)s was made by %(payer)s, not by the wallet's customer %(customer)s.",
-                              ref=tx.reference, payer=tx.partner_id.display_name,
-                              customer=wallet.partner_id.display_name))
+            raise UserError(
+                _(
+                    "The payment %(ref)s was made by %(payer)s, not by the wallet's customer %(customer)s.",
+                    ref=tx.reference,
+                    payer=tx.partner_id.display_name,
+                    customer=wallet.partner_id.display_name,
+                )
+            )
         wallet._ev_check_topup(tx.amount, tx.currency_id)
-        transaction = wallet._ev_top_up(tx.amount, reference=_("Online payment %s", tx.reference),
-                                        payment_transaction=tx)
-        wallet.message_post(body=_("Topped up %(amount)s %(cur)s by online payment %(ref)s.", amount=tx.amount,
-                                   cur=tx.currency_id.name, ref=tx.reference))
+        transaction = wallet._ev_top_up(
+            tx.amount, reference=_("Online payment %s", tx.reference), payment_transaction=tx
+        )
+        wallet.message_post(
+            body=_(
+                "Topped up %(amount)s %(cur)s by online payment %(ref)s.",
+                amount=tx.amount,
+                cur=tx.currency_id.name,
+                ref=tx.reference,
+            )
+        )
         return transaction
 
     def _ev_adjust(self, amount, reference):
@@ -193,8 +268,13 @@ class EvWallet(models.Model):
 
     def action_top_up(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "ev.wallet.topup.wizard", "view_mode": "form",
-                "target": "new", "context": {"default_wallet_id": self.id}}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "ev.wallet.topup.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_wallet_id": self.id},
+        }
 
     def action_view_unpaid_sessions(self):
         self.ensure_one()

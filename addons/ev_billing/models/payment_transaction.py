@@ -1,4 +1,5 @@
 """Stripe partial capture (``amount_to_capture``) and the pay-by-QR hooks on transactions."""
+
 import logging
 import pprint
 
@@ -13,10 +14,17 @@ _logger = logging.getLogger(__name__)
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
 
-    ev_pay_authorization_id = fields.Many2one("ev.payment.authorization", string="Pay-by-QR authorization",
-                                              readonly=True, index="btree_not_null", copy=False)
-    ev_wallet_id = fields.Many2one("ev.wallet", string="Wallet top-up", readonly=True, index="btree_not_null",
-                                   copy=False, help="The charging wallet this payment tops up once confirmed.")
+    ev_pay_authorization_id = fields.Many2one(
+        "ev.payment.authorization", string="Pay-by-QR authorization", readonly=True, index="btree_not_null", copy=False
+    )
+    ev_wallet_id = fields.Many2one(
+        "ev.wallet",
+        string="Wallet top-up",
+        readonly=True,
+        index="btree_not_null",
+        copy=False,
+        help="The charging wallet this payment tops up once confirmed.",
+    )
 
     # ------------------------------------------------------------------------------------------
     # Stripe partial capture
@@ -28,27 +36,41 @@ class PaymentTransaction(models.Model):
         it gets the account.payment) and the released remainder a child void transaction (cancelled);
         the source transaction is then confirmed without a payment of its own
         (account_payment skips sources whose children are processed). Full captures keep Odoo's path."""
-        if (self.provider_code != "stripe" or not amount_to_capture
-                or not self.currency_id.compare_amounts(amount_to_capture, self.amount)):
+        if (
+            self.provider_code != "stripe"
+            or not amount_to_capture
+            or not self.currency_id.compare_amounts(amount_to_capture, self.amount)
+        ):
             return super()._send_capture_request(amount_to_capture=amount_to_capture)
         self.ensure_one()
         self._ensure_provider_is_not_disabled()
-        if self.currency_id.compare_amounts(amount_to_capture, 0) <= 0 or \
-                self.currency_id.compare_amounts(amount_to_capture, self.amount) > 0:
-            raise ValidationError(_("Stripe: the amount to capture must be above 0 and at most the authorized "
-                                    "%(amount)s (got %(capture)s).", amount=self.amount, capture=amount_to_capture))
+        if (
+            self.currency_id.compare_amounts(amount_to_capture, 0) <= 0
+            or self.currency_id.compare_amounts(amount_to_capture, self.amount) > 0
+        ):
+            raise ValidationError(
+                _(
+                    "Stripe: the amount to capture must be above 0 and at most the authorized "
+                    "%(amount)s (got %(capture)s).",
+                    amount=self.amount,
+                    capture=amount_to_capture,
+                )
+            )
         payload = {"amount_to_capture": payment_utils.to_minor_currency_units(amount_to_capture, self.currency_id)}
         payment_intent = self.provider_id._stripe_make_request(
-            f"payment_intents/{self.provider_reference}/capture", payload=payload,
-            idempotency_key=payment_utils.generate_idempotency_key(self, scope="payment_intents_capture"))
-        _logger.info("partial capture response for transaction %s:\n%s", self.reference,
-                     pprint.pformat(payment_intent))
+            f"payment_intents/{self.provider_reference}/capture",
+            payload=payload,
+            idempotency_key=payment_utils.generate_idempotency_key(self, scope="payment_intents_capture"),
+        )
+        _logger.info("partial capture response for transaction %s:\n%s", self.reference, pprint.pformat(payment_intent))
         status = payment_intent.get("status")
         if status != "succeeded":
-            raise ValidationError(_("Stripe: partial capture of %(ref)s returned status %(status)s.",
-                                    ref=self.reference, status=status))
+            raise ValidationError(
+                _("Stripe: partial capture of %(ref)s returned status %(status)s.", ref=self.reference, status=status)
+            )
         received = payment_utils.to_major_currency_units(
-            payment_intent.get("amount_received", payload["amount_to_capture"]), self.currency_id)
+            payment_intent.get("amount_received", payload["amount_to_capture"]), self.currency_id
+        )
         capture_tx = self._create_child_transaction(received)
         capture_tx.provider_reference = payment_intent.get("latest_charge") or payment_intent.get("id")
         remainder = self.currency_id.round(self.amount - received)
@@ -91,7 +113,7 @@ class PaymentTransaction(models.Model):
 
     def _post_process(self):
         """Credit the wallet of a confirmed top-up, exactly once (see ev.wallet._ev_credit_from_transaction)."""
-        super()._post_process()
+        res = super()._post_process()
         for tx in self.filtered(lambda t: t.state == "done" and t.ev_wallet_id and t.operation != "validation"):
             try:
                 with self.env.cr.savepoint():
@@ -99,5 +121,7 @@ class PaymentTransaction(models.Model):
             except UserError as exc:
                 # never block the other transactions' post-processing; a manager credits by hand
                 _logger.warning("wallet top-up %s not credited: %s", tx.reference, exc.args[0])
-                tx.ev_wallet_id.sudo().message_post(body=_("Online payment %(ref)s was not credited: %(error)s",
-                                                           ref=tx.reference, error=exc.args[0]))
+                tx.ev_wallet_id.sudo().message_post(
+                    body=_("Online payment %(ref)s was not credited: %(error)s", ref=tx.reference, error=exc.args[0])
+                )
+        return res

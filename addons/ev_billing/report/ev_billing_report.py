@@ -1,6 +1,7 @@
 """Revenue and cost analysis (SQL view), for pivot/graph by site and month: one row per priced session
 (revenue, energy sold, energy purchase cost) and one row per site and posted vendor-bill line booked on
 the site's analytic account (other costs)."""
+
 from odoo import api, fields, models, tools
 
 from ..lib.ev_billing_policy import price_per_kwh
@@ -16,8 +17,9 @@ class EvBillingReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "session_id"
 
-    line_kind = fields.Selection([("session", "Charging session"), ("vendor_bill", "Vendor bill")],
-                                 string="Line type", readonly=True)
+    line_kind = fields.Selection(
+        [("session", "Charging session"), ("vendor_bill", "Vendor bill")], string="Line type", readonly=True
+    )
     session_id = fields.Many2one("ev.session", readonly=True)
     vendor_bill_id = fields.Many2one("account.move", string="Vendor bill", readonly=True)
     date = fields.Date("Day (site time)", readonly=True)
@@ -30,32 +32,53 @@ class EvBillingReport(models.Model):
     analytic_account_id = fields.Many2one("account.analytic.account", readonly=True)
     billing_state = fields.Selection(BILLING_STATES, readonly=True)
     is_free = fields.Boolean(readonly=True)
-    invoice_id = fields.Many2one("account.move", string="Invoice", readonly=True)
-    pay_qr_state = fields.Selection(AUTH_STATES, string="Pay-by-QR", readonly=True,
-                                    help="State of the session's pay-by-QR card authorization, if any.")
-    captured_amount = fields.Monetary("Captured by card", readonly=True, aggregator="sum",
-                                      help="Amount captured on the pay-by-QR card authorization.")
+    invoice_id = fields.Many2one("account.move", readonly=True)
+    pay_qr_state = fields.Selection(
+        AUTH_STATES,
+        string="Pay-by-QR",
+        readonly=True,
+        help="State of the session's pay-by-QR card authorization, if any.",
+    )
+    captured_amount = fields.Monetary(
+        "Captured by card", readonly=True, aggregator="sum", help="Amount captured on the pay-by-QR card authorization."
+    )
     session_count = fields.Integer("Sessions", readonly=True, aggregator="sum")
     energy_kwh = fields.Float("Energy sold (kWh)", digits=(16, 3), readonly=True, aggregator="sum")
     duration_minutes = fields.Float("Minutes", digits=(16, 1), readonly=True, aggregator="sum")
     revenue_untaxed = fields.Monetary("Revenue excl. tax", readonly=True, aggregator="sum")
     tax = fields.Monetary(readonly=True, aggregator="sum")
     revenue_total = fields.Monetary("Revenue incl. tax", readonly=True, aggregator="sum")
-    energy_cost = fields.Monetary("Energy purchase cost", readonly=True, aggregator="sum",
-                                  help="Billed kWh x the site's energy purchase rate (Sites > Energy purchase "
-                                       "rates), in the company's currency.")
-    other_cost = fields.Monetary("Vendor bills", readonly=True, aggregator="sum",
-                                 help="Posted vendor bill lines (excl. tax) booked on the site's analytic account, "
-                                      "by accounting date, share of the analytic distribution; refunds negative.")
-    cost = fields.Monetary("Cost", readonly=True, aggregator="sum", help="Energy purchase cost + vendor bills.")
+    energy_cost = fields.Monetary(
+        "Energy purchase cost",
+        readonly=True,
+        aggregator="sum",
+        help="Billed kWh x the site's energy purchase rate (Sites > Energy purchase rates), in the company's currency.",
+    )
+    other_cost = fields.Monetary(
+        "Vendor bills",
+        readonly=True,
+        aggregator="sum",
+        help="Posted vendor bill lines (excl. tax) booked on the site's analytic account, "
+        "by accounting date, share of the analytic distribution; refunds negative.",
+    )
+    cost = fields.Monetary(readonly=True, aggregator="sum", help="Energy purchase cost + vendor bills.")
     margin = fields.Monetary(readonly=True, aggregator="sum", help="Revenue excl. tax - cost.")
-    margin_percent = fields.Float("Margin %", digits=(16, 2), readonly=True, aggregator="avg",
-                                  help="Margin / revenue excl. tax x 100. In grouped views it is recomputed from "
-                                       "the group's totals, never averaged; empty without revenue.")
-    price_per_kwh = fields.Float("Avg price per kWh (excl. tax)", digits=(16, 4), readonly=True,
-                                 aggregator="avg",
-                                 help="Revenue excl. tax / energy sold. In grouped views it is recomputed from the "
-                                      "group's totals (weighted), never averaged.")
+    margin_percent = fields.Float(
+        "Margin %",
+        digits=(16, 2),
+        readonly=True,
+        aggregator="avg",
+        help="Margin / revenue excl. tax x 100. In grouped views it is recomputed from "
+        "the group's totals, never averaged; empty without revenue.",
+    )
+    price_per_kwh = fields.Float(
+        "Avg price per kWh (excl. tax)",
+        digits=(16, 4),
+        readonly=True,
+        aggregator="avg",
+        help="Revenue excl. tax / energy sold. In grouped views it is recomputed from the "
+        "group's totals (weighted), never averaged.",
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -159,13 +182,13 @@ class EvBillingReport(models.Model):
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """Average price per kWh of a group = its revenue / its energy (weighted)."""
         self._ev_flush()
-        result = super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby,
-                                    lazy=lazy)
+        result = super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
         names = {f.split(":")[0] for f in fields or []}
         if names & {"price_per_kwh", "margin_percent"}:
             for group in result:
-                totals = self._read_group(group.get("__domain", domain), [],
-                                          ["revenue_untaxed:sum", "energy_kwh:sum", "cost:sum"])
+                totals = self._read_group(
+                    group.get("__domain", domain), [], ["revenue_untaxed:sum", "energy_kwh:sum", "cost:sum"]
+                )
                 revenue, energy, cost = totals[0] if totals else (0.0, 0.0, 0.0)
                 if "price_per_kwh" in names:
                     value = price_per_kwh(revenue or 0.0, energy or 0.0)
@@ -180,30 +203,50 @@ class EvBillingReport(models.Model):
         """Rows (dicts) per site and month for the xlsx export."""
         self._ev_flush()
         rows = []
-        groups = self._read_group(domain, ["date:month", "site_id", "company_id", "currency_id"],
-                                  ["session_count:sum", "energy_kwh:sum", "revenue_untaxed:sum", "tax:sum",
-                                   "revenue_total:sum", "energy_cost:sum", "other_cost:sum"])
+        groups = self._read_group(
+            domain,
+            ["date:month", "site_id", "company_id", "currency_id"],
+            [
+                "session_count:sum",
+                "energy_kwh:sum",
+                "revenue_untaxed:sum",
+                "tax:sum",
+                "revenue_total:sum",
+                "energy_cost:sum",
+                "other_cost:sum",
+            ],
+        )
         for month, site, company, currency, count, energy, untaxed, tax, total, energy_cost, other_cost in groups:
             rnd = currency.round if currency else (lambda value: value)
-            rows.append({
-                "month": month.strftime("%Y-%m") if month else "",
-                "site": site.display_name or "",
-                "company": company.display_name or "",
-                "currency": currency.name or "",
-                "sessions": count or 0,
-                "energy_kwh": round(energy or 0.0, 3),
-                "revenue_untaxed": currency.round(untaxed or 0.0) if currency else untaxed,
-                "tax": currency.round(tax or 0.0) if currency else tax,
-                "revenue_total": currency.round(total or 0.0) if currency else total,
-                "energy_cost": rnd(energy_cost or 0.0),
-                "other_cost": rnd(other_cost or 0.0),
-            })
+            rows.append(
+                {
+                    "month": month.strftime("%Y-%m") if month else "",
+                    "site": site.display_name or "",
+                    "company": company.display_name or "",
+                    "currency": currency.name or "",
+                    "sessions": count or 0,
+                    "energy_kwh": round(energy or 0.0, 3),
+                    "revenue_untaxed": currency.round(untaxed or 0.0) if currency else untaxed,
+                    "tax": currency.round(tax or 0.0) if currency else tax,
+                    "revenue_total": currency.round(total or 0.0) if currency else total,
+                    "energy_cost": rnd(energy_cost or 0.0),
+                    "other_cost": rnd(other_cost or 0.0),
+                }
+            )
         return rows
 
     def action_open_session(self):
         self.ensure_one()
         if self.vendor_bill_id:
-            return {"type": "ir.actions.act_window", "res_model": "account.move", "res_id": self.vendor_bill_id.id,
-                    "view_mode": "form"}
-        return {"type": "ir.actions.act_window", "res_model": "ev.session", "res_id": self.session_id.id,
-                "view_mode": "form"}
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": self.vendor_bill_id.id,
+                "view_mode": "form",
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "ev.session",
+            "res_id": self.session_id.id,
+            "view_mode": "form",
+        }

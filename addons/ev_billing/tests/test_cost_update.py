@@ -1,4 +1,5 @@
 """OCPP 2.0.1 CostUpdated commands: running estimate (rate-limited, only on change) and final total."""
+
 from datetime import timedelta
 
 from odoo.tests import tagged
@@ -8,7 +9,6 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestCostUpdated(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -18,7 +18,8 @@ class TestCostUpdated(EvBillingCase):
 
     def cost_commands(self, session):
         return self.env["ev.charger.command"].search(
-            [("session_id", "=", session.id), ("action", "=", "CostUpdated")], order="id")
+            [("session_id", "=", session.id), ("action", "=", "CostUpdated")], order="id"
+        )
 
     def backdate_last_update(self, session, seconds=61):
         session.sudo().cost_update_sent_at = session.cost_update_sent_at - timedelta(seconds=seconds)

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from odoo.tests import tagged
 
@@ -7,12 +7,12 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestInvoicing(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tax = cls.env["account.tax"].create({
-            "name": "EV test tax 10%", "amount": 10, "amount_type": "percent", "type_tax_use": "sale"})
+        cls.tax = cls.env["account.tax"].create(
+            {"name": "EV test tax 10%", "amount": 10, "amount_type": "percent", "type_tax_use": "sale"}
+        )
         cls.tariff.tax_ids = cls.tax
         cls.company.tax_calculation_rounding_method = "round_globally"
 
@@ -34,11 +34,15 @@ class TestInvoicing(EvBillingCase):
         self.assertAlmostEqual(invoice.amount_total, session.cost_total)
         lines = invoice.invoice_line_ids
         self.assertEqual(sorted(lines.mapped("ev_cost_kind")), ["energy", "multiplier", "session_fee"])
-        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "energy").product_id,
-                         self.env.ref("ev_billing.product_ev_energy"))
-        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "session_fee").product_id,
-                         self.env.ref("ev_billing.product_ev_session_fee"))
-        self.assertEqual(lines.filtered(lambda l: l.ev_cost_kind == "energy").ev_energy_kwh, 10.0)
+        self.assertEqual(
+            lines.filtered(lambda ln: ln.ev_cost_kind == "energy").product_id,
+            self.env.ref("ev_billing.product_ev_energy"),
+        )
+        self.assertEqual(
+            lines.filtered(lambda ln: ln.ev_cost_kind == "session_fee").product_id,
+            self.env.ref("ev_billing.product_ev_session_fee"),
+        )
+        self.assertEqual(lines.filtered(lambda ln: ln.ev_cost_kind == "energy").ev_energy_kwh, 10.0)
         self.assertTrue(all(line.tax_ids == self.tax for line in lines))
         analytic = self.site.analytic_account_id
         self.assertTrue(analytic, "the site got its analytic account")
@@ -49,7 +53,7 @@ class TestInvoicing(EvBillingCase):
         analytic_lines = self.env["account.analytic.line"].search([("move_line_id", "in", lines.ids)])
         self.assertAlmostEqual(sum(analytic_lines.mapped("amount")), 6.50)
         self.assertEqual(invoice.ev_session_ids, session)
-        self.assertIn("10 kWh x 0.5 USD/kWh", lines.filtered(lambda l: l.ev_cost_kind == "energy").name)
+        self.assertIn("10 kWh x 0.5 USD/kWh", lines.filtered(lambda ln: ln.ev_cost_kind == "energy").name)
 
     def test_free_session_not_invoiced(self):
         session = self.run_session(self.cp201, minutes=10, power_kw=6.0)
@@ -66,9 +70,10 @@ class TestInvoicing(EvBillingCase):
         employee = self.env["res.partner"].create({"name": "Fleet Employee", "parent_id": fleet.id})
         token = self.env["ev.id.token"].create({"value": "FLEET-TOKEN-1", "partner_id": employee.id})
         july_1 = self.run_session(self.cp201, token=token.value)
-        july_2 = self.run_session(self.cp2, token=token.value, start=datetime(2026, 7, 20, 18, 0, tzinfo=timezone.utc),
-                                  minutes=30, power_kw=20.0)
-        august = self.run_session(self.cp201, token=token.value, start=datetime(2026, 8, 2, 14, 0, tzinfo=timezone.utc))
+        july_2 = self.run_session(
+            self.cp2, token=token.value, start=datetime(2026, 7, 20, 18, 0, tzinfo=UTC), minutes=30, power_kw=20.0
+        )
+        august = self.run_session(self.cp201, token=token.value, start=datetime(2026, 8, 2, 14, 0, tzinfo=UTC))
         for session in july_1 | july_2 | august:
             self.assertEqual(session.billing_state, "to_invoice")
             self.assertFalse(session.invoice_id)
@@ -82,15 +87,17 @@ class TestInvoicing(EvBillingCase):
         self.assertEqual(invoice.ev_session_ids, july_1 | july_2)
         self.assertEqual(august.billing_state, "to_invoice")
         self.assertAlmostEqual(invoice.amount_untaxed, july_1.cost_subtotal + july_2.cost_subtotal)
-        sections = invoice.line_ids.filtered(lambda l: l.display_type == "line_section")
+        sections = invoice.line_ids.filtered(lambda ln: ln.display_type == "line_section")
         self.assertEqual(len(sections), 2)
         self.assertIn(july_1.transaction_id, sections[0].name)
         # revenue per site on each site's analytic account
         for session, site in ((july_1, self.site), (july_2, self.site2)):
-            lines = invoice.invoice_line_ids.filtered(lambda l: l.ev_session_id == session)
+            lines = invoice.invoice_line_ids.filtered(lambda ln, session=session: ln.ev_session_id == session)
             self.assertTrue(lines)
-            self.assertEqual({str(k): v for k, v in lines[0].analytic_distribution.items()},
-                             {str(site.analytic_account_id.id): 100.0})
+            self.assertEqual(
+                {str(k): v for k, v in lines[0].analytic_distribution.items()},
+                {str(site.analytic_account_id.id): 100.0},
+            )
             self.assertAlmostEqual(sum(lines.mapped("price_subtotal")), session.cost_subtotal)
         # a second run does not bill twice
         self.assertFalse(self.env["ev.session"]._cron_ev_invoicing(today=date(2026, 8, 4)))

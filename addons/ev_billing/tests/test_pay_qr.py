@@ -3,6 +3,7 @@
 Stripe cannot be reached: only its HTTP answers are replaced, at ``requests.request`` inside
 payment_stripe's ``_stripe_make_request`` (Odoo's payload building and response handling run), by a
 stateful fake of PaymentIntents (lib/ev_fake_stripe.py, shared with the demo and scripts/fake_stripe.py)."""
+
 import hashlib
 import hmac
 import json
@@ -13,8 +14,7 @@ from unittest.mock import Mock, patch
 from urllib.parse import urlparse
 
 import requests
-
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import fields
 from odoo.http import _request_stack
@@ -68,7 +68,6 @@ def mock_request(env, body=b"", headers=None, args=None):
 
 @tagged("post_install", "-at_install")
 class TestPayQr(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -105,8 +104,9 @@ class TestPayQr(EvBillingCase):
         intent = self.fake.intents[processing["client_secret"].split("_secret_")[0]]
         self.assertEqual(intent["status"], "requires_payment_method")
         self.fake.confirm_card(intent["id"])  # stripe.js in the driver's browser
-        self.signed_webhook({"type": "payment_intent.amount_capturable_updated",
-                             "data": {"object": dict(intent)}}, secret=secret)
+        self.signed_webhook(
+            {"type": "payment_intent.amount_capturable_updated", "data": {"object": dict(intent)}}, secret=secret
+        )
         return auth, tx, intent
 
     def charge(self, auth, power_kw=10.0, minutes=60):
@@ -120,7 +120,8 @@ class TestPayQr(EvBillingCase):
         other = self.env["ev.connector"].create({"evse_id": self.evse.id, "connector_number": 2})
         self.assertNotEqual(other.ev_pay_token, self.connector.ev_pay_token)
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
-            "ev_billing.action_report_ev_connector_label", self.connector.ids)
+            "ev_billing.action_report_ev_connector_label", self.connector.ids
+        )
         html = html.decode()
         self.assertIn(self.cp201.identity, html)
         self.assertIn(self.site.name, html)
@@ -197,12 +198,18 @@ class TestPayQr(EvBillingCase):
         self.assertAlmostEqual(payment.amount, 6.0)
         self.assertEqual(payment.currency_id, self.usd)
         self.assertFalse(tx.payment_id, "no payment for the authorized amount")
-        self.assertEqual(self.env["account.payment"].search_count(
-            [("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)]), 1)
+        self.assertEqual(
+            self.env["account.payment"].search_count(
+                [("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)]
+            ),
+            1,
+        )
         self.assertTrue(payment.move_id)
         self.assertEqual(payment.move_id.state, "posted")
         self.assertAlmostEqual(sum(payment.move_id.line_ids.mapped("amount_currency")), 0.0)
-        self.assertAlmostEqual(sum(l.amount_currency for l in payment.move_id.line_ids if l.amount_currency > 0), 6.0)
+        self.assertAlmostEqual(
+            sum(ln.amount_currency for ln in payment.move_id.line_ids if ln.amount_currency > 0), 6.0
+        )
         invoice = session.invoice_id
         self.assertEqual(invoice.state, "posted")
         self.assertAlmostEqual(invoice.amount_total, 6.0)
@@ -242,8 +249,11 @@ class TestPayQr(EvBillingCase):
 
     def test_fake_rejects_capture_above_authorized(self):
         auth, tx, intent = self.authorize()
-        response = self.fake("POST", f"https://api.stripe.com/v1/payment_intents/{intent['id']}/capture",
-                             data={"amount_to_capture": 5001})
+        response = self.fake(
+            "POST",
+            f"https://api.stripe.com/v1/payment_intents/{intent['id']}/capture",
+            data={"amount_to_capture": 5001},
+        )
         self.assertEqual(response.status_code, 400)
         with self.assertRaisesMessage(Exception, "at most the authorized"):
             tx._send_capture_request(amount_to_capture=50.01)
@@ -268,22 +278,37 @@ class TestPayQr(EvBillingCase):
     def test_public_transaction_route_links_authorization(self):
         """The public page's transaction route goes through payment's _create_transaction."""
         from odoo.addons.payment import utils as payment_utils
+
         auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="p@example.com")
         with mock_request(self.env, args={"access_token": auth.access_token}):
             token = payment_utils.generate_access_token(auth.partner_id.id, auth.amount, auth.currency_id.id)
             values = EvPayController().ev_pay_transaction(
-                auth.id, amount=auth.amount, currency_id=auth.currency_id.id, partner_id=auth.partner_id.id,
-                access_token=token, provider_id=self.stripe.id, payment_method_id=self.card.id, token_id=None,
-                flow="direct", tokenization_requested=False, landing_route="/ev/pay/status/%s" % auth.id,
-                reference_prefix="ignored")
+                auth.id,
+                amount=auth.amount,
+                currency_id=auth.currency_id.id,
+                partner_id=auth.partner_id.id,
+                access_token=token,
+                provider_id=self.stripe.id,
+                payment_method_id=self.card.id,
+                token_id=None,
+                flow="direct",
+                tokenization_requested=False,
+                landing_route=f"/ev/pay/status/{auth.id}",
+                reference_prefix="ignored",
+            )
         tx = auth.transaction_id
         self.assertEqual(tx.ev_pay_authorization_id, auth)
         self.assertTrue(tx.reference.startswith(auth.name))
         self.assertAlmostEqual(tx.amount, 50.0)
         self.assertIn("client_secret", values)
-        with mock_request(self.env, args={"access_token": "wrong"}), self.assertRaises(Exception):
-            EvPayController().ev_pay_transaction(auth.id, amount=auth.amount, currency_id=auth.currency_id.id,
-                                                 partner_id=auth.partner_id.id, access_token=token)
+        with mock_request(self.env, args={"access_token": "wrong"}), self.assertRaises(NotFound):
+            EvPayController().ev_pay_transaction(
+                auth.id,
+                amount=auth.amount,
+                currency_id=auth.currency_id.id,
+                partner_id=auth.partner_id.id,
+                access_token=token,
+            )
 
     def test_api_base_parameter_for_test_providers_only(self):
         """The fake's URL replaces Stripe's in Odoo's own request (headers and error handling unchanged);
@@ -292,8 +317,9 @@ class TestPayQr(EvBillingCase):
         ICP.set_param("ev_billing.stripe_api_base", "http://127.0.0.1:8099/")
         auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="u@example.com")
         auth._ev_create_transaction(self.stripe, self.card)._get_processing_values()
-        self.assertEqual(self.fake.urls, ["http://127.0.0.1:8099/v1/customers",
-                                          "http://127.0.0.1:8099/v1/payment_intents"])
+        self.assertEqual(
+            self.fake.urls, ["http://127.0.0.1:8099/v1/customers", "http://127.0.0.1:8099/v1/payment_intents"]
+        )
         self.assertEqual(self.fake.calls[-1]["headers"]["authorization"], "Bearer sk_test_fake")
         self.stripe.state = "enabled"
         self.stripe._stripe_make_request("customers", payload={})

@@ -1,6 +1,7 @@
 """The demo's pay-by-QR session over real HTTP: Odoo's payment_stripe requests go, unpatched, to the fake
 Stripe server (lib/ev_fake_stripe.py, the one scripts/fake_stripe.py runs) through the
 ``ev_billing.stripe_api_base`` boundary."""
+
 from datetime import timedelta
 
 from odoo.tests import tagged
@@ -13,7 +14,6 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestPayQrDemoOverHttp(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -25,15 +25,18 @@ class TestPayQrDemoOverHttp(EvBillingCase):
         with running_server() as (base_url, fake):
             self.env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, base_url)
             auth = self.env["ev.billing.demo"]._ev_demo_pay_qr(
-                self.provider, self.connector, self.t0, 60, 10.0, fake, email="demo.qr@example.com")
+                self.provider, self.connector, self.t0, 60, 10.0, fake, email="demo.qr@example.com"
+            )
         session = auth.session_id
         self.assertTrue(session, "the TransactionEvents with the generated id token started the linked session")
         self.assertEqual(session.id_token_value, auth.id_token_value)
         self.assertEqual(session.state, "completed")
         self.assertAlmostEqual(session.cost_total, 6.0)  # 10 kWh * 0.50 + 1.00
         # Stripe side (the fake's state, reached over HTTP by Odoo's own request code)
-        self.assertEqual([c["path"].split("/")[-1] for c in fake.calls if c["method"] == "POST"],
-                         ["customers", "payment_intents", "confirm", "capture"])
+        self.assertEqual(
+            [c["path"].split("/")[-1] for c in fake.calls if c["method"] == "POST"],
+            ["customers", "payment_intents", "confirm", "capture"],
+        )
         intent = fake.intents[auth.transaction_id.provider_reference]
         self.assertEqual(intent["capture_method"], "manual")
         self.assertEqual(intent["amount"], 5000)
@@ -53,8 +56,9 @@ class TestPayQrDemoOverHttp(EvBillingCase):
         self.assertAlmostEqual(invoice.amount_total, 6.0)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertAlmostEqual(auth.capture_transaction_id.payment_id.amount, 6.0)
-        costs = self.env["ev.charger.command"].search([("session_id", "=", session.id),
-                                                       ("action", "=", "CostUpdated")], order="id")
+        costs = self.env["ev.charger.command"].search(
+            [("session_id", "=", session.id), ("action", "=", "CostUpdated")], order="id"
+        )
         # the running estimate at the last meter value (7.5 kWh), then the final total
         self.assertEqual([c.params["totalCost"] for c in costs], [4.75, 6.0])
         self.assertEqual(set(costs.mapped("state")), {"accepted"})
@@ -73,7 +77,8 @@ class TestPayQrDemoOverHttp(EvBillingCase):
         with running_server() as (base_url, fake):
             self.env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, base_url)
             auth = self.env["ev.billing.demo"]._ev_demo_pay_qr(
-                self.provider, self.connector, self.t0 + timedelta(hours=3), 60, 1.0, fake, email="f@example.com")
+                self.provider, self.connector, self.t0 + timedelta(hours=3), 60, 1.0, fake, email="f@example.com"
+            )
         self.assertTrue(auth.session_id.is_free)
         self.assertEqual(auth.state, "cancelled")
         self.assertEqual(fake.intents[auth.transaction_id.provider_reference]["status"], "canceled")

@@ -1,5 +1,6 @@
 """Driver portal: record rules (a driver never sees another driver's sessions, cost lines, pay-by-QR
 authorizations or wallet) and the /my/ev/sessions pages over real HTTP (HttpCase)."""
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
@@ -8,25 +9,35 @@ from .common import EvBillingCase
 
 
 class EvPortalMixin:
-
     @classmethod
     def _ev_portal_setup(cls):
         cls.other = cls.env["res.partner"].create({"name": "Other Driver", "email": "other@example.com"})
         cls.other_token = cls.env["ev.id.token"].create({"value": "PORTAL-OTHER-1", "partner_id": cls.other.id})
         group_portal = cls.env.ref("base.group_portal")
-        cls.portal_user = cls.env["res.users"].create({
-            "name": "Bill Driver portal", "login": "ev-portal-driver", "password": "ev-portal-driver-pw",
-            "partner_id": cls.driver.id, "groups_id": [Command.set([group_portal.id])]})
-        cls.other_user = cls.env["res.users"].create({
-            "name": "Other Driver portal", "login": "ev-portal-other", "password": "ev-portal-other-pw",
-            "partner_id": cls.other.id, "groups_id": [Command.set([group_portal.id])]})
+        cls.portal_user = cls.env["res.users"].create(
+            {
+                "name": "Bill Driver portal",
+                "login": "ev-portal-driver",
+                "password": "ev-portal-driver-pw",
+                "partner_id": cls.driver.id,
+                "groups_id": [Command.set([group_portal.id])],
+            }
+        )
+        cls.other_user = cls.env["res.users"].create(
+            {
+                "name": "Other Driver portal",
+                "login": "ev-portal-other",
+                "password": "ev-portal-other-pw",
+                "partner_id": cls.other.id,
+                "groups_id": [Command.set([group_portal.id])],
+            }
+        )
         evse = cls.env["ev.evse"].create({"charger_id": cls.cp201.id, "evse_number": 1})
         cls.connector = cls.env["ev.connector"].create({"evse_id": evse.id, "connector_number": 1})
 
 
 @tagged("post_install", "-at_install")
 class TestPortalAccess(EvPortalMixin, EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -46,8 +57,9 @@ class TestPortalAccess(EvPortalMixin, EvBillingCase):
         theirs = self.run_session(self.cp201, token=self.other_token.value, start=self.t0.replace(hour=18))
         self.assertTrue(mine.cost_line_ids and theirs.cost_line_ids)
         for user, own, own_wallet, own_auth, foreign, foreign_wallet, foreign_auth in (
-                (self.portal_user, mine, self.wallet, self.auth, theirs, self.other_wallet, self.other_auth),
-                (self.other_user, theirs, self.other_wallet, self.other_auth, mine, self.wallet, self.auth)):
+            (self.portal_user, mine, self.wallet, self.auth, theirs, self.other_wallet, self.other_auth),
+            (self.other_user, theirs, self.other_wallet, self.other_auth, mine, self.wallet, self.auth),
+        ):
             env = self.env(user=user)
             # search: only their own
             self.assertEqual(env["ev.session"].search([]), own)
@@ -60,19 +72,20 @@ class TestPortalAccess(EvPortalMixin, EvBillingCase):
             self.assertEqual(env["ev.session"].browse(own.id).cost_total, own.cost_total)
             self.assertEqual(env["ev.payment.authorization"].browse(own_auth.id).amount, own_auth.amount)
             # browse/read of another driver's records raises
-            for model, record, field in (("ev.session", foreign, "cost_total"),
-                                         ("ev.session.cost.line", foreign.cost_line_ids, "amount"),
-                                         ("ev.payment.authorization", foreign_auth, "amount"),
-                                         ("ev.wallet", foreign_wallet, "balance"),
-                                         ("ev.wallet.transaction", foreign_wallet.transaction_ids, "amount")):
+            for model, record, field in (
+                ("ev.session", foreign, "cost_total"),
+                ("ev.session.cost.line", foreign.cost_line_ids, "amount"),
+                ("ev.payment.authorization", foreign_auth, "amount"),
+                ("ev.wallet", foreign_wallet, "balance"),
+                ("ev.wallet.transaction", foreign_wallet.transaction_ids, "amount"),
+            ):
                 with self.subTest(user=user.login, model=model), self.assertRaises(AccessError):
                     env[model].browse(record.ids).read([field])
             # and nothing is writable, not even their own
             with self.assertRaises(AccessError):
                 env["ev.payment.authorization"].browse(own_auth.id).write({"email": "x@example.com"})
             with self.assertRaises(AccessError):
-                env["ev.payment.authorization"].create({"connector_id": self.connector.id,
-                                                        "currency_id": self.usd.id})
+                env["ev.payment.authorization"].create({"connector_id": self.connector.id, "currency_id": self.usd.id})
 
     def test_authorization_access_token_stays_hidden(self):
         env = self.env(user=self.portal_user)
@@ -82,7 +95,6 @@ class TestPortalAccess(EvPortalMixin, EvBillingCase):
 
 @tagged("post_install", "-at_install")
 class TestPortalPages(EvPortalMixin, EvBillingCase, HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -113,7 +125,7 @@ class TestPortalPages(EvPortalMixin, EvBillingCase, HttpCase):
         page = self.url_open("/my/ev/sessions")
         self.assertEqual(page.status_code, 200)
         self.assertIn(f"/my/ev/sessions/{self.theirs.id}", page.text)
-        self.assertNotIn(f"/my/ev/sessions/{self.mine.id}\"", page.text)
+        self.assertNotIn(f'/my/ev/sessions/{self.mine.id}"', page.text)
         self.assertIn("2026-07-01 14:00 EDT", page.text)  # 18:00 UTC
         self.assertEqual(self.url_open(f"/my/ev/sessions/{self.mine.id}").status_code, 403)
         home = self.url_open("/my")

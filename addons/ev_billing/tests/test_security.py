@@ -7,7 +7,6 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestBillingSecurity(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -18,12 +17,21 @@ class TestBillingSecurity(EvBillingCase):
         cls.other_wallet = cls.env["ev.wallet"].create({"partner_id": cls.other.id})
         cls.wallet._ev_top_up(50.0, "cash")
         cls.other_wallet._ev_top_up(50.0, "cash")
-        cls.portal_user = cls.env["res.users"].create({
-            "name": "Bill Driver portal", "login": "bill-driver-portal", "partner_id": cls.driver.id,
-            "groups_id": [Command.set([cls.env.ref("base.group_portal").id])]})
-        cls.staff = cls.env["res.users"].create({
-            "name": "EV staff", "login": "ev-staff-billing",
-            "groups_id": [Command.set([cls.env.ref("ev_charging.group_ev_user").id])]})
+        cls.portal_user = cls.env["res.users"].create(
+            {
+                "name": "Bill Driver portal",
+                "login": "bill-driver-portal",
+                "partner_id": cls.driver.id,
+                "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
+            }
+        )
+        cls.staff = cls.env["res.users"].create(
+            {
+                "name": "EV staff",
+                "login": "ev-staff-billing",
+                "groups_id": [Command.set([cls.env.ref("ev_charging.group_ev_user").id])],
+            }
+        )
 
     def test_driver_sees_only_own_sessions_and_payments(self):
         mine = self.run_session(self.cp201)
@@ -56,19 +64,27 @@ class TestBillingSecurity(EvBillingCase):
             env["ev.wallet"].browse(self.wallet.id).write({"credit_limit": 1000})
         with self.assertRaises(AccessError):
             env["ev.wallet.transaction"].with_context(ev_wallet_post=True).create(
-                {"wallet_id": self.wallet.id, "kind": "topup", "amount": 100})
+                {"wallet_id": self.wallet.id, "kind": "topup", "amount": 100}
+            )
 
     def test_multi_company_isolation(self):
         other_company = self.env["res.company"].create({"name": "Other CPO", "currency_id": self.usd.id})
-        foreign_tariff = self.env["ev.tariff"].create({"name": "Foreign", "company_id": other_company.id,
-                                                       "currency_id": self.usd.id, "energy_rate": 0.3})
+        foreign_tariff = self.env["ev.tariff"].create(
+            {"name": "Foreign", "company_id": other_company.id, "currency_id": self.usd.id, "energy_rate": 0.3}
+        )
         foreign_partner = self.env["res.partner"].create({"name": "Foreign customer"})
-        foreign_wallet = self.env["ev.wallet"].create({"partner_id": foreign_partner.id,
-                                                       "company_id": other_company.id})
-        manager = self.env["res.users"].create({
-            "name": "EV manager A", "login": "ev-manager-a", "company_id": self.company.id,
-            "company_ids": [Command.set(self.company.ids)],
-            "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_manager").id])]})
+        foreign_wallet = self.env["ev.wallet"].create(
+            {"partner_id": foreign_partner.id, "company_id": other_company.id}
+        )
+        manager = self.env["res.users"].create(
+            {
+                "name": "EV manager A",
+                "login": "ev-manager-a",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_manager").id])],
+            }
+        )
         env = self.env(user=manager)
         self.assertFalse(env["ev.tariff"].search([("id", "=", foreign_tariff.id)]))
         self.assertFalse(env["ev.wallet"].search([("id", "=", foreign_wallet.id)]))
@@ -80,9 +96,13 @@ class TestBillingSecurity(EvBillingCase):
         with self.assertRaisesMessage(UserError, "Only EV managers"):
             wizard.with_user(self.staff).action_confirm()
         self.assertEqual(self.wallet.balance, 50.0)
-        manager = self.env["res.users"].create({
-            "name": "EV manager B", "login": "ev-manager-b",
-            "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_manager").id])]})
+        manager = self.env["res.users"].create(
+            {
+                "name": "EV manager B",
+                "login": "ev-manager-b",
+                "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_manager").id])],
+            }
+        )
         wizard.with_user(manager).action_confirm()
         self.assertEqual(self.wallet.balance, 150.0)
         self.assertEqual(self.wallet.transaction_ids.sorted("id")[-1].user_id, manager)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -9,7 +9,6 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestSessionPricing(EvBillingCase):
-
     def setUp(self):
         super().setUp()
         # these tests look at pricing only: the driver's sessions wait for a monthly invoice
@@ -46,9 +45,24 @@ class TestSessionPricing(EvBillingCase):
 
     def test_peak_offpeak_boundary_and_taxes(self):
         tax = self.make_tax(10.0)
-        self.tariff.write({"tax_ids": [Command.set(tax.ids)], "window_ids": [Command.create({
-            "name": "Peak", "sat": False, "sun": False, "start_hour": 10.5, "end_hour": 12, "energy_rate": 0.80,
-            "priority": 10})]})
+        self.tariff.write(
+            {
+                "tax_ids": [Command.set(tax.ids)],
+                "window_ids": [
+                    Command.create(
+                        {
+                            "name": "Peak",
+                            "sat": False,
+                            "sun": False,
+                            "start_hour": 10.5,
+                            "end_hour": 12,
+                            "energy_rate": 0.80,
+                            "priority": 10,
+                        }
+                    )
+                ],
+            }
+        )
         # 10:00-11:00 EDT, 10 kW: 5 kWh before 10:30 at 0.50, 5 kWh after at 0.80
         session = self.run_session(self.cp201)
         energy = self.lines_by_kind(session, "energy").sorted("sequence")
@@ -127,16 +141,34 @@ class TestSessionPricing(EvBillingCase):
         ended["payload"]["meterValue"][0]["sampledValue"][0]["value"] = 11000.0
         # last sample with power: at +45 the register was 8500, +60 is 11000 (from a sample we add)
         self.ingest(events[:-2])
-        self.ingest([{"key": "bill-idle-mv", "charger": self.cp201.identity, "version": "2.0.1",
-                      "action": "TransactionEvent", "ts": (self.t0 + timedelta(minutes=60)).isoformat(),
-                      "payload": {"eventType": "Updated", "timestamp": (self.t0 + timedelta(minutes=60)).isoformat(),
-                                  "triggerReason": "ChargingStateChanged", "seqNo": 4,
-                                  "transactionInfo": {"transactionId": tx_id, "chargingState": "EVConnected"},
-                                  "evse": {"id": 1, "connectorId": 1},
-                                  "meterValue": [{"timestamp": (self.t0 + timedelta(minutes=60)).isoformat(),
-                                                  "sampledValue": [
-                                                      {"value": 11000.0, "measurand": "Energy.Active.Import.Register"},
-                                                      {"value": 0.0, "measurand": "Power.Active.Import"}]}]}}])
+        self.ingest(
+            [
+                {
+                    "key": "bill-idle-mv",
+                    "charger": self.cp201.identity,
+                    "version": "2.0.1",
+                    "action": "TransactionEvent",
+                    "ts": (self.t0 + timedelta(minutes=60)).isoformat(),
+                    "payload": {
+                        "eventType": "Updated",
+                        "timestamp": (self.t0 + timedelta(minutes=60)).isoformat(),
+                        "triggerReason": "ChargingStateChanged",
+                        "seqNo": 4,
+                        "transactionInfo": {"transactionId": tx_id, "chargingState": "EVConnected"},
+                        "evse": {"id": 1, "connectorId": 1},
+                        "meterValue": [
+                            {
+                                "timestamp": (self.t0 + timedelta(minutes=60)).isoformat(),
+                                "sampledValue": [
+                                    {"value": 11000.0, "measurand": "Energy.Active.Import.Register"},
+                                    {"value": 0.0, "measurand": "Power.Active.Import"},
+                                ],
+                            }
+                        ],
+                    },
+                }
+            ]
+        )
         self.ingest(events[-2:])
         session = self.find_session(self.cp201, tx_id)
         idle = self.lines_by_kind(session, "idle")
@@ -169,10 +201,11 @@ class TestSessionPricing(EvBillingCase):
         self.assertIn("went backwards", session.pricing_error or session.billing_error)
 
     def test_windows_in_the_sites_time_zone_across_midnight(self):
-        self.tariff.write({"window_ids": [Command.create({"name": "Night", "start_hour": 22, "end_hour": 6,
-                                                          "energy_rate": 0.30})]})
+        self.tariff.write(
+            {"window_ids": [Command.create({"name": "Night", "start_hour": 22, "end_hour": 6, "energy_rate": 0.30})]}
+        )
         # Chicago (CDT, UTC-5): 21:30 -> 22:30 local on Friday 2026-07-03 = 02:30 -> 03:30 UTC Saturday
-        start = datetime(2026, 7, 4, 2, 30, tzinfo=timezone.utc)
+        start = datetime(2026, 7, 4, 2, 30, tzinfo=UTC)
         session = self.run_session(self.cp2, start=start)
         energy = self.lines_by_kind(session, "energy").sorted("sequence")
         self.assertEqual(energy.mapped("quantity"), [5.0, 5.0])
@@ -184,9 +217,10 @@ class TestSessionPricing(EvBillingCase):
     def test_dst_fall_back_night(self):
         # America/New_York falls back on Sunday 2026-11-01 at 02:00 EDT -> 01:00 EST. A 00:00-02:00
         # window lasts 3 real hours that night (00:00 EDT = 04:00 UTC to 02:00 EST = 07:00 UTC).
-        self.tariff.write({"window_ids": [Command.create({"name": "Early", "start_hour": 0, "end_hour": 2,
-                                                          "energy_rate": 0.20})]})
-        start = datetime(2026, 11, 1, 4, 0, tzinfo=timezone.utc)  # 00:00 EDT
+        self.tariff.write(
+            {"window_ids": [Command.create({"name": "Early", "start_hour": 0, "end_hour": 2, "energy_rate": 0.20})]}
+        )
+        start = datetime(2026, 11, 1, 4, 0, tzinfo=UTC)  # 00:00 EDT
         session = self.run_session(self.cp201, start=start, minutes=240, power_kw=3.0)  # 12 kWh, 4 h
         energy = self.lines_by_kind(session, "energy").sorted("sequence")
         # 3 real hours in the window (9 kWh), then 1 hour at the base rate (3 kWh)
@@ -200,8 +234,12 @@ class TestSessionPricing(EvBillingCase):
         self.assertEqual(session.billing_state, "invoiced")
         with self.assertRaisesMessage(UserError, "already billed"):
             session.action_ev_reprice()
-        staff = self.env["res.users"].create({
-            "name": "EV staff 2", "login": "ev-staff-reprice",
-            "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_user").id])]})
+        staff = self.env["res.users"].create(
+            {
+                "name": "EV staff 2",
+                "login": "ev-staff-reprice",
+                "groups_id": [Command.set([self.env.ref("ev_charging.group_ev_user").id])],
+            }
+        )
         with self.assertRaisesMessage(UserError, "Only EV managers"):
             session.with_user(staff).action_ev_reprice()

@@ -12,7 +12,6 @@ from .common import EvBillingCase
 
 @tagged("post_install", "-at_install")
 class TestWallet(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -46,8 +45,9 @@ class TestWallet(EvBillingCase):
         self.assertEqual(session.billing_next_retry, failed_since + timedelta(minutes=30))
         # retried by the cron, still failing, within 24 h
         Session = self.env["ev.session"]
-        self.assertFalse(Session._cron_ev_retry_billing(now=failed_since + timedelta(minutes=10)),
-                         "not before the next retry time")
+        self.assertFalse(
+            Session._cron_ev_retry_billing(now=failed_since + timedelta(minutes=10)), "not before the next retry time"
+        )
         Session._cron_ev_retry_billing(now=failed_since + timedelta(minutes=30))
         self.assertEqual((session.billing_state, session.billing_attempts), ("unpaid", 2))
         Session._cron_ev_retry_billing(now=failed_since + timedelta(hours=23, minutes=30))
@@ -103,8 +103,9 @@ class TestWallet(EvBillingCase):
         with self.assertRaises(UniqueViolation), mute_logger("odoo.sql_db"):
             self.env["ev.wallet"].create({"partner_id": self.driver.id})
         with self.assertRaises(CheckViolation), mute_logger("odoo.sql_db"):
-            self.env["ev.wallet"].create({"partner_id": self.env["res.partner"].create({"name": "X"}).id,
-                                          "credit_limit": -5})
+            self.env["ev.wallet"].create(
+                {"partner_id": self.env["res.partner"].create({"name": "X"}).id, "credit_limit": -5}
+            )
         contact = self.env["res.partner"].create({"name": "Contact", "parent_id": self.driver.id})
         with self.assertRaisesMessage(ValidationError, "belongs to the customer"):
             self.env["ev.wallet"].create({"partner_id": contact.id})

@@ -1,19 +1,19 @@
 """Wallet top-up through the payment framework: a Stripe payment transaction linked to the wallet
 credits it once confirmed, exactly once (idempotent), against the fake Stripe at the request boundary
 (the same fake as test_pay_qr.py: payment_stripe's own request and webhook code run)."""
+
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import EvBillingCase
 from . import test_pay_qr
+from .common import EvBillingCase
 from .test_pay_qr import WEBHOOK_SECRET, RequestsFake
 
 
 @tagged("post_install", "-at_install")
 class TestWalletTopUp(EvBillingCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -54,8 +54,9 @@ class TestWalletTopUp(EvBillingCase):
         self.assertEqual(self.balance(), 25.0)
         credit = self.wallet.transaction_ids
         self.assertEqual(len(credit), 1)
-        self.assertEqual((credit.kind, credit.amount, credit.balance_after, credit.payment_transaction_id),
-                         ("topup", 25.0, 25.0, tx))
+        self.assertEqual(
+            (credit.kind, credit.amount, credit.balance_after, credit.payment_transaction_id), ("topup", 25.0, 25.0, tx)
+        )
         self.assertTrue(tx.payment_id)  # account_payment booked the received money
         # replays: the webhook again, post-processing again, the payment cron
         self.signed_webhook({"type": "payment_intent.succeeded", "data": {"object": dict(intent)}})

@@ -20,8 +20,13 @@ class EvRevenueExportWizard(models.TransientModel):
     def _check_dates(self):
         for wizard in self:
             if wizard.date_from > wizard.date_to:
-                raise UserError(_("The start date %(start)s is after the end date %(end)s.",
-                                  start=wizard.date_from, end=wizard.date_to))
+                raise UserError(
+                    _(
+                        "The start date %(start)s is after the end date %(end)s.",
+                        start=wizard.date_from,
+                        end=wizard.date_to,
+                    )
+                )
 
     def _domain(self):
         domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to)]
@@ -32,14 +37,19 @@ class EvRevenueExportWizard(models.TransientModel):
     def _xlsx(self):
         self.ensure_one()
         rows = self.env["ev.billing.report"]._ev_revenue_rows(self._domain())
-        title = _("Revenue by site and month, %(start)s to %(end)s (site local dates)", start=self.date_from,
-                  end=self.date_to)
+        title = _(
+            "Revenue by site and month, %(start)s to %(end)s (site local dates)", start=self.date_from, end=self.date_to
+        )
         return build_revenue_xlsx(rows, title)
 
     def action_export(self):
         self.ensure_one()
-        self.write({"file_data": base64.b64encode(self._xlsx()),
-                    "file_name": f"ev-revenue-{self.date_from}-{self.date_to}.xlsx"})
+        self.write(
+            {
+                "file_data": base64.b64encode(self._xlsx()),
+                "file_name": f"ev-revenue-{self.date_from}-{self.date_to}.xlsx",
+            }
+        )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}?download=true",

@@ -8,8 +8,9 @@ class EvWalletTopupWizard(models.TransientModel):
 
     wallet_id = fields.Many2one("ev.wallet", required=True)
     currency_id = fields.Many2one(related="wallet_id.currency_id")
-    operation = fields.Selection([("topup", "Top-up (payment received)"), ("adjustment", "Adjustment")],
-                                 required=True, default="topup")
+    operation = fields.Selection(
+        [("topup", "Top-up (payment received)"), ("adjustment", "Adjustment")], required=True, default="topup"
+    )
     amount = fields.Monetary(required=True)
     reference = fields.Char(help="Payment reference (top-up) or reason (adjustment).")
 

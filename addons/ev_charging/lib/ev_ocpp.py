@@ -3,11 +3,12 @@
 One place per rule: the 1.6 → 2.0.1 status mapping, unit normalisation of sampled values,
 timestamp sanity, session energy from meter registers, and status-period durations.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, ROUND_HALF_UP
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 # --- Connector status -------------------------------------------------------------------------
 
@@ -147,15 +148,18 @@ def parse_meter_values(meter_values: list, version: str) -> list[Sample]:
                 uom = sv.get("unitOfMeasure") or {}
                 unit, multiplier = uom.get("unit"), uom.get("multiplier", 0)
             value, unit = normalize_value(sv["value"], unit, measurand, multiplier)
-            samples.append(Sample(ts, measurand, value, unit, sv.get("phase") or "",
-                                  sv.get("context") or "", sv.get("location") or ""))
+            samples.append(
+                Sample(
+                    ts, measurand, value, unit, sv.get("phase") or "", sv.get("context") or "", sv.get("location") or ""
+                )
+            )
     return samples
 
 
 # --- Time -------------------------------------------------------------------------------------
 
 #: a charger whose clock is unset reports 1970; anything before this is not a real event time
-EARLIEST_PLAUSIBLE = datetime(2010, 1, 1, tzinfo=timezone.utc)
+EARLIEST_PLAUSIBLE = datetime(2010, 1, 1, tzinfo=UTC)
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -170,8 +174,8 @@ def parse_timestamp(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"timestamp {value!r} is not an RFC 3339 date-time") from None
     if ts.tzinfo is None:  # OCPP requires an offset; a naive one is read as UTC
-        ts = ts.replace(tzinfo=timezone.utc)
-    return ts.astimezone(timezone.utc)
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
 
 
 def sane_timestamp(value: str | None, received: datetime) -> tuple[datetime, bool]:
@@ -186,7 +190,7 @@ def sane_timestamp(value: str | None, received: datetime) -> tuple[datetime, boo
 
 def to_naive_utc(ts: datetime) -> datetime:
     """Odoo stores datetimes as naive UTC."""
-    return ts.astimezone(timezone.utc).replace(tzinfo=None)
+    return ts.astimezone(UTC).replace(tzinfo=None)
 
 
 # --- Energy -----------------------------------------------------------------------------------
@@ -204,9 +208,13 @@ class EnergyResult:
     unreliable: bool = False  # not enough data to tell; energy set to 0 for review
 
 
-def session_energy(meter_start: Decimal | None, meter_stop: Decimal | None,
-                   register_samples: list[Decimal], last_known_register: Decimal | None = None,
-                   register_kind: str | None = None) -> EnergyResult:
+def session_energy(
+    meter_start: Decimal | None,
+    meter_stop: Decimal | None,
+    register_samples: list[Decimal],
+    last_known_register: Decimal | None = None,
+    register_kind: str | None = None,
+) -> EnergyResult:
     """Energy delivered by a session, in kWh (3 decimals, half-up).
 
     Works for both kinds of meter register:
@@ -262,13 +270,15 @@ def session_energy(meter_start: Decimal | None, meter_stop: Decimal | None,
 
 # --- Status periods ---------------------------------------------------------------------------
 
+
 def duration_seconds(start: datetime, end: datetime | None, now: datetime) -> int:
     """Length of a status period in whole seconds; an open period runs until ``now``."""
     return max(0, int(((end or now) - start).total_seconds()))
 
 
-def overlap_seconds(start: datetime, end: datetime | None, window_start: datetime,
-                    window_end: datetime, now: datetime) -> int:
+def overlap_seconds(
+    start: datetime, end: datetime | None, window_start: datetime, window_end: datetime, now: datetime
+) -> int:
     """Seconds of the period [start, end or now) that fall inside [window_start, window_end)."""
     lo = max(start, window_start)
     hi = min(end or now, window_end)
@@ -282,4 +292,5 @@ def fmt_duration(seconds: int) -> str:
 def json_text(value) -> str:
     """Pretty JSON for read-only display of Json fields in forms."""
     import json
+
     return json.dumps(value, indent=2, sort_keys=True, default=str) if value not in (None, False) else ""

@@ -11,8 +11,12 @@ class EvBridgeNode(models.Model):
 
     name = fields.Char(required=True, help="Node name as configured in the bridge (EV_BRIDGE_NODE).")
     url = fields.Char("Control URL", help="Base URL of the node's control API, e.g. http://bridge-1:9001")
-    token = fields.Char("Control token", groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge",
-                        default=lambda self: secrets.token_urlsafe(32), copy=False)
+    token = fields.Char(
+        "Control token",
+        groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge",
+        default=lambda self: secrets.token_urlsafe(32),
+        copy=False,
+    )
     last_seen = fields.Datetime(readonly=True)
     charger_ids = fields.One2many("ev.charger", "node_id", string="Chargers held")
     charger_count = fields.Integer(compute="_compute_charger_count")
@@ -40,12 +44,16 @@ class EvBridgeNode(models.Model):
         user = Users.search([("login", "=", login)], limit=1)
         group = self.env.ref("ev_charging.group_ev_bridge")
         if not user:
-            user = Users.create({"name": _("OCPP bridge"), "login": login,
-                                 "groups_id": [fields.Command.set([self.env.ref("base.group_user").id, group.id])]})
+            user = Users.create(
+                {
+                    "name": _("OCPP bridge"),
+                    "login": login,
+                    "groups_id": [fields.Command.set([self.env.ref("base.group_user").id, group.id])],
+                }
+            )
         elif group not in user.groups_id:
             user.groups_id = [fields.Command.link(group.id)]
-        api_key = self.env["res.users.apikeys"].with_user(user).sudo()._generate(
-            None, f"bridge {node_name}", False)
+        api_key = self.env["res.users.apikeys"].with_user(user).sudo()._generate(None, f"bridge {node_name}", False)
         node = self._get_or_create(node_name)
         node.write({"url": control_url, "active": True})
         return {"login": login, "api_key": api_key, "node": node.name, "token": node.sudo().token}

@@ -27,58 +27,99 @@ class EvCharger(models.Model):
     _rec_names_search = ["identity", "name", "serial_number"]
     _check_company_auto = True
 
-    identity = fields.Char("Charge point ID", required=True, tracking=True, index=True,
-                           help="The OCPP identity the station connects with (/ocpp/<identity>). Case-sensitive.")
+    identity = fields.Char(
+        "Charge point ID",
+        required=True,
+        tracking=True,
+        index=True,
+        help="The OCPP identity the station connects with (/ocpp/<identity>). Case-sensitive.",
+    )
     name = fields.Char("Label", help="Name shown to staff and drivers, e.g. 'North bay 2'.")
     active = fields.Boolean(default=True)
-    site_id = fields.Many2one("ev.site", required=True, index=True, tracking=True, check_company=True,
-                              ondelete="restrict")
+    site_id = fields.Many2one(
+        "ev.site", required=True, index=True, tracking=True, check_company=True, ondelete="restrict"
+    )
     company_id = fields.Many2one(related="site_id.company_id", store=True, index=True)
     tz = fields.Selection(related="site_id.tz")
-    model_id = fields.Many2one("ev.charger.model", string="Model", tracking=True)
+    model_id = fields.Many2one("ev.charger.model", tracking=True)
     manufacturer_id = fields.Many2one(related="model_id.manufacturer_id", store=True)
     vendor_reported = fields.Char("Vendor (reported)", readonly=True, help="chargePointVendor / vendorName at boot.")
     model_reported = fields.Char("Model (reported)", readonly=True)
     serial_number = fields.Char(tracking=True)
     firmware_version = fields.Char(tracking=True)
-    ocpp_version = fields.Selection([("1.6", "OCPP 1.6"), ("2.0.1", "OCPP 2.0.1")], string="OCPP version", required=True,
-                                    default="2.0.1", tracking=True)
-    security_profile = fields.Selection([("0", "0 - none"), ("1", "1 - Basic auth, ws"),
-                                         ("2", "2 - Basic auth, TLS"), ("3", "3 - TLS client certificate")],
-                                        required=True, default="2", tracking=True)
-    password_hash = fields.Char(groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge", copy=False,
-                                readonly=True)
+    ocpp_version = fields.Selection(
+        [("1.6", "OCPP 1.6"), ("2.0.1", "OCPP 2.0.1")],
+        string="OCPP version",
+        required=True,
+        default="2.0.1",
+        tracking=True,
+    )
+    security_profile = fields.Selection(
+        [
+            ("0", "0 - none"),
+            ("1", "1 - Basic auth, ws"),
+            ("2", "2 - Basic auth, TLS"),
+            ("3", "3 - TLS client certificate"),
+        ],
+        required=True,
+        default="2",
+        tracking=True,
+    )
+    password_hash = fields.Char(
+        groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge", copy=False, readonly=True
+    )
     has_password = fields.Boolean(compute="_compute_has_password")
-    registration_status = fields.Selection(REGISTRATION_STATES, required=True, default="accepted", tracking=True,
-                                           help="Answer to the station's BootNotification.")
+    registration_status = fields.Selection(
+        REGISTRATION_STATES,
+        required=True,
+        default="accepted",
+        tracking=True,
+        help="Answer to the station's BootNotification.",
+    )
     heartbeat_interval = fields.Integer(default=300, help="Seconds, sent to the station at boot.")
-    relaxed_validation = fields.Boolean(help="Let schema-invalid messages from this station through (recorded "
-                                             "in the message log). For stations whose firmware breaks the schema.")
-    connection_state = fields.Selection(CONNECTION_STATES, default="never", required=True, readonly=True,
-                                        tracking=True)
+    relaxed_validation = fields.Boolean(
+        help="Let schema-invalid messages from this station through (recorded "
+        "in the message log). For stations whose firmware breaks the schema."
+    )
+    connection_state = fields.Selection(CONNECTION_STATES, default="never", required=True, readonly=True, tracking=True)
     last_seen = fields.Datetime(readonly=True, help="Last message received from the station (UTC).")
     last_boot = fields.Datetime(readonly=True)
-    node_id = fields.Many2one("ev.bridge.node", string="Bridge node", readonly=True,
-                              help="Bridge node currently holding the station's connection.")
-    last_meter_wh = fields.Float("Last register (Wh)", readonly=True, digits=(16, 3),
-                                 help="Last Energy.Active.Import.Register value seen; guards against meter "
-                                      "starts of 0 on cumulative registers.")
+    node_id = fields.Many2one(
+        "ev.bridge.node",
+        string="Bridge node",
+        readonly=True,
+        help="Bridge node currently holding the station's connection.",
+    )
+    last_meter_wh = fields.Float(
+        "Last register (Wh)",
+        readonly=True,
+        digits=(16, 3),
+        help="Last Energy.Active.Import.Register value seen; guards against meter starts of 0 on cumulative registers.",
+    )
     register_kind = fields.Selection(
         [("auto", "Detect"), ("cumulative", "Cumulative (lifetime)"), ("per_transaction", "Per transaction")],
-        string="Energy register", default="auto", required=True,
+        string="Energy register",
+        default="auto",
+        required=True,
         help="How the station's Energy.Active.Import.Register counts. Detect: cumulative once a session "
-             "reported a meter start above 0.")
-    register_learnt = fields.Boolean(readonly=True, help="A session of this station reported a meter start above 0: "
-                                                        "its register counts a lifetime (cumulative).")
+        "reported a meter start above 0.",
+    )
+    register_learnt = fields.Boolean(
+        readonly=True,
+        help="A session of this station reported a meter start above 0: its register counts a lifetime (cumulative).",
+    )
     station_status = fields.Char(readonly=True, help="Status of the station as a whole (1.6 connector 0).")
     firmware_status = fields.Char(readonly=True)
     diagnostics_status = fields.Char("Log upload status", readonly=True)
     connected_since = fields.Datetime(readonly=True)
     evse_ids = fields.One2many("ev.evse", "charger_id", string="EVSEs")
     connector_ids = fields.One2many("ev.connector", "charger_id", string="Connectors")
-    status = fields.Selection(CHARGER_STATUSES, compute="_compute_status", store=True,
-                              help="Worst status of its connectors (Faulted > Unavailable > Occupied > Reserved > "
-                                   "Available).")
+    status = fields.Selection(
+        CHARGER_STATUSES,
+        compute="_compute_status",
+        store=True,
+        help="Worst status of its connectors (Faulted > Unavailable > Occupied > Reserved > Available).",
+    )
     session_ids = fields.One2many("ev.session", "charger_id")
     session_count = fields.Integer(compute="_compute_session_count")
     command_ids = fields.One2many("ev.charger.command", "charger_id")
@@ -93,9 +134,13 @@ class EvCharger(models.Model):
     def _check_identity(self):
         for charger in self:
             if not IDENTITY_RE.match(charger.identity or ""):
-                raise ValidationError(_(
-                    "Charge point ID %r is not valid: use 1 to 48 characters among letters, digits and "
-                    "* - _ = + | @ . (no spaces, no slashes).", charger.identity))
+                raise ValidationError(
+                    _(
+                        "Charge point ID %r is not valid: use 1 to 48 characters among letters, digits and "
+                        "* - _ = + | @ . (no spaces, no slashes).",
+                        charger.identity,
+                    )
+                )
 
     @api.depends("password_hash")
     def _compute_has_password(self):
@@ -122,8 +167,9 @@ class EvCharger(models.Model):
     def set_basic_auth_password(self, password):
         """Hash and store the station's Basic-auth password (OCPP: 16 to 40 characters)."""
         if not password or not 16 <= len(password) <= 40:
-            raise ValidationError(_("The station password must be 16 to 40 characters long (OCPP security profile "
-                                    "1/2)."))
+            raise ValidationError(
+                _("The station password must be 16 to 40 characters long (OCPP security profile 1/2).")
+            )
         self.sudo().write({"password_hash": BASIC_AUTH_CTX.hash(password)})
         return True
 
@@ -151,10 +197,16 @@ class EvCharger(models.Model):
         self.ensure_one()
         evse_id, connector_id = int(evse_id), int(connector_id or 1)
         if evse_id < 1 or connector_id < 1:
-            raise ValidationError(_("EVSE and connector ids start at 1 (got EVSE %s, connector %s).",
-                                    evse_id, connector_id))
-        connector = self.connector_ids.filtered(lambda c: c.evse_id.evse_number == evse_id
-                                                and c.connector_number == connector_id)
+            raise ValidationError(
+                _(
+                    "EVSE and connector ids start at 1 (got EVSE %(evse)s, connector %(connector)s).",
+                    evse=evse_id,
+                    connector=connector_id,
+                )
+            )
+        connector = self.connector_ids.filtered(
+            lambda c: c.evse_id.evse_number == evse_id and c.connector_number == connector_id
+        )
         if connector or not create:
             return connector[:1]
         evse = self.evse_ids.filtered(lambda e: e.evse_number == evse_id)[:1]
@@ -193,8 +245,11 @@ class EvCharger(models.Model):
         }
 
     def _check_bridge_access(self):
-        if not (self.env.is_superuser() or self.env.user.has_group("ev_charging.group_ev_bridge")
-                or self.env.user.has_group("ev_charging.group_ev_manager")):
+        if not (
+            self.env.is_superuser()
+            or self.env.user.has_group("ev_charging.group_ev_bridge")
+            or self.env.user.has_group("ev_charging.group_ev_manager")
+        ):
             raise ValidationError(_("Only the OCPP bridge user may call this method."))
 
     # --- Buttons ---------------------------------------------------------------------------
@@ -251,15 +306,22 @@ class EvCharger(models.Model):
     def action_create_task(self):
         self.ensure_one()
         task = self.env["project.task"].create(self._field_task_vals(_("Inspect %s", self.display_name)))
-        return {"type": "ir.actions.act_window", "res_model": "project.task", "res_id": task.id,
-                "view_mode": "form", "target": "current"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "project.task",
+            "res_id": task.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def _field_task_vals(self, title, description=""):
         project = self.env.ref("ev_charging.project_field_service", raise_if_not_found=False)
         return {
             "name": title,
             "description": description,
-            "project_id": project.id if project and project.company_id in (self.company_id, self.env["res.company"]) else False,
+            "project_id": project.id
+            if project and project.company_id in (self.company_id, self.env["res.company"])
+            else False,
             "ev_charger_id": self.id,
             "company_id": self.company_id.id,
         }

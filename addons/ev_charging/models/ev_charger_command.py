@@ -1,4 +1,5 @@
 """Remote commands: Odoo's record of an OCPP call to a station, pushed to the bridge node holding it."""
+
 import logging
 import time
 
@@ -62,8 +63,9 @@ class EvChargerCommand(models.Model):
     sent_at = fields.Datetime()
     answered_at = fields.Datetime()
     sent_epoch = fields.Float(digits=(16, 6), readonly=True, help="Send time with sub-second precision (epoch s).")
-    latency_ms = fields.Integer("Round trip (ms)", readonly=True,
-                                help="From sending to the bridge until the station's answer was recorded.")
+    latency_ms = fields.Integer(
+        "Round trip (ms)", readonly=True, help="From sending to the bridge until the station's answer was recorded."
+    )
     requested_by = fields.Many2one("res.users", default=lambda self: self.env.user)
 
     def _compute_texts(self):
@@ -88,51 +90,87 @@ class EvChargerCommand(models.Model):
     def create_and_push(self, charger, action, params, connector=None, session=None):
         """Create the command and push it; returns the command with the station's answer on it."""
         charger.ensure_one()
-        cmd = self.create({
-            "charger_id": charger.id,
-            "action": action,
-            "params": params,
-            "connector_id": connector.id if connector else False,
-            "session_id": session.id if session else False,
-        })
+        cmd = self.create(
+            {
+                "charger_id": charger.id,
+                "action": action,
+                "params": params,
+                "connector_id": connector.id if connector else False,
+                "session_id": session.id if session else False,
+            }
+        )
         cmd._push()
         return cmd
 
     def _payload(self):
         self.ensure_one()
-        return {"id": self.id, "charger": self.charger_id.identity, "action": self.action,
-                "version": self.charger_id.ocpp_version, "params": self.params or {}}
+        return {
+            "id": self.id,
+            "charger": self.charger_id.identity,
+            "action": self.action,
+            "version": self.charger_id.ocpp_version,
+            "params": self.params or {},
+        }
 
     def _push(self):
         """Send the command to the node holding the station and record its answer."""
         self.ensure_one()
         charger = self.charger_id
         if charger.connection_state != "connected" or not charger.node_id:
-            self._finish("failed", {"error": "not connected"},
-                         _("%s is not connected to any bridge node; the command was not sent.", charger.identity))
+            self._finish(
+                "failed",
+                {"error": "not connected"},
+                _("%s is not connected to any bridge node; the command was not sent.", charger.identity),
+            )
             return
         node = charger.node_id.sudo()
         if not node.url:
-            self.write({"error": _("Bridge node %s has no control URL; it will pull the command.", node.name),
-                        "node_id": node.id})
+            self.write(
+                {
+                    "error": _("Bridge node %s has no control URL; it will pull the command.", node.name),
+                    "node_id": node.id,
+                }
+            )
             return
         timeout = int(self.env["ir.config_parameter"].sudo().get_param("ev_charging.command_timeout", 35))
         self.write({"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(), "node_id": node.id})
         try:
-            resp = requests.post(node.url.rstrip("/") + "/commands", json=self._payload(), timeout=timeout,
-                                 headers={"Authorization": f"Bearer {node.token}"})
+            resp = requests.post(
+                node.url.rstrip("/") + "/commands",
+                json=self._payload(),
+                timeout=timeout,
+                headers={"Authorization": f"Bearer {node.token}"},
+            )
         except requests.Timeout:
-            self._finish("timeout", {"error": "timeout"}, _("No answer from bridge node %s within %s s.",
-                                                            node.name, timeout))
+            self._finish(
+                "timeout",
+                {"error": "timeout"},
+                _("No answer from bridge node %(node)s within %(timeout)s s.", node=node.name, timeout=timeout),
+            )
             return
         except requests.RequestException as exc:
-            self.write({"state": "queued", "error": _("Bridge node %(node)s unreachable (%(exc)s); it will pull "
-                                                      "the command when it is back.", node=node.name, exc=exc)})
+            self.write(
+                {
+                    "state": "queued",
+                    "error": _(
+                        "Bridge node %(node)s unreachable (%(exc)s); it will pull the command when it is back.",
+                        node=node.name,
+                        exc=exc,
+                    ),
+                }
+            )
             return
         if resp.status_code != 200:
-            self._finish("failed", {"error": resp.text[:500]},
-                         _("Bridge node %(node)s refused the command: HTTP %(code)s %(text)s", node=node.name,
-                           code=resp.status_code, text=resp.text[:200]))
+            self._finish(
+                "failed",
+                {"error": resp.text[:500]},
+                _(
+                    "Bridge node %(node)s refused the command: HTTP %(code)s %(text)s",
+                    node=node.name,
+                    code=resp.status_code,
+                    text=resp.text[:200],
+                ),
+            )
             return
         answer = resp.json()
         self.bridge_result(self.id, answer.get("state"), answer.get("result"))
@@ -141,9 +179,16 @@ class EvChargerCommand(models.Model):
         status = (result or {}).get("status") if isinstance(result, dict) else False
         now = time.time()
         for cmd in self:
-            cmd.write({"state": state, "result": result, "error": error, "answered_at": fields.Datetime.now(),
-                       "result_status": status if isinstance(status, str) else False,
-                       "latency_ms": int((now - cmd.sent_epoch) * 1000) if cmd.sent_epoch else 0})
+            cmd.write(
+                {
+                    "state": state,
+                    "result": result,
+                    "error": error,
+                    "answered_at": fields.Datetime.now(),
+                    "result_status": status if isinstance(status, str) else False,
+                    "latency_ms": int((now - cmd.sent_epoch) * 1000) if cmd.sent_epoch else 0,
+                }
+            )
         self._on_finished()
 
     def _on_finished(self):
@@ -151,12 +196,21 @@ class EvChargerCommand(models.Model):
 
     def _notify_action(self):
         self.ensure_one()
-        kind = {"accepted": "success", "rejected": "warning", "queued": "info", "sent": "info"}.get(self.state,
-                                                                                                   "danger")
+        kind = {"accepted": "success", "rejected": "warning", "queued": "info", "sent": "info"}.get(
+            self.state, "danger"
+        )
         message = self.error or _("Station answered: %s", self.result_status or self.state)
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"title": self.name, "message": message, "type": kind, "sticky": kind == "danger",
-                           "next": {"type": "ir.actions.act_window_close"}}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.name,
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_resend(self):
         for cmd in self:
@@ -171,10 +225,12 @@ class EvChargerCommand(models.Model):
         """Queued commands for stations held by ``node``; they become 'sent'."""
         self.env["ev.charger"]._check_bridge_access()
         node_rec = self.env["ev.bridge.node"]._get_or_create(node)
-        cmds = self.sudo().search([("state", "=", "queued"), ("charger_id.identity", "in", list(identities))],
-                                  order="id")
-        cmds.write({"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(),
-                    "node_id": node_rec.id})
+        cmds = self.sudo().search(
+            [("state", "=", "queued"), ("charger_id.identity", "in", list(identities))], order="id"
+        )
+        cmds.write(
+            {"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(), "node_id": node_rec.id}
+        )
         return [c._payload() for c in cmds]
 
     @api.model
@@ -182,8 +238,9 @@ class EvChargerCommand(models.Model):
         """The bridge reports the station's answer to a command."""
         self.env["ev.charger"]._check_bridge_access()
         if state not in FINAL_STATES:
-            raise ValidationError(_("Command state must be one of %(states)s, got %(state)r",
-                                    states=", ".join(FINAL_STATES), state=state))
+            raise ValidationError(
+                _("Command state must be one of %(states)s, got %(state)r", states=", ".join(FINAL_STATES), state=state)
+            )
         cmd = self.sudo().browse(int(command_id)).exists()
         if not cmd:
             raise ValidationError(_("Unknown command id %s", command_id))

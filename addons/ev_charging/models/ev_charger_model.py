@@ -19,5 +19,10 @@ class EvChargerModel(models.Model):
         for rec in self:
             rec.display_name = f"{rec.manufacturer_id.name} {rec.name}" if rec.manufacturer_id else rec.name
 
-    _sql_constraints = [("name_manufacturer_uniq", "unique(manufacturer_id, name)",
-                         "This manufacturer already has a model with this name.")]
+    _sql_constraints = [
+        (
+            "name_manufacturer_uniq",
+            "unique(manufacturer_id, name)",
+            "This manufacturer already has a model with this name.",
+        )
+    ]

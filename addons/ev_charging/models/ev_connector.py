@@ -22,8 +22,12 @@ class EvConnector(models.Model):
 
     evse_id = fields.Many2one("ev.evse", string="EVSE", required=True, ondelete="cascade", index=True)
     evse_number = fields.Integer(related="evse_id.evse_number", store=True)
-    connector_number = fields.Integer("Connector id", required=True, default=1,
-                                      help="OCPP 2.0.1 connectorId within its EVSE (restarts at 1 per EVSE).")
+    connector_number = fields.Integer(
+        "Connector id",
+        required=True,
+        default=1,
+        help="OCPP 2.0.1 connectorId within its EVSE (restarts at 1 per EVSE).",
+    )
     charger_id = fields.Many2one(related="evse_id.charger_id", store=True, index=True)
     site_id = fields.Many2one(related="evse_id.site_id", store=True, index=True)
     company_id = fields.Many2one(related="evse_id.company_id", store=True, index=True)
@@ -42,17 +46,27 @@ class EvConnector(models.Model):
 
     def _compute_display_name(self):
         for conn in self:
-            conn.display_name = (f"{conn.charger_id.identity} / {conn.evse_number}-{conn.connector_number}"
-                                 + (f" {dict(CONNECTOR_TYPES)[conn.connector_type]}" if conn.connector_type else ""))
+            conn.display_name = f"{conn.charger_id.identity} / {conn.evse_number}-{conn.connector_number}" + (
+                f" {dict(CONNECTOR_TYPES)[conn.connector_type]}" if conn.connector_type else ""
+            )
 
     def _compute_active_session(self):
         sessions = self.env["ev.session"].search([("connector_id", "in", self.ids), ("state", "=", "active")])
         for conn in self:
-            conn.active_session_id = sessions.filtered(lambda s: s.connector_id == conn)[:1]
+            conn.active_session_id = sessions.filtered(lambda s, conn=conn: s.connector_id == conn)[:1]
 
     @api.model
-    def _apply_status(self, connector, status, when, error_code=None, vendor_error_code=None, vendor_id=None,
-                      info=None, raw_status=None):
+    def _apply_status(
+        self,
+        connector,
+        status,
+        when,
+        error_code=None,
+        vendor_error_code=None,
+        vendor_id=None,
+        info=None,
+        raw_status=None,
+    ):
         """Record ``status`` from ``when`` on in the connector's history.
 
         Works for late (out-of-order) events too: the period that contains ``when`` is split, the
@@ -60,9 +74,17 @@ class EvConnector(models.Model):
         empty recordset when the status did not change.
         """
         History = self.env["ev.status.history"].sudo()
-        period = History.search([("connector_id", "=", connector.id), ("date_start", "<=", when),
-                                 "|", ("date_end", "=", False), ("date_end", ">", when)],
-                                order="date_start desc", limit=1)
+        period = History.search(
+            [
+                ("connector_id", "=", connector.id),
+                ("date_start", "<=", when),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">", when),
+            ],
+            order="date_start desc",
+            limit=1,
+        )
         if period and period.status == status and (period.error_code or False) == (error_code or False):
             return History
         vals = {
@@ -83,8 +105,9 @@ class EvConnector(models.Model):
                 period.date_end = when
         else:
             # earlier than any known period: runs until the next known period starts
-            nxt = History.search([("connector_id", "=", connector.id), ("date_start", ">", when)],
-                                 order="date_start", limit=1)
+            nxt = History.search(
+                [("connector_id", "=", connector.id), ("date_start", ">", when)], order="date_start", limit=1
+            )
             vals["date_end"] = nxt.date_start if nxt else False
         line = History.create(vals)
         if not line.date_end:
@@ -96,13 +119,21 @@ class EvConnector(models.Model):
     def _on_fault(self, history_line):
         """A connector went Faulted: tell the site's followers and open a field task once per episode."""
         charger = self.charger_id
-        title = _("Fault on %(connector)s: %(code)s", connector=self.display_name,
-                  code=history_line.error_code or history_line.vendor_error_code or _("no error code"))
+        title = _(
+            "Fault on %(connector)s: %(code)s",
+            connector=self.display_name,
+            code=history_line.error_code or history_line.vendor_error_code or _("no error code"),
+        )
         charger.message_post(body=title, subtype_xmlid="mail.mt_note")
         if self.env["ir.config_parameter"].sudo().get_param("ev_charging.fault_creates_task"):
-            open_task = self.env["project.task"].sudo().search(
-                [("ev_charger_id", "=", charger.id), ("ev_connector_id", "=", self.id),
-                 ("is_closed", "=", False)], limit=1)
+            open_task = (
+                self.env["project.task"]
+                .sudo()
+                .search(
+                    [("ev_charger_id", "=", charger.id), ("ev_connector_id", "=", self.id), ("is_closed", "=", False)],
+                    limit=1,
+                )
+            )
             if not open_task:
                 vals = charger._field_task_vals(title, history_line.info or "")
                 vals["ev_connector_id"] = self.id
@@ -117,15 +148,20 @@ class EvConnector(models.Model):
 
     def action_make_unavailable(self):
         self.ensure_one()
-        return self._command("ChangeAvailability", {"operationalStatus": "Inoperative",
-                                                    "evse": {"id": self.evse_number,
-                                                             "connectorId": self.connector_number}})
+        return self._command(
+            "ChangeAvailability",
+            {
+                "operationalStatus": "Inoperative",
+                "evse": {"id": self.evse_number, "connectorId": self.connector_number},
+            },
+        )
 
     def action_make_available(self):
         self.ensure_one()
-        return self._command("ChangeAvailability", {"operationalStatus": "Operative",
-                                                    "evse": {"id": self.evse_number,
-                                                             "connectorId": self.connector_number}})
+        return self._command(
+            "ChangeAvailability",
+            {"operationalStatus": "Operative", "evse": {"id": self.evse_number, "connectorId": self.connector_number}},
+        )
 
     def action_remote_start(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 """Demo data: sites, chargers and a few weeks of sessions, fed through the real ingestion API."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, models
 
@@ -27,7 +28,7 @@ DEMO_CHARGERS = [
 DEMO_TOKENS = ["04A1B2C3D4E5F6", "04B7C8D9E0F1A2", "04C3D4E5F6A7B8", "APP-7F3K2", "FLEET-0042"]
 #: the simulated chargers of `./ev run` (python -m ocpp_bridge.simulator --count 5 --version mixed
 #: --prefix SIM-): identity SIM-0001.., even index 2.0.1, odd index 1.6
-SIM_CHARGERS = [("SIM-%04d" % (i + 1), "2.0.1" if i % 2 == 0 else "1.6") for i in range(5)]
+SIM_CHARGERS = [(f"SIM-{i + 1:04d}", "2.0.1" if i % 2 == 0 else "1.6") for i in range(5)]
 SIM_PASSWORD = "demo-password-0123456789"
 SIM_TOKENS = ["SIMTAG-0001", "SIMTAG-0002"]
 
@@ -44,47 +45,77 @@ class EvDemo(models.AbstractModel):
         sites = {}
         for xid, name, city, state_code, lat, lon, tz, _offset in DEMO_SITES:
             state = env["res.country.state"].search([("country_id", "=", usa.id), ("code", "=", state_code)], limit=1)
-            partner = env["res.partner"].create({"name": name, "is_company": True, "city": city, "country_id": usa.id,
-                                                 "state_id": state.id})
-            site = env["ev.site"].create({
-                "name": name, "code": xid.split("_")[1].upper(), "partner_id": partner.id, "latitude": lat,
-                "longitude": lon, "tz": tz, "company_id": company.id, "state": "operating",
-                "commissioning_date": (datetime.now() - timedelta(days=days + 30)).date(),
-            })
-            env["ir.model.data"].create({"module": "ev_charging", "name": xid, "model": "ev.site", "res_id": site.id,
-                                         "noupdate": True})
+            partner = env["res.partner"].create(
+                {"name": name, "is_company": True, "city": city, "country_id": usa.id, "state_id": state.id}
+            )
+            site = env["ev.site"].create(
+                {
+                    "name": name,
+                    "code": xid.split("_")[1].upper(),
+                    "partner_id": partner.id,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "tz": tz,
+                    "company_id": company.id,
+                    "state": "operating",
+                    "commissioning_date": (datetime.now() - timedelta(days=days + 30)).date(),
+                }
+            )
+            env["ir.model.data"].create(
+                {"module": "ev_charging", "name": xid, "model": "ev.site", "res_id": site.id, "noupdate": True}
+            )
             sites[xid] = site
         offsets = {xid: off for xid, *_rest, off in DEMO_SITES}
         chargers = []
         for identity, site_xid, model_xid, version, n_conn, max_kw, ctype in DEMO_CHARGERS:
-            charger = env["ev.charger"].create({
-                "identity": identity, "site_id": sites[site_xid].id, "model_id": env.ref(f"ev_charging.{model_xid}").id,
-                "ocpp_version": version, "serial_number": f"SN-{identity}", "security_profile": "1",
-            })
+            charger = env["ev.charger"].create(
+                {
+                    "identity": identity,
+                    "site_id": sites[site_xid].id,
+                    "model_id": env.ref(f"ev_charging.{model_xid}").id,
+                    "ocpp_version": version,
+                    "serial_number": f"SN-{identity}",
+                    "security_profile": "1",
+                }
+            )
             for n in range(1, n_conn + 1):
                 connector = charger._get_connector(n, 1)
                 connector.write({"connector_type": ctype, "max_kw": max_kw})
             chargers.append((identity, version, n_conn, max_kw, offsets[site_xid]))
         for identity, version in SIM_CHARGERS:
-            charger = env["ev.charger"].create({
-                "identity": identity, "name": "Simulated station", "site_id": sites["site_sf"].id,
-                "ocpp_version": version, "security_profile": "1", "heartbeat_interval": 60,
-            })
+            charger = env["ev.charger"].create(
+                {
+                    "identity": identity,
+                    "name": "Simulated station",
+                    "site_id": sites["site_sf"].id,
+                    "ocpp_version": version,
+                    "security_profile": "1",
+                    "heartbeat_interval": 60,
+                }
+            )
             charger.set_basic_auth_password(SIM_PASSWORD)
-        drivers = [env["res.partner"].create({"name": n, "email": f"{n.split()[0].lower()}@example.com"})
-                   for n in ("Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier")]
-        for value, driver in zip(DEMO_TOKENS, drivers):
-            env["ev.id.token"].create({"value": value, "token_type": "ISO14443" if value.startswith("04") else "Central",
-                                       "partner_id": driver.id, "company_id": company.id})
-        for value, driver in zip(SIM_TOKENS, drivers):
+        drivers = [
+            env["res.partner"].create({"name": n, "email": f"{n.split()[0].lower()}@example.com"})
+            for n in ("Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier")
+        ]
+        for value, driver in zip(DEMO_TOKENS, drivers, strict=False):
+            env["ev.id.token"].create(
+                {
+                    "value": value,
+                    "token_type": "ISO14443" if value.startswith("04") else "Central",
+                    "partner_id": driver.id,
+                    "company_id": company.id,
+                }
+            )
+        for value, driver in zip(SIM_TOKENS, drivers, strict=False):
             env["ev.id.token"].create({"value": value, "token_type": "ISO14443", "partner_id": driver.id})
         env["ev.id.token"].create({"value": "04DEADBEEF0000", "status": "blocked", "token_type": "ISO14443"})
 
-        until = datetime.now(timezone.utc) - timedelta(hours=1)
+        until = datetime.now(UTC) - timedelta(hours=1)
         events = ev_demo.fleet_history(chargers, DEMO_TOKENS, days, until, node="demo")
         # 00:30-03:45 in Chicago, when no demo session runs on that connector
         fault_start = (until - timedelta(days=3)).replace(hour=6, minute=30, second=0, microsecond=0)
         events += ev_demo.fault_episode("demo-fault", "CHI-DC-01", "1.6", 2, fault_start, 195)
         for i in range(0, len(events), 2000):
-            env["ev.ocpp.event"].ingest(events[i:i + 2000])
+            env["ev.ocpp.event"].ingest(events[i : i + 2000])
         return True

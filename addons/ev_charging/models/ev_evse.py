@@ -7,8 +7,11 @@ class EvEvse(models.Model):
     _order = "charger_id, evse_number"
 
     charger_id = fields.Many2one("ev.charger", required=True, ondelete="cascade", index=True)
-    evse_number = fields.Integer("EVSE id", required=True, help="OCPP 2.0.1 evseId (1..n). In OCPP 1.6 each "
-                                                               "connectorId is mapped to the EVSE with the same id.")
+    evse_number = fields.Integer(
+        "EVSE id",
+        required=True,
+        help="OCPP 2.0.1 evseId (1..n). In OCPP 1.6 each connectorId is mapped to the EVSE with the same id.",
+    )
     site_id = fields.Many2one(related="charger_id.site_id", store=True, index=True)
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
     connector_ids = fields.One2many("ev.connector", "evse_id", string="Connectors")

@@ -24,8 +24,13 @@ class EvIdToken(models.Model):
     _rec_name = "value"
     _check_company_auto = True
 
-    value = fields.Char("Token", required=True, index=True, tracking=True,
-                        help="idToken as the station sends it (OCPP 2.0.1: up to 36 characters; 1.6 idTag: 20).")
+    value = fields.Char(
+        "Token",
+        required=True,
+        index=True,
+        tracking=True,
+        help="idToken as the station sends it (OCPP 2.0.1: up to 36 characters; 1.6 idTag: 20).",
+    )
     token_type = fields.Selection(TOKEN_TYPES, string="Type", required=True, default="ISO14443")
     partner_id = fields.Many2one("res.partner", string="Driver / account", tracking=True, index=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)

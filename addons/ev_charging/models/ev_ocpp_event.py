@@ -3,10 +3,10 @@
 The payload format is documented in ../INGESTION.md. Every event is applied in its own savepoint:
 either all of it is stored, or it is rolled back and kept as a *rejected* event with the reason.
 """
+
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -18,10 +18,22 @@ _logger = logging.getLogger(__name__)
 MAX_BATCH = 5000
 VERSIONS = ("2.0.1", "1.6")
 SUPPORTED_ACTIONS = (
-    "Connection", "MessageLog", "BootNotification", "Heartbeat", "StatusNotification", "NotifyEvent",
-    "Authorize", "TransactionEvent", "StartTransaction", "StopTransaction", "MeterValues",
-    "FirmwareStatusNotification", "LogStatusNotification", "DiagnosticsStatusNotification",
-    "SecurityEventNotification", "DataTransfer",
+    "Connection",
+    "MessageLog",
+    "BootNotification",
+    "Heartbeat",
+    "StatusNotification",
+    "NotifyEvent",
+    "Authorize",
+    "TransactionEvent",
+    "StartTransaction",
+    "StopTransaction",
+    "MeterValues",
+    "FirmwareStatusNotification",
+    "LogStatusNotification",
+    "DiagnosticsStatusNotification",
+    "SecurityEventNotification",
+    "DataTransfer",
 )
 
 
@@ -44,16 +56,23 @@ class EvOcppEvent(models.Model):
     message_id = fields.Char(readonly=True)
     payload = fields.Json(readonly=True)
     response = fields.Json(readonly=True)
-    meta = fields.Json(readonly=True, help="What the bridge noted: validation let through in relaxed mode, an "
-                                           "authorization answered from cache or by the offline policy, a "
-                                           "replayed start…")
+    meta = fields.Json(
+        readonly=True,
+        help="What the bridge noted: validation let through in relaxed mode, an "
+        "authorization answered from cache or by the offline policy, a "
+        "replayed start…",
+    )
     payload_text = fields.Text("Payload (JSON)", compute="_compute_texts")
     response_text = fields.Text("Response (JSON)", compute="_compute_texts")
     meta_text = fields.Text("Bridge notes (JSON)", compute="_compute_texts")
     has_meta = fields.Boolean(compute="_compute_has_meta", store=True, index=True)
     received_at = fields.Datetime(index=True, readonly=True, help="When the bridge received it (UTC).")
-    state = fields.Selection([("applied", "Applied"), ("rejected", "Rejected"), ("reviewed", "Reviewed")],
-                             required=True, index=True, readonly=True)
+    state = fields.Selection(
+        [("applied", "Applied"), ("rejected", "Rejected"), ("reviewed", "Reviewed")],
+        required=True,
+        index=True,
+        readonly=True,
+    )
     error = fields.Text(readonly=True)
     session_id = fields.Many2one("ev.session", readonly=True, index=True, ondelete="set null")
 
@@ -82,13 +101,18 @@ class EvOcppEvent(models.Model):
         """
         self.env["ev.charger"]._check_bridge_access()
         self._check_envelopes(events)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         keys = [e["key"] for e in events]
         seen = set(self.sudo().search([("key", "in", keys)]).mapped("key"))
         seen |= set(self.env["ev.ocpp.message"].sudo().search([("event_key", "in", keys)]).mapped("event_key"))
         identities = {e["charger"] for e in events}
-        chargers = {c.identity: c for c in self.env["ev.charger"].sudo().with_context(active_test=False).search(
-            [("identity", "in", list(identities))])}
+        chargers = {
+            c.identity: c
+            for c in self.env["ev.charger"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("identity", "in", list(identities))])
+        }
 
         received = {}
         for idx, event in enumerate(events):
@@ -124,17 +148,24 @@ class EvOcppEvent(models.Model):
         # batch get their energy recomputed and their hooks called once, after all their events.
         # the id keeps two batches of one transaction apart: Odoo reuses environments whose
         # contexts compare equal, and two fresh batch dicts do
-        batch = {"id": uuid.uuid4().hex, "sessions": {}, "last_seen": {}, "samples": None,
-                 "known": self._prefetch_sessions(events, pending, chargers)}
+        batch = {
+            "id": uuid.uuid4().hex,
+            "sessions": {},
+            "last_seen": {},
+            "samples": None,
+            "known": self._prefetch_sessions(events, pending, chargers),
+        }
         applier = self.sudo().with_context(tracking_disable=True, mail_notrack=True, ev_ingest_batch=batch)
         for pos in range(0, len(pending), self._CHUNK):
-            chunk = pending[pos:pos + self._CHUNK]
+            chunk = pending[pos : pos + self._CHUNK]
             try:
                 # optimistic: the whole chunk in one savepoint ...
                 with self.env.cr.savepoint():
                     batch["samples"] = []
-                    vals_list = [applier._apply_checked(events[i], chargers.get(events[i]["charger"]), received[i])
-                                 for i in chunk]
+                    vals_list = [
+                        applier._apply_checked(events[i], chargers.get(events[i]["charger"]), received[i])
+                        for i in chunk
+                    ]
                     applier._flush_samples(batch["samples"])
                     applier.create(vals_list)
                 for i in chunk:
@@ -176,15 +207,25 @@ class EvOcppEvent(models.Model):
             event, charger = events[i], chargers.get(events[i]["charger"])
             payload, response = event.get("payload") or {}, event.get("response") or {}
             info = payload.get("transactionInfo")
-            tx = (info.get("transactionId") if isinstance(info, dict) else None) or payload.get("transactionId") \
+            tx = (
+                (info.get("transactionId") if isinstance(info, dict) else None)
+                or payload.get("transactionId")
                 or response.get("transactionId")
+            )
             if charger and tx not in (None, ""):
                 wanted.add((charger.id, str(tx)))
         if not wanted:
             return {}
-        sessions = self.env["ev.session"].sudo().search([
-            ("charger_id", "in", list({c for c, _t in wanted})),
-            ("transaction_id", "in", list({t for _c, t in wanted}))])
+        sessions = (
+            self.env["ev.session"]
+            .sudo()
+            .search(
+                [
+                    ("charger_id", "in", list({c for c, _t in wanted})),
+                    ("transaction_id", "in", list({t for _c, t in wanted})),
+                ]
+            )
+        )
         return {(s.charger_id.id, s.transaction_id): s for s in sessions}
 
     def _touch_session(self, session, was_completed):
@@ -235,16 +276,18 @@ class EvOcppEvent(models.Model):
         if not isinstance(events, (list, tuple)):
             raise ValidationError(_("ingest() expects a list of events, got %s.", type(events).__name__))
         if len(events) > MAX_BATCH:
-            raise ValidationError(_("A batch holds at most %(max)s events; got %(n)s. Split it.",
-                                    max=MAX_BATCH, n=len(events)))
+            raise ValidationError(
+                _("A batch holds at most %(max)s events; got %(n)s. Split it.", max=MAX_BATCH, n=len(events))
+            )
         for pos, event in enumerate(events):
             where = _("event #%s", pos)
             if not isinstance(event, dict):
                 raise ValidationError(_("%s is not an object.", where))
             for field in ("key", "charger", "action"):
                 if not isinstance(event.get(field), str) or not event.get(field):
-                    raise ValidationError(_("%(where)s: '%(field)s' is missing or not a string.",
-                                            where=where, field=field))
+                    raise ValidationError(
+                        _("%(where)s: '%(field)s' is missing or not a string.", where=where, field=field)
+                    )
             if len(event["key"]) > 128:
                 raise ValidationError(_("%s: 'key' is longer than 128 characters.", where))
             if not isinstance(event.get("payload", {}), dict):
@@ -253,8 +296,9 @@ class EvOcppEvent(models.Model):
                 if event.get(field) is not None and not isinstance(event[field], dict):
                     raise ValidationError(_("%(where)s: '%(field)s' must be an object.", where=where, field=field))
             if event.get("version") not in (None, *VERSIONS):
-                raise ValidationError(_("%(where)s: version %(v)r is not one of 2.0.1, 1.6.",
-                                        where=where, v=event.get("version")))
+                raise ValidationError(
+                    _("%(where)s: version %(v)r is not one of 2.0.1, 1.6.", where=where, v=event.get("version"))
+                )
 
     def _event_vals(self, event, charger, received, state, session=None, error=False):
         return {
@@ -276,8 +320,12 @@ class EvOcppEvent(models.Model):
     def _reject(self, event, charger, received, exc):
         reason = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
         if isinstance(exc, (KeyError, TypeError, AttributeError)):
-            reason = _("malformed %(action)s payload (%(exc)s: %(msg)s)", action=event["action"],
-                       exc=type(exc).__name__, msg=reason)
+            reason = _(
+                "malformed %(action)s payload (%(exc)s: %(msg)s)",
+                action=event["action"],
+                exc=type(exc).__name__,
+                msg=reason,
+            )
         _logger.info("ev.ocpp.event %s from %s rejected: %s", event["key"], event["charger"], reason)
         self.sudo().create(self._event_vals(event, charger, received, "rejected", error=reason))
         return {"key": event["key"], "status": "rejected", "error": reason}
@@ -337,13 +385,20 @@ class EvOcppEvent(models.Model):
         if state == "connected":
             if charger.connected_since and charger.connected_since > when:
                 return None  # a later connection is already known
-            charger.write({"connection_state": "connected", "connected_since": when, "last_seen": when,
-                           "node_id": node.id if node else False})
+            charger.write(
+                {
+                    "connection_state": "connected",
+                    "connected_since": when,
+                    "last_seen": when,
+                    "node_id": node.id if node else False,
+                }
+            )
         else:
             # a disconnect reported by a node that no longer holds the station, or older than the
             # current connection, is stale (the station reconnected elsewhere)
-            if (node and charger.node_id and node != charger.node_id) or \
-                    (charger.connected_since and charger.connected_since > when):
+            if (node and charger.node_id and node != charger.node_id) or (
+                charger.connected_since and charger.connected_since > when
+            ):
                 return None
             charger.write({"connection_state": "disconnected", "node_id": False})
         if node:
@@ -356,7 +411,8 @@ class EvOcppEvent(models.Model):
             vals = {
                 "vendor_reported": payload["chargePointVendor"],
                 "model_reported": payload["chargePointModel"],
-                "serial_number": payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber")
+                "serial_number": payload.get("chargePointSerialNumber")
+                or payload.get("chargeBoxSerialNumber")
                 or charger.serial_number,
                 "firmware_version": payload.get("firmwareVersion") or charger.firmware_version,
             }
@@ -398,8 +454,16 @@ class EvOcppEvent(models.Model):
                     charger.message_post(body=_("Station reported Faulted: %s", error or payload.get("info") or ""))
                 return None
             connector = charger._get_connector(connector_id, 1)
-            self.env["ev.connector"]._apply_status(connector, status, when, error, payload.get("vendorErrorCode"),
-                                                   payload.get("vendorId"), payload.get("info"), raw)
+            self.env["ev.connector"]._apply_status(
+                connector,
+                status,
+                when,
+                error,
+                payload.get("vendorErrorCode"),
+                payload.get("vendorId"),
+                payload.get("info"),
+                raw,
+            )
         else:
             status = ev_ocpp.normalize_status(payload["connectorStatus"], "2.0.1")
             connector = charger._get_connector(payload["evseId"], payload["connectorId"])
@@ -409,8 +473,10 @@ class EvOcppEvent(models.Model):
     def _on_NotifyEvent(self, charger, version, payload, response, received):
         for data in payload["eventData"]:
             component = data["component"]
-            if component.get("name") != ev_ocpp.AVAILABILITY_COMPONENT or \
-                    data["variable"].get("name") != ev_ocpp.AVAILABILITY_VARIABLE:
+            if (
+                component.get("name") != ev_ocpp.AVAILABILITY_COMPONENT
+                or data["variable"].get("name") != ev_ocpp.AVAILABILITY_VARIABLE
+            ):
                 continue
             evse = component.get("evse") or {}
             if not evse.get("id"):
@@ -418,8 +484,9 @@ class EvOcppEvent(models.Model):
             status = ev_ocpp.normalize_status(data["actualValue"], "2.0.1")
             when, _fixed = self._ts(data.get("timestamp"), received)
             connector = charger._get_connector(evse["id"], evse.get("connectorId") or 1)
-            self.env["ev.connector"]._apply_status(connector, status, when, data.get("techCode"), None, None,
-                                                   data.get("techInfo"), data["actualValue"])
+            self.env["ev.connector"]._apply_status(
+                connector, status, when, data.get("techCode"), None, None, data.get("techInfo"), data["actualValue"]
+            )
         return None
 
     # transactions ---------------------------------------------------------------------------
@@ -431,12 +498,20 @@ class EvOcppEvent(models.Model):
         batch = self.env.context.get("ev_ingest_batch")
         # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse
         session = batch and batch["known"].get((charger.id, transaction_id))
-        session = session.with_env(Session.env) if session else \
-            Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
+        session = (
+            session.with_env(Session.env)
+            if session
+            else Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
+        )
         if session or not create:
             return session, False
-        session = Session.create({"charger_id": charger.id, "transaction_id": transaction_id,
-                                  "connector_id": connector.id if connector else False})
+        session = Session.create(
+            {
+                "charger_id": charger.id,
+                "transaction_id": transaction_id,
+                "connector_id": connector.id if connector else False,
+            }
+        )
         return session, True
 
     def _link_token(self, session, token_value, token_type=None):
@@ -445,13 +520,16 @@ class EvOcppEvent(models.Model):
                 session.id_token_value = token_value
             return
         domain = [("value", "=", token_value)]
-        token = self.env["ev.id.token"].sudo().search(domain + ([("token_type", "=", token_type)] if token_type
-                                                                 else []), limit=1)
+        token = (
+            self.env["ev.id.token"]
+            .sudo()
+            .search(domain + ([("token_type", "=", token_type)] if token_type else []), limit=1)
+        )
         if not token and token_type:
             token = self.env["ev.id.token"].sudo().search(domain, limit=1)
         session.write({"id_token_value": token_value, "id_token_id": token.id if token else False})
 
-    def _on_TransactionEvent(self, charger, version, payload, response, received):
+    def _on_TransactionEvent(self, charger, version, payload, response, received):  # noqa: C901 - split by the pipeline refactor (issue 8)
         info = payload["transactionInfo"]
         event_type = payload["eventType"]
         if event_type not in ("Started", "Updated", "Ended"):
@@ -468,8 +546,13 @@ class EvOcppEvent(models.Model):
         if not session.start_time or when < session.start_time:
             vals["start_time"] = when
         if event_type == "Ended":
-            vals.update({"state": "completed", "stop_time": max(when, session.start_time or when),
-                         "stop_reason": info.get("stoppedReason") or "Local"})
+            vals.update(
+                {
+                    "state": "completed",
+                    "stop_time": max(when, session.start_time or when),
+                    "stop_reason": info.get("stoppedReason") or "Local",
+                }
+            )
             if created:
                 vals["orphan_stop"] = True
         elif created or session.state != "completed":
@@ -504,13 +587,20 @@ class EvOcppEvent(models.Model):
     def _on_StartTransaction(self, charger, version, payload, response, received):
         transaction_id = response.get("transactionId")
         if transaction_id in (None, ""):
-            raise EventRejected(_("StartTransaction needs the transactionId the bridge issued (response.transactionId)"))
+            raise EventRejected(
+                _("StartTransaction needs the transactionId the bridge issued (response.transactionId)")
+            )
         when, fixed = self._ts(payload["timestamp"], received)
         connector = charger._get_connector(int(payload["connectorId"]), 1)
         session, _created = self._session(charger, transaction_id, connector)
         was_completed = session.state == "completed"
-        vals = {"start_time": when, "connector_id": connector.id, "has_meter_start": True,
-                "meter_start_reported": float(payload["meterStart"]), "clock_fixed": fixed or session.clock_fixed}
+        vals = {
+            "start_time": when,
+            "connector_id": connector.id,
+            "has_meter_start": True,
+            "meter_start_reported": float(payload["meterStart"]),
+            "clock_fixed": fixed or session.clock_fixed,
+        }
         if session.state != "completed":
             vals["state"] = "active"
         session.write(vals)
@@ -526,8 +616,13 @@ class EvOcppEvent(models.Model):
         session, created = self._session(charger, payload["transactionId"])
         was_completed = session.state == "completed"
         samples = ev_ocpp.parse_meter_values(payload.get("transactionData") or [], "1.6")
-        vals = {"state": "completed", "stop_reason": payload.get("reason") or "Local", "has_meter_stop": True,
-                "meter_stop_reported": float(payload["meterStop"]), "clock_fixed": fixed or session.clock_fixed}
+        vals = {
+            "state": "completed",
+            "stop_reason": payload.get("reason") or "Local",
+            "has_meter_stop": True,
+            "meter_stop_reported": float(payload["meterStop"]),
+            "clock_fixed": fixed or session.clock_fixed,
+        }
         if created:
             # never saw the start: acknowledge and record what the stop tells
             vals["orphan_stop"] = True
@@ -550,8 +645,13 @@ class EvOcppEvent(models.Model):
             evse_id = int(payload["evseId"])
             connector = charger._get_connector(evse_id, 1) if evse_id else None
         if not session and connector:
-            session = self.env["ev.session"].sudo().search(
-                [("connector_id", "=", connector.id), ("state", "=", "active")], order="start_time desc", limit=1)
+            session = (
+                self.env["ev.session"]
+                .sudo()
+                .search(
+                    [("connector_id", "=", connector.id), ("state", "=", "active")], order="start_time desc", limit=1
+                )
+            )
         self._store_samples(charger, connector, session, samples, received)
         if session:
             self._touch_session(session, session.state == "completed")
@@ -567,18 +667,20 @@ class EvOcppEvent(models.Model):
                 stamp = ev_ocpp.to_naive_utc(received)
                 if session:
                     session.clock_fixed = True
-            vals_list.append({
-                "charger_id": charger.id,
-                "connector_id": connector.id if connector else False,
-                "session_id": session.id if session else False,
-                "timestamp": stamp,
-                "measurand": sample.measurand,
-                "phase": sample.phase or False,
-                "context": sample.context or False,
-                "location": sample.location or False,
-                "value": float(sample.value),
-                "unit": sample.unit or False,
-            })
+            vals_list.append(
+                {
+                    "charger_id": charger.id,
+                    "connector_id": connector.id if connector else False,
+                    "session_id": session.id if session else False,
+                    "timestamp": stamp,
+                    "measurand": sample.measurand,
+                    "phase": sample.phase or False,
+                    "context": sample.context or False,
+                    "location": sample.location or False,
+                    "value": float(sample.value),
+                    "unit": sample.unit or False,
+                }
+            )
         batch = self.env.context.get("ev_ingest_batch")
         if batch is not None and batch.get("samples") is not None:
             batch["samples"].extend(vals_list)
@@ -594,12 +696,18 @@ class EvOcppEvent(models.Model):
 
         def ident(v):
             return v["charger_id"], v["timestamp"], v["measurand"], v["phase"] or "", v["location"] or ""
+
         existing = MeterValue.search_read(
-            [("charger_id", "in", list({v["charger_id"] for v in vals_list})),
-             ("timestamp", "in", list({v["timestamp"] for v in vals_list}))],
-            ["charger_id", "timestamp", "measurand", "phase", "location"])
-        known = {(r["charger_id"][0], r["timestamp"], r["measurand"], r["phase"] or "", r["location"] or "")
-                 for r in existing}
+            [
+                ("charger_id", "in", list({v["charger_id"] for v in vals_list})),
+                ("timestamp", "in", list({v["timestamp"] for v in vals_list})),
+            ],
+            ["charger_id", "timestamp", "measurand", "phase", "location"],
+        )
+        known = {
+            (r["charger_id"][0], r["timestamp"], r["measurand"], r["phase"] or "", r["location"] or "")
+            for r in existing
+        }
         new, registers = [], {}
         for vals in vals_list:
             key = ident(vals)
@@ -627,8 +735,14 @@ class EvOcppEvent(models.Model):
     _on_DiagnosticsStatusNotification = _on_LogStatusNotification
 
     def _on_SecurityEventNotification(self, charger, version, payload, response, received):
-        charger.message_post(body=_("Security event %(type)s at %(ts)s %(info)s", type=payload["type"],
-                                    ts=payload.get("timestamp", ""), info=payload.get("techInfo") or ""))
+        charger.message_post(
+            body=_(
+                "Security event %(type)s at %(ts)s %(info)s",
+                type=payload["type"],
+                ts=payload.get("timestamp", ""),
+                info=payload.get("techInfo") or "",
+            )
+        )
         return None
 
     # ------------------------------------------------------------------------------------------
@@ -640,18 +754,27 @@ class EvOcppEvent(models.Model):
     def action_retry(self):
         """Apply rejected events again (e.g. after registering the missing charger)."""
         for event in self.filtered(lambda e: e.state == "rejected"):
-            envelope = {"key": event.key, "charger": event.charger_identity, "version": event.version,
-                        "action": event.action, "payload": event.payload or {}, "response": event.response or {},
-                        "ts": event.received_at.isoformat() + "Z", "message_id": event.message_id}
+            envelope = {
+                "key": event.key,
+                "charger": event.charger_identity,
+                "version": event.version,
+                "action": event.action,
+                "payload": event.payload or {},
+                "response": event.response or {},
+                "ts": event.received_at.isoformat() + "Z",
+                "message_id": event.message_id,
+            }
             event.unlink()
             result = self.ingest([envelope])[0]
             if result["status"] == "rejected":
-                raise UserError(_("Event %(key)s is still rejected: %(error)s", key=envelope["key"],
-                                  error=result["error"]))
+                raise UserError(
+                    _("Event %(key)s is still rejected: %(error)s", key=envelope["key"], error=result["error"])
+                )
 
     @api.model
     def _gc_events(self):
         days = int(self.env["ir.config_parameter"].sudo().get_param("ev_charging.event_retention_days", 30) or 0)
         if days > 0:
-            self.sudo().search([("state", "=", "applied"),
-                                ("received_at", "<", fields.Datetime.now() - timedelta(days=days))]).unlink()
+            self.sudo().search(
+                [("state", "=", "applied"), ("received_at", "<", fields.Datetime.now() - timedelta(days=days))]
+            ).unlink()

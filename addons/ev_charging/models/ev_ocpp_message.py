@@ -26,8 +26,12 @@ class EvOcppMessage(models.Model):
     payload_text = fields.Text("Payload (JSON)", compute="_compute_payload_text")
     timestamp = fields.Datetime(required=True, index=True, help="UTC; the milliseconds are in Timestamp (ms).")
     timestamp_ms = fields.Char("Timestamp (ms)", help="Exact time with milliseconds as recorded by the bridge (UTC).")
-    request_id = fields.Many2one("ev.ocpp.message", string="Request", index=True, ondelete="set null",
-                                 help="For a CALLRESULT/CALLERROR: the CALL it answers.")
+    request_id = fields.Many2one(
+        "ev.ocpp.message",
+        index=True,
+        ondelete="set null",
+        help="For a CALLRESULT/CALLERROR: the CALL it answers.",
+    )
     response_ids = fields.One2many("ev.ocpp.message", "request_id", string="Responses")
     event_key = fields.Char(index=True, copy=False, help="Idempotency key of the bridge event that carried it.")
 
@@ -42,8 +46,13 @@ class EvOcppMessage(models.Model):
         answers = self.filtered(lambda m: m.message_type != "CALL" and not m.request_id and m.unique_id)
         if not answers:
             return
-        calls = self.search([("message_type", "=", "CALL"), ("unique_id", "in", answers.mapped("unique_id")),
-                             ("charger_id", "in", answers.charger_id.ids)])
+        calls = self.search(
+            [
+                ("message_type", "=", "CALL"),
+                ("unique_id", "in", answers.mapped("unique_id")),
+                ("charger_id", "in", answers.charger_id.ids),
+            ]
+        )
         by_key = {(c.charger_id.id, c.unique_id): c for c in calls}
         for answer in answers:
             call = by_key.get((answer.charger_id.id, answer.unique_id))

@@ -26,23 +26,32 @@ class EvSite(models.Model):
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(help="Short reference used in reports and exports.")
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company,
-                                 tracking=True)
-    partner_id = fields.Many2one("res.partner", string="Address", tracking=True,
-                                 help="Contact holding the street address of the site.")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Address", tracking=True, help="Contact holding the street address of the site."
+    )
     street = fields.Char(related="partner_id.street")
     city = fields.Char(related="partner_id.city")
     state_id = fields.Many2one(related="partner_id.state_id")
     country_id = fields.Many2one(related="partner_id.country_id")
     latitude = fields.Float(digits=(10, 7))
     longitude = fields.Float(digits=(10, 7))
-    tz = fields.Selection(_tz_selection, string="Timezone", required=True, tracking=True,
-                          help="All local-time reporting of this site (sessions per day, uptime, tariffs) uses it.")
-    state = fields.Selection(SITE_STATES, string="Lifecycle", required=True, default="prospect", tracking=True,
-                             index=True)
+    tz = fields.Selection(
+        _tz_selection,
+        string="Timezone",
+        required=True,
+        tracking=True,
+        help="All local-time reporting of this site (sessions per day, uptime, tariffs) uses it.",
+    )
+    state = fields.Selection(
+        SITE_STATES, string="Lifecycle", required=True, default="prospect", tracking=True, index=True
+    )
     commissioning_date = fields.Date(tracking=True)
-    network_provider_id = fields.Many2one("ev.manufacturer", string="Network provider",
-                                          domain=[("is_network", "=", True)])
+    network_provider_id = fields.Many2one(
+        "ev.manufacturer", string="Network provider", domain=[("is_network", "=", True)]
+    )
     charger_ids = fields.One2many("ev.charger", "site_id", string="Chargers")
     charger_count = fields.Integer(compute="_compute_counts")
     session_count = fields.Integer(compute="_compute_counts")
@@ -52,16 +61,21 @@ class EvSite(models.Model):
 
     _sql_constraints = [
         ("latitude_range", "CHECK (latitude >= -90 AND latitude <= 90)", "Latitude must be between -90 and 90."),
-        ("longitude_range", "CHECK (longitude >= -180 AND longitude <= 180)",
-         "Longitude must be between -180 and 180."),
+        (
+            "longitude_range",
+            "CHECK (longitude >= -180 AND longitude <= 180)",
+            "Longitude must be between -180 and 180.",
+        ),
     ]
 
     @api.depends("charger_ids")
     def _compute_counts(self):
-        sessions = dict(self.env["ev.session"]._read_group(
-            [("site_id", "in", self.ids)], ["site_id"], ["__count"]))
-        faults = dict(self.env["ev.connector"]._read_group(
-            [("site_id", "in", self.ids), ("status", "=", "Faulted")], ["site_id"], ["__count"]))
+        sessions = dict(self.env["ev.session"]._read_group([("site_id", "in", self.ids)], ["site_id"], ["__count"]))
+        faults = dict(
+            self.env["ev.connector"]._read_group(
+                [("site_id", "in", self.ids), ("status", "=", "Faulted")], ["site_id"], ["__count"]
+            )
+        )
         for site in self:
             site.charger_count = len(site.charger_ids)
             site.session_count = sessions.get(site, 0)
@@ -71,8 +85,10 @@ class EvSite(models.Model):
     def _compute_map_url(self):
         for site in self:
             if site.latitude or site.longitude:
-                site.map_url = (f"https://www.openstreetmap.org/?mlat={site.latitude:.6f}&mlon={site.longitude:.6f}"
-                                f"#map=17/{site.latitude:.6f}/{site.longitude:.6f}")
+                site.map_url = (
+                    f"https://www.openstreetmap.org/?mlat={site.latitude:.6f}&mlon={site.longitude:.6f}"
+                    f"#map=17/{site.latitude:.6f}/{site.longitude:.6f}"
+                )
             else:
                 site.map_url = False
 
@@ -80,8 +96,13 @@ class EvSite(models.Model):
     def _check_commissioning(self):
         for site in self:
             if site.state in ("commissioned", "operating") and not site.commissioning_date:
-                raise ValidationError(_("Site %s: set the commissioning date before moving it to %s.",
-                                        site.name, dict(SITE_STATES)[site.state]))
+                raise ValidationError(
+                    _(
+                        "Site %(site)s: set the commissioning date before moving it to %(state)s.",
+                        site=site.name,
+                        state=dict(SITE_STATES)[site.state],
+                    )
+                )
 
     def _local_tz(self):
         self.ensure_one()
@@ -92,8 +113,14 @@ class EvSite(models.Model):
         order = [s for s, _label in SITE_STATES]
         for site in self:
             if order.index(state) < order.index(site.state):
-                raise ValidationError(_("Site %s is already %s; it cannot go back to %s.",
-                                        site.name, dict(SITE_STATES)[site.state], dict(SITE_STATES)[state]))
+                raise ValidationError(
+                    _(
+                        "Site %(site)s is already %(state)s; it cannot go back to %(target)s.",
+                        site=site.name,
+                        state=dict(SITE_STATES)[site.state],
+                        target=dict(SITE_STATES)[state],
+                    )
+                )
         vals = {"state": state}
         if state == "commissioned":
             for site in self.filtered(lambda s: not s.commissioning_date):

@@ -15,14 +15,18 @@ class EvStatusHistory(models.Model):
     site_id = fields.Many2one(related="connector_id.site_id", store=True, index=True)
     company_id = fields.Many2one(related="connector_id.company_id", store=True, index=True)
     status = fields.Selection(STATUSES, required=True, index=True)
-    ocpp_status = fields.Char("Reported status", help="Status as the station sent it (1.6 sub-states such as "
-                                                     "Charging or SuspendedEV are kept here).")
+    ocpp_status = fields.Char(
+        "Reported status",
+        help="Status as the station sent it (1.6 sub-states such as Charging or SuspendedEV are kept here).",
+    )
     is_fault = fields.Boolean(compute="_compute_is_fault", store=True, index=True)
     date_start = fields.Datetime("Start", required=True, index=True)
     date_end = fields.Datetime("End", index=True, help="Empty while the period is current.")
-    duration_seconds = fields.Integer(compute="_compute_duration", store=True,
-                                      help="Length of a closed period in seconds (0 while the period is open; see "
-                                           "Duration for the running value).")
+    duration_seconds = fields.Integer(
+        compute="_compute_duration",
+        store=True,
+        help="Length of a closed period in seconds (0 while the period is open; see Duration for the running value).",
+    )
     duration_display = fields.Char("Duration", compute="_compute_duration_display")
     duration_hours = fields.Float(compute="_compute_duration", store=True, digits=(12, 3), aggregator="sum")
     error_code = fields.Char(index=True)
@@ -45,18 +49,30 @@ class EvStatusHistory(models.Model):
     def _compute_duration_display(self):
         now = fields.Datetime.now()
         for line in self:
-            line.duration_display = ev_ocpp.fmt_duration(
-                ev_ocpp.duration_seconds(line.date_start, line.date_end, now)) if line.date_start else ""
+            line.duration_display = (
+                ev_ocpp.fmt_duration(ev_ocpp.duration_seconds(line.date_start, line.date_end, now))
+                if line.date_start
+                else ""
+            )
 
     @api.model
     def fault_seconds(self, domain, date_from, date_to):
         """Seconds of Faulted status inside [date_from, date_to) for the lines matching ``domain``,
         counting open periods up to now. Returns {connector_id: seconds}."""
         now = fields.Datetime.now()
-        lines = self.search(domain + [("is_fault", "=", True), ("date_start", "<", date_to), "|",
-                                      ("date_end", "=", False), ("date_end", ">", date_from)])
+        lines = self.search(
+            domain
+            + [
+                ("is_fault", "=", True),
+                ("date_start", "<", date_to),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">", date_from),
+            ]
+        )
         result = {}
         for line in lines:
             result[line.connector_id.id] = result.get(line.connector_id.id, 0) + ev_ocpp.overlap_seconds(
-                line.date_start, line.date_end, date_from, date_to, now)
+                line.date_start, line.date_end, date_from, date_to, now
+            )
         return result

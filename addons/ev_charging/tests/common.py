@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from odoo.tests.common import TransactionCase
 
@@ -22,7 +22,7 @@ class EvCase(TransactionCase):
         cls.driver = cls.env["res.partner"].create({"name": "Test Driver"})
         cls.token = cls.env["ev.id.token"].create({"value": "TOKEN-0001", "partner_id": cls.driver.id})
         cls.Event = cls.env["ev.ocpp.event"]
-        cls.t0 = datetime(2026, 7, 1, 14, 0, tzinfo=timezone.utc)  # 10:00 in New York
+        cls.t0 = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)  # 10:00 in New York
         cls._seq = 0
 
     def key(self):
@@ -30,8 +30,14 @@ class EvCase(TransactionCase):
         return f"test-node:{self._seq}"
 
     def ev(self, charger, action, payload, ts=None, response=None, version=None):
-        event = {"key": self.key(), "charger": charger, "action": action, "payload": payload,
-                 "version": version or ("1.6" if charger == "T-16" else "2.0.1"), "ts": iso(ts or self.t0)}
+        event = {
+            "key": self.key(),
+            "charger": charger,
+            "action": action,
+            "payload": payload,
+            "version": version or ("1.6" if charger == "T-16" else "2.0.1"),
+            "ts": iso(ts or self.t0),
+        }
         if response is not None:
             event["response"] = response
         return event
@@ -42,8 +48,9 @@ class EvCase(TransactionCase):
         return results
 
     def session(self, charger, transaction_id):
-        return self.env["ev.session"].search([("charger_id", "=", charger.id),
-                                              ("transaction_id", "=", str(transaction_id))])
+        return self.env["ev.session"].search(
+            [("charger_id", "=", charger.id), ("transaction_id", "=", str(transaction_id))]
+        )
 
     @staticmethod
     def minutes(ts, n):

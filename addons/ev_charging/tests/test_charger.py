@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from psycopg2 import IntegrityError
 
@@ -63,8 +63,9 @@ class TestCharger(EvCase):
         self.assertEqual(site.state, "decommissioned")
 
     def test_site_map_link_and_bad_coordinates(self):
-        site = self.env["ev.site"].create({"name": "Geo", "tz": "America/Chicago", "latitude": 41.88,
-                                           "longitude": -87.65})
+        site = self.env["ev.site"].create(
+            {"name": "Geo", "tz": "America/Chicago", "latitude": 41.88, "longitude": -87.65}
+        )
         self.assertIn("mlat=41.880000", site.map_url)
         self.assertEqual(site.action_open_map()["url"], site.map_url)
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
@@ -81,11 +82,22 @@ class TestCharger(EvCase):
 
     def test_bridge_pull_and_result(self):
         self.ingest([self.ev("T-201", "Connection", {"state": "connected", "node": "node-z"})])
-        cmd = self.env["ev.charger.command"].create({"charger_id": self.cp201.id, "action": "UnlockConnector",
-                                                     "params": {"evseId": 1, "connectorId": 1}})
+        cmd = self.env["ev.charger.command"].create(
+            {"charger_id": self.cp201.id, "action": "UnlockConnector", "params": {"evseId": 1, "connectorId": 1}}
+        )
         pulled = self.env["ev.charger.command"].bridge_pull("node-z", ["T-201"])
-        self.assertEqual(pulled, [{"id": cmd.id, "charger": "T-201", "action": "UnlockConnector", "version": "2.0.1",
-                                   "params": {"evseId": 1, "connectorId": 1}}])
+        self.assertEqual(
+            pulled,
+            [
+                {
+                    "id": cmd.id,
+                    "charger": "T-201",
+                    "action": "UnlockConnector",
+                    "version": "2.0.1",
+                    "params": {"evseId": 1, "connectorId": 1},
+                }
+            ],
+        )
         self.assertEqual(cmd.state, "sent")
         self.assertFalse(self.env["ev.charger.command"].bridge_pull("node-z", ["T-201"]), "pulled once")
         self.env["ev.charger.command"].bridge_result(cmd.id, "accepted", {"status": "Unlocked"})
@@ -104,11 +116,34 @@ class TestCharger(EvCase):
         self.assertEqual(Token.bridge_authorize("T-201", "TOKEN-0001", "ISO14443")["status"], "Blocked")
 
     def test_message_retention(self):
-        self.ingest([self.ev("T-201", "MessageLog", {"direction": "in", "type": "CALL", "action": "Heartbeat",
-                                                     "unique_id": "old", "payload": {}, "ts": "2020-01-01T00:00:00Z"}),
-                     self.ev("T-201", "MessageLog", {"direction": "in", "type": "CALL", "action": "Heartbeat",
-                                                     "unique_id": "new", "payload": {},
-                                                     "ts": iso(datetime.now(timezone.utc) - timedelta(days=29))})])
+        self.ingest(
+            [
+                self.ev(
+                    "T-201",
+                    "MessageLog",
+                    {
+                        "direction": "in",
+                        "type": "CALL",
+                        "action": "Heartbeat",
+                        "unique_id": "old",
+                        "payload": {},
+                        "ts": "2020-01-01T00:00:00Z",
+                    },
+                ),
+                self.ev(
+                    "T-201",
+                    "MessageLog",
+                    {
+                        "direction": "in",
+                        "type": "CALL",
+                        "action": "Heartbeat",
+                        "unique_id": "new",
+                        "payload": {},
+                        "ts": iso(datetime.now(UTC) - timedelta(days=29)),
+                    },
+                ),
+            ]
+        )
         self.env["ir.config_parameter"].sudo().set_param("ev_charging.message_retention_days", 30)
         self.env["ev.ocpp.message"]._gc_messages()
         left = self.env["ev.ocpp.message"].search([("charger_id", "=", self.cp201.id)]).mapped("unique_id")

@@ -1,5 +1,6 @@
 """Ingestion of realistic OCPP 2.0.1 and 1.6 sequences through ev.ocpp.event.ingest()."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -8,25 +9,34 @@ from .common import EvCase, iso
 
 
 def mv201(ts, wh, context="Sample.Periodic", power=None):
-    values = [{"value": wh, "measurand": "Energy.Active.Import.Register", "context": context,
-               "unitOfMeasure": {"unit": "Wh"}}]
+    values = [
+        {"value": wh, "measurand": "Energy.Active.Import.Register", "context": context, "unitOfMeasure": {"unit": "Wh"}}
+    ]
     if power is not None:
-        values.append({"value": power, "measurand": "Power.Active.Import", "context": context,
-                       "unitOfMeasure": {"unit": "kW"}})
+        values.append(
+            {"value": power, "measurand": "Power.Active.Import", "context": context, "unitOfMeasure": {"unit": "kW"}}
+        )
     return {"timestamp": iso(ts), "sampledValue": values}
 
 
 def mv16(ts, wh, unit="Wh"):
-    return {"timestamp": iso(ts), "sampledValue": [{"value": str(wh), "measurand": "Energy.Active.Import.Register",
-                                                    "unit": unit}]}
+    return {
+        "timestamp": iso(ts),
+        "sampledValue": [{"value": str(wh), "measurand": "Energy.Active.Import.Register", "unit": unit}],
+    }
 
 
 @tagged("post_install", "-at_install")
 class TestIngestion201(EvCase):
     def _tx(self, event_type, seq, ts, meter=None, **info):
-        payload = {"eventType": event_type, "timestamp": iso(ts), "triggerReason": "MeterValuePeriodic",
-                   "seqNo": seq, "transactionInfo": {"transactionId": "TX-201-A", **info},
-                   "evse": {"id": 1, "connectorId": 1}}
+        payload = {
+            "eventType": event_type,
+            "timestamp": iso(ts),
+            "triggerReason": "MeterValuePeriodic",
+            "seqNo": seq,
+            "transactionInfo": {"transactionId": "TX-201-A", **info},
+            "evse": {"id": 1, "connectorId": 1},
+        }
         if meter:
             payload["meterValue"] = meter
         return self.ev("T-201", "TransactionEvent", payload, ts)
@@ -35,32 +45,65 @@ class TestIngestion201(EvCase):
         t0, m = self.t0, self.minutes
         events = [
             self.ev("T-201", "Connection", {"state": "connected", "node": "node-a", "subprotocol": "ocpp2.0.1"}, t0),
-            self.ev("T-201", "BootNotification", {"reason": "PowerUp", "chargingStation": {
-                "model": "Terra 184", "vendorName": "ABB", "serialNumber": "ABB-42", "firmwareVersion": "1.8.3"}}, t0),
-            self.ev("T-201", "StatusNotification", {"timestamp": iso(t0), "connectorStatus": "Available",
-                                                    "evseId": 1, "connectorId": 1}, t0),
+            self.ev(
+                "T-201",
+                "BootNotification",
+                {
+                    "reason": "PowerUp",
+                    "chargingStation": {
+                        "model": "Terra 184",
+                        "vendorName": "ABB",
+                        "serialNumber": "ABB-42",
+                        "firmwareVersion": "1.8.3",
+                    },
+                },
+                t0,
+            ),
+            self.ev(
+                "T-201",
+                "StatusNotification",
+                {"timestamp": iso(t0), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+                t0,
+            ),
             self.ev("T-201", "Authorize", {"idToken": {"idToken": "TOKEN-0001", "type": "ISO14443"}}, m(t0, 1)),
-            self.ev("T-201", "StatusNotification", {"timestamp": iso(m(t0, 1)), "connectorStatus": "Occupied",
-                                                    "evseId": 1, "connectorId": 1}, m(t0, 1)),
+            self.ev(
+                "T-201",
+                "StatusNotification",
+                {"timestamp": iso(m(t0, 1)), "connectorStatus": "Occupied", "evseId": 1, "connectorId": 1},
+                m(t0, 1),
+            ),
         ]
-        started = self._tx("Started", 0, m(t0, 1), [mv201(m(t0, 1), 1_000_000, "Transaction.Begin")],
-                           chargingState="Charging")
+        started = self._tx(
+            "Started", 0, m(t0, 1), [mv201(m(t0, 1), 1_000_000, "Transaction.Begin")], chargingState="Charging"
+        )
         started["payload"]["idToken"] = {"idToken": "TOKEN-0001", "type": "ISO14443"}
         events += [
             started,
             self._tx("Updated", 1, m(t0, 16), [mv201(m(t0, 16), 1_012_500, power=50.2)], chargingState="Charging"),
             self._tx("Updated", 2, m(t0, 31), [mv201(m(t0, 31), 1_025_000, power=49.8)], chargingState="Charging"),
-            self._tx("Ended", 3, m(t0, 40), [mv201(m(t0, 40), 1_031_250, "Transaction.End")],
-                     chargingState="EVConnected", stoppedReason="EVDisconnected"),
-            self.ev("T-201", "StatusNotification", {"timestamp": iso(m(t0, 42)), "connectorStatus": "Available",
-                                                    "evseId": 1, "connectorId": 1}, m(t0, 42)),
+            self._tx(
+                "Ended",
+                3,
+                m(t0, 40),
+                [mv201(m(t0, 40), 1_031_250, "Transaction.End")],
+                chargingState="EVConnected",
+                stoppedReason="EVDisconnected",
+            ),
+            self.ev(
+                "T-201",
+                "StatusNotification",
+                {"timestamp": iso(m(t0, 42)), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+                m(t0, 42),
+            ),
         ]
         results = self.ingest(events)
         self.assertEqual([r["status"] for r in results], ["applied"] * len(events), results)
         self.assertEqual(self.cp201.connection_state, "connected")
         self.assertEqual(self.cp201.node_id.name, "node-a")
-        self.assertEqual((self.cp201.vendor_reported, self.cp201.serial_number, self.cp201.firmware_version),
-                         ("ABB", "ABB-42", "1.8.3"))
+        self.assertEqual(
+            (self.cp201.vendor_reported, self.cp201.serial_number, self.cp201.firmware_version),
+            ("ABB", "ABB-42", "1.8.3"),
+        )
         s = self.session(self.cp201, "TX-201-A")
         self.assertEqual(s.state, "completed")
         self.assertAlmostEqual(s.energy_kwh, 31.25, places=3)
@@ -82,8 +125,10 @@ class TestIngestion201(EvCase):
 
     def test_duplicate_events_stored_once(self):
         t0 = self.t0
-        events = [self._tx("Started", 0, t0, [mv201(t0, 500, "Transaction.Begin")]),
-                  self._tx("Updated", 1, self.minutes(t0, 5), [mv201(self.minutes(t0, 5), 2500)])]
+        events = [
+            self._tx("Started", 0, t0, [mv201(t0, 500, "Transaction.Begin")]),
+            self._tx("Updated", 1, self.minutes(t0, 5), [mv201(self.minutes(t0, 5), 2500)]),
+        ]
         self.ingest(events)
         again = self.ingest(events)  # bridge replays after a crash
         self.assertEqual([r["status"] for r in again], ["duplicate", "duplicate"])
@@ -117,15 +162,21 @@ class TestIngestion201(EvCase):
         self.assertAlmostEqual(s.energy_kwh, 25.0, places=3)
         self.assertEqual(s.last_seq_no, 3)
         self.assertFalse(s.orphan_stop, "the Ended came first but the Started arrived later")
-        self.assertEqual(s.meter_value_ids.sorted("timestamp").mapped("value"),
-                         [100_000.0, 110_000.0, 120_000.0, 125_000.0])
+        self.assertEqual(
+            s.meter_value_ids.sorted("timestamp").mapped("value"), [100_000.0, 110_000.0, 120_000.0, 125_000.0]
+        )
 
     def test_status_history_out_of_order_and_fault_duration(self):
         t0, m = self.t0, self.minutes
 
         def status(ts, st):
-            return self.ev("T-201", "StatusNotification", {"timestamp": iso(ts), "connectorStatus": st,
-                                                           "evseId": 2, "connectorId": 1}, ts)
+            return self.ev(
+                "T-201",
+                "StatusNotification",
+                {"timestamp": iso(ts), "connectorStatus": st, "evseId": 2, "connectorId": 1},
+                ts,
+            )
+
         self.ingest([status(t0, "Available"), status(m(t0, 90), "Available")])
         # the fault (t0+30 → t0+75) arrives late, after the station recovered
         self.ingest([status(m(t0, 75), "Available"), status(m(t0, 30), "Faulted")])
@@ -136,20 +187,37 @@ class TestIngestion201(EvCase):
         self.assertEqual(fault.duration_seconds, 45 * 60)
         self.assertEqual(conn.status, "Available")
         seconds = self.env["ev.status.history"].fault_seconds(
-            [("connector_id", "=", conn.id)], m(t0, 60).replace(tzinfo=None), m(t0, 240).replace(tzinfo=None))
+            [("connector_id", "=", conn.id)], m(t0, 60).replace(tzinfo=None), m(t0, 240).replace(tzinfo=None)
+        )
         self.assertEqual(seconds, {conn.id: 15 * 60}, "only the part of the fault inside the window counts")
 
     def test_notify_event_availability(self):
         t0 = self.t0
-        payload = {"generatedAt": iso(t0), "seqNo": 0, "eventData": [
-            {"eventId": 1, "timestamp": iso(t0), "trigger": "Delta", "actualValue": "Faulted",
-             "techCode": "GroundFailure", "eventNotificationType": "HardWiredNotification",
-             "component": {"name": "Connector", "evse": {"id": 1, "connectorId": 1}},
-             "variable": {"name": "AvailabilityState"}},
-            {"eventId": 2, "timestamp": iso(t0), "trigger": "Delta", "actualValue": "42",
-             "eventNotificationType": "HardWiredNotification", "component": {"name": "TemperatureSensor"},
-             "variable": {"name": "Temperature"}},
-        ]}
+        payload = {
+            "generatedAt": iso(t0),
+            "seqNo": 0,
+            "eventData": [
+                {
+                    "eventId": 1,
+                    "timestamp": iso(t0),
+                    "trigger": "Delta",
+                    "actualValue": "Faulted",
+                    "techCode": "GroundFailure",
+                    "eventNotificationType": "HardWiredNotification",
+                    "component": {"name": "Connector", "evse": {"id": 1, "connectorId": 1}},
+                    "variable": {"name": "AvailabilityState"},
+                },
+                {
+                    "eventId": 2,
+                    "timestamp": iso(t0),
+                    "trigger": "Delta",
+                    "actualValue": "42",
+                    "eventNotificationType": "HardWiredNotification",
+                    "component": {"name": "TemperatureSensor"},
+                    "variable": {"name": "Temperature"},
+                },
+            ],
+        }
         self.assertEqual(self.ingest([self.ev("T-201", "NotifyEvent", payload)])[0]["status"], "applied")
         conn = self.cp201._get_connector(1, 1)
         self.assertEqual((conn.status, conn.error_code), ("Faulted", "GroundFailure"))
@@ -159,10 +227,22 @@ class TestIngestion201(EvCase):
 
     def test_clock_not_set_uses_receive_time(self):
         received = self.t0
-        events = [self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": "1970-01-01T00:00:05Z", "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": "TX-1970"}, "evse": {"id": 1, "connectorId": 1},
-            "meterValue": [mv201(self.minutes(self.t0, 0).replace(year=1970), 10, "Transaction.Begin")]}, received)]
+        events = [
+            self.ev(
+                "T-201",
+                "TransactionEvent",
+                {
+                    "eventType": "Started",
+                    "timestamp": "1970-01-01T00:00:05Z",
+                    "triggerReason": "Authorized",
+                    "seqNo": 0,
+                    "transactionInfo": {"transactionId": "TX-1970"},
+                    "evse": {"id": 1, "connectorId": 1},
+                    "meterValue": [mv201(self.minutes(self.t0, 0).replace(year=1970), 10, "Transaction.Begin")],
+                },
+                received,
+            )
+        ]
         self.assertEqual(self.ingest(events)[0]["status"], "applied")
         s = self.session(self.cp201, "TX-1970")
         self.assertTrue(s.clock_fixed)
@@ -171,11 +251,29 @@ class TestIngestion201(EvCase):
 
     def test_message_log_links_response_to_call(self):
         t0 = self.t0
-        call = self.ev("T-201", "MessageLog", {"direction": "in", "type": "CALL", "action": "Heartbeat",
-                                               "unique_id": "abc-1", "payload": {}, "ts": "2026-07-01T14:00:00.123Z"})
-        result = self.ev("T-201", "MessageLog", {"direction": "out", "type": "CALLRESULT", "unique_id": "abc-1",
-                                                 "payload": {"currentTime": iso(t0)},
-                                                 "ts": "2026-07-01T14:00:00.131Z"})
+        call = self.ev(
+            "T-201",
+            "MessageLog",
+            {
+                "direction": "in",
+                "type": "CALL",
+                "action": "Heartbeat",
+                "unique_id": "abc-1",
+                "payload": {},
+                "ts": "2026-07-01T14:00:00.123Z",
+            },
+        )
+        result = self.ev(
+            "T-201",
+            "MessageLog",
+            {
+                "direction": "out",
+                "type": "CALLRESULT",
+                "unique_id": "abc-1",
+                "payload": {"currentTime": iso(t0)},
+                "ts": "2026-07-01T14:00:00.131Z",
+            },
+        )
         self.assertEqual([r["status"] for r in self.ingest([call, result])], ["applied", "applied"])
         self.assertEqual(self.ingest([call])[0]["status"], "duplicate")
         msgs = self.env["ev.ocpp.message"].search([("charger_id", "=", self.cp201.id)])
@@ -184,17 +282,26 @@ class TestIngestion201(EvCase):
         self.assertEqual(answer.request_id.action, "Heartbeat")
         self.assertEqual(answer.action, "Heartbeat")
         self.assertEqual(answer.timestamp_ms, "2026-07-01T14:00:00.131Z")
-        found = self.env["ev.ocpp.message"].search([("charger_id", "=", self.cp201.id), ("action", "=", "Heartbeat"),
-                                                    ("message_type", "=", "CALL"),
-                                                    ("timestamp", ">=", "2026-07-01 14:00:00")])
+        found = self.env["ev.ocpp.message"].search(
+            [
+                ("charger_id", "=", self.cp201.id),
+                ("action", "=", "Heartbeat"),
+                ("message_type", "=", "CALL"),
+                ("timestamp", ">=", "2026-07-01 14:00:00"),
+            ]
+        )
         self.assertEqual(len(found), 1)
 
     def test_stale_disconnect_from_old_node_is_ignored(self):
         t0, m = self.t0, self.minutes
-        self.ingest([self.ev("T-201", "Connection", {"state": "connected", "node": "node-a"}, t0),
-                     self.ev("T-201", "Connection", {"state": "connected", "node": "node-b"}, m(t0, 1)),
-                     # node-a notices its old socket closed after the station moved to node-b
-                     self.ev("T-201", "Connection", {"state": "disconnected", "node": "node-a"}, m(t0, 2))])
+        self.ingest(
+            [
+                self.ev("T-201", "Connection", {"state": "connected", "node": "node-a"}, t0),
+                self.ev("T-201", "Connection", {"state": "connected", "node": "node-b"}, m(t0, 1)),
+                # node-a notices its old socket closed after the station moved to node-b
+                self.ev("T-201", "Connection", {"state": "disconnected", "node": "node-a"}, m(t0, 2)),
+            ]
+        )
         self.assertEqual((self.cp201.connection_state, self.cp201.node_id.name), ("connected", "node-b"))
         self.ingest([self.ev("T-201", "Connection", {"state": "disconnected", "node": "node-b"}, m(t0, 3))])
         self.assertEqual(self.cp201.connection_state, "disconnected")
@@ -206,30 +313,82 @@ class TestIngestion16(EvCase):
     def test_full_session_with_bridge_issued_transaction_id(self):
         t0, m = self.t0, self.minutes
         events = [
-            self.ev("T-16", "BootNotification", {"chargePointVendor": "EVRange", "chargePointModel": "Sprint 60",
-                                                 "chargePointSerialNumber": "EVR-7", "firmwareVersion": "4.1"}, t0),
-            self.ev("T-16", "StatusNotification", {"connectorId": 0, "status": "Available", "errorCode": "NoError"}, t0),
-            self.ev("T-16", "StatusNotification", {"connectorId": 2, "status": "Available", "errorCode": "NoError",
-                                                   "timestamp": iso(t0)}, t0),
+            self.ev(
+                "T-16",
+                "BootNotification",
+                {
+                    "chargePointVendor": "EVRange",
+                    "chargePointModel": "Sprint 60",
+                    "chargePointSerialNumber": "EVR-7",
+                    "firmwareVersion": "4.1",
+                },
+                t0,
+            ),
+            self.ev(
+                "T-16", "StatusNotification", {"connectorId": 0, "status": "Available", "errorCode": "NoError"}, t0
+            ),
+            self.ev(
+                "T-16",
+                "StatusNotification",
+                {"connectorId": 2, "status": "Available", "errorCode": "NoError", "timestamp": iso(t0)},
+                t0,
+            ),
             self.ev("T-16", "Authorize", {"idTag": "TOKEN-0001"}, m(t0, 1)),
-            self.ev("T-16", "StatusNotification", {"connectorId": 2, "status": "Preparing", "errorCode": "NoError",
-                                                   "timestamp": iso(m(t0, 1))}, m(t0, 1)),
-            self.ev("T-16", "StartTransaction", {"connectorId": 2, "idTag": "TOKEN-0001", "meterStart": 2_450_000,
-                                                 "timestamp": iso(m(t0, 1))}, m(t0, 1),
-                    response={"transactionId": 268435457, "idTagInfo": {"status": "Accepted"}}),
-            self.ev("T-16", "StatusNotification", {"connectorId": 2, "status": "Charging", "errorCode": "NoError",
-                                                   "timestamp": iso(m(t0, 1))}, m(t0, 1)),
-            self.ev("T-16", "MeterValues", {"connectorId": 2, "transactionId": 268435457,
-                                            "meterValue": [mv16(m(t0, 15), "2455.5", "kWh")]}, m(t0, 15)),
-            self.ev("T-16", "MeterValues", {"connectorId": 2, "transactionId": 268435457,
-                                            "meterValue": [mv16(m(t0, 30), 2_461_000)]}, m(t0, 30)),
-            self.ev("T-16", "StopTransaction", {"transactionId": 268435457, "meterStop": 2_463_750,
-                                                "timestamp": iso(m(t0, 35)), "reason": "Local",
-                                                "idTag": "TOKEN-0001"}, m(t0, 35)),
-            self.ev("T-16", "StatusNotification", {"connectorId": 2, "status": "Finishing", "errorCode": "NoError",
-                                                   "timestamp": iso(m(t0, 35))}, m(t0, 35)),
-            self.ev("T-16", "StatusNotification", {"connectorId": 2, "status": "Available", "errorCode": "NoError",
-                                                   "timestamp": iso(m(t0, 37))}, m(t0, 37)),
+            self.ev(
+                "T-16",
+                "StatusNotification",
+                {"connectorId": 2, "status": "Preparing", "errorCode": "NoError", "timestamp": iso(m(t0, 1))},
+                m(t0, 1),
+            ),
+            self.ev(
+                "T-16",
+                "StartTransaction",
+                {"connectorId": 2, "idTag": "TOKEN-0001", "meterStart": 2_450_000, "timestamp": iso(m(t0, 1))},
+                m(t0, 1),
+                response={"transactionId": 268435457, "idTagInfo": {"status": "Accepted"}},
+            ),
+            self.ev(
+                "T-16",
+                "StatusNotification",
+                {"connectorId": 2, "status": "Charging", "errorCode": "NoError", "timestamp": iso(m(t0, 1))},
+                m(t0, 1),
+            ),
+            self.ev(
+                "T-16",
+                "MeterValues",
+                {"connectorId": 2, "transactionId": 268435457, "meterValue": [mv16(m(t0, 15), "2455.5", "kWh")]},
+                m(t0, 15),
+            ),
+            self.ev(
+                "T-16",
+                "MeterValues",
+                {"connectorId": 2, "transactionId": 268435457, "meterValue": [mv16(m(t0, 30), 2_461_000)]},
+                m(t0, 30),
+            ),
+            self.ev(
+                "T-16",
+                "StopTransaction",
+                {
+                    "transactionId": 268435457,
+                    "meterStop": 2_463_750,
+                    "timestamp": iso(m(t0, 35)),
+                    "reason": "Local",
+                    "idTag": "TOKEN-0001",
+                },
+                m(t0, 35),
+            ),
+            self.ev(
+                "T-16",
+                "StatusNotification",
+                {"connectorId": 2, "status": "Finishing", "errorCode": "NoError", "timestamp": iso(m(t0, 35))},
+                m(t0, 35),
+            ),
+            self.ev(
+                "T-16",
+                "StatusNotification",
+                {"connectorId": 2, "status": "Available", "errorCode": "NoError", "timestamp": iso(m(t0, 37))},
+                m(t0, 37),
+            ),
         ]
         results = self.ingest(events)
         self.assertEqual([r["status"] for r in results], ["applied"] * len(events), results)
@@ -250,9 +409,18 @@ class TestIngestion16(EvCase):
 
     def test_stop_for_unknown_transaction_is_acknowledged_and_recorded(self):
         t0 = self.t0
-        stop = self.ev("T-16", "StopTransaction", {
-            "transactionId": 999, "meterStop": 51_000, "timestamp": iso(self.minutes(t0, 50)), "reason": "PowerLoss",
-            "transactionData": [mv16(t0, 40_000), mv16(self.minutes(t0, 25), 45_500)]}, self.minutes(t0, 50))
+        stop = self.ev(
+            "T-16",
+            "StopTransaction",
+            {
+                "transactionId": 999,
+                "meterStop": 51_000,
+                "timestamp": iso(self.minutes(t0, 50)),
+                "reason": "PowerLoss",
+                "transactionData": [mv16(t0, 40_000), mv16(self.minutes(t0, 25), 45_500)],
+            },
+            self.minutes(t0, 50),
+        )
         result = self.ingest([stop])[0]
         self.assertEqual(result["status"], "applied")
         s = self.session(self.cp16, 999)
@@ -266,24 +434,53 @@ class TestIngestion16(EvCase):
     def test_meter_start_zero_on_cumulative_register(self):
         t0, m = self.t0, self.minutes
         # a normal session teaches Odoo the register is cumulative (lifetime ~4.5 MWh)
-        self.ingest([
-            self.ev("T-16", "StartTransaction", {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 4_500_000,
-                                                 "timestamp": iso(t0)}, t0, response={"transactionId": 1}),
-            self.ev("T-16", "StopTransaction", {"transactionId": 1, "meterStop": 4_520_000,
-                                                "timestamp": iso(m(t0, 60))}, m(t0, 60)),
-        ])
+        self.ingest(
+            [
+                self.ev(
+                    "T-16",
+                    "StartTransaction",
+                    {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 4_500_000, "timestamp": iso(t0)},
+                    t0,
+                    response={"transactionId": 1},
+                ),
+                self.ev(
+                    "T-16",
+                    "StopTransaction",
+                    {"transactionId": 1, "meterStop": 4_520_000, "timestamp": iso(m(t0, 60))},
+                    m(t0, 60),
+                ),
+            ]
+        )
         self.assertAlmostEqual(self.session(self.cp16, 1).energy_kwh, 20.0, places=3)
         # an offline transaction replayed later reports meterStart = 0
         start, end = m(t0, 120), m(t0, 180)
-        self.ingest([
-            self.ev("T-16", "StartTransaction", {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 0,
-                                                 "timestamp": iso(start)}, m(t0, 300), response={"transactionId": 2}),
-            self.ev("T-16", "MeterValues", {"connectorId": 1, "transactionId": 2,
-                                            "meterValue": [mv16(m(start, 1), 4_520_500), mv16(m(start, 30), 4_530_000)]},
-                    m(t0, 300)),
-            self.ev("T-16", "StopTransaction", {"transactionId": 2, "meterStop": 4_538_500, "timestamp": iso(end)},
-                    m(t0, 300)),
-        ])
+        self.ingest(
+            [
+                self.ev(
+                    "T-16",
+                    "StartTransaction",
+                    {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 0, "timestamp": iso(start)},
+                    m(t0, 300),
+                    response={"transactionId": 2},
+                ),
+                self.ev(
+                    "T-16",
+                    "MeterValues",
+                    {
+                        "connectorId": 1,
+                        "transactionId": 2,
+                        "meterValue": [mv16(m(start, 1), 4_520_500), mv16(m(start, 30), 4_530_000)],
+                    },
+                    m(t0, 300),
+                ),
+                self.ev(
+                    "T-16",
+                    "StopTransaction",
+                    {"transactionId": 2, "meterStop": 4_538_500, "timestamp": iso(end)},
+                    m(t0, 300),
+                ),
+            ]
+        )
         s = self.session(self.cp16, 2)
         self.assertTrue(s.meter_start_fixed)
         self.assertAlmostEqual(s.energy_kwh, 18.0, places=3, msg="not the 4,538 kWh lifetime register")
@@ -292,14 +489,29 @@ class TestIngestion16(EvCase):
     def test_meter_start_zero_on_configured_cumulative_register_without_history(self):
         t0, m = self.t0, self.minutes
         self.cp16.register_kind = "cumulative"  # a young station: lifetime register only 520 kWh
-        self.ingest([
-            self.ev("T-16", "StartTransaction", {"connectorId": 1, "meterStart": 0, "idTag": "TOKEN-0001",
-                                                 "timestamp": iso(t0)}, t0, response={"transactionId": 9}),
-            self.ev("T-16", "MeterValues", {"connectorId": 1, "transactionId": 9,
-                                            "meterValue": [mv16(m(t0, 1), 520_000)]}, m(t0, 1)),
-            self.ev("T-16", "StopTransaction", {"transactionId": 9, "meterStop": 532_000,
-                                                "timestamp": iso(m(t0, 60))}, m(t0, 60)),
-        ])
+        self.ingest(
+            [
+                self.ev(
+                    "T-16",
+                    "StartTransaction",
+                    {"connectorId": 1, "meterStart": 0, "idTag": "TOKEN-0001", "timestamp": iso(t0)},
+                    t0,
+                    response={"transactionId": 9},
+                ),
+                self.ev(
+                    "T-16",
+                    "MeterValues",
+                    {"connectorId": 1, "transactionId": 9, "meterValue": [mv16(m(t0, 1), 520_000)]},
+                    m(t0, 1),
+                ),
+                self.ev(
+                    "T-16",
+                    "StopTransaction",
+                    {"transactionId": 9, "meterStop": 532_000, "timestamp": iso(m(t0, 60))},
+                    m(t0, 60),
+                ),
+            ]
+        )
         s = self.session(self.cp16, 9)
         self.assertTrue(s.meter_start_fixed)
         self.assertAlmostEqual(s.energy_kwh, 12.0, places=3)
@@ -307,12 +519,23 @@ class TestIngestion16(EvCase):
     def test_meter_start_zero_on_per_transaction_register_is_real(self):
         t0, m = self.t0, self.minutes
         self.cp16.register_kind = "per_transaction"
-        self.ingest([
-            self.ev("T-16", "StartTransaction", {"connectorId": 1, "meterStart": 0, "idTag": "X",
-                                                 "timestamp": iso(t0)}, t0, response={"transactionId": 5}),
-            self.ev("T-16", "StopTransaction", {"transactionId": 5, "meterStop": 30_000, "timestamp": iso(m(t0, 60))},
-                    m(t0, 60)),
-        ])
+        self.ingest(
+            [
+                self.ev(
+                    "T-16",
+                    "StartTransaction",
+                    {"connectorId": 1, "meterStart": 0, "idTag": "X", "timestamp": iso(t0)},
+                    t0,
+                    response={"transactionId": 5},
+                ),
+                self.ev(
+                    "T-16",
+                    "StopTransaction",
+                    {"transactionId": 5, "meterStop": 30_000, "timestamp": iso(m(t0, 60))},
+                    m(t0, 60),
+                ),
+            ]
+        )
         s = self.session(self.cp16, 5)
         self.assertFalse(s.meter_start_fixed)
         self.assertAlmostEqual(s.energy_kwh, 30.0, places=3)
@@ -320,8 +543,11 @@ class TestIngestion16(EvCase):
         self.assertEqual(s.id_token_value, "X", "an unknown token is still recorded")
 
     def test_start_transaction_without_bridge_transaction_id_is_rejected(self):
-        event = self.ev("T-16", "StartTransaction", {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 5,
-                                                     "timestamp": iso(self.t0)})
+        event = self.ev(
+            "T-16",
+            "StartTransaction",
+            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 5, "timestamp": iso(self.t0)},
+        )
         result = self.ingest([event])[0]
         self.assertEqual(result["status"], "rejected")
         self.assertIn("transactionId", result["error"])
@@ -332,15 +558,19 @@ class TestIngestion16(EvCase):
 class TestBadInput(EvCase):
     def test_unknown_charger_rejected_and_kept_for_review(self):
         good = self.ev("T-201", "Heartbeat", {})
-        bad = self.ev("NOPE-1", "StatusNotification", {"timestamp": iso(self.t0), "connectorStatus": "Available",
-                                                       "evseId": 1, "connectorId": 1})
+        bad = self.ev(
+            "NOPE-1",
+            "StatusNotification",
+            {"timestamp": iso(self.t0), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+        )
         results = self.ingest([good, bad])
         self.assertEqual(results[0]["status"], "applied")
         self.assertEqual(results[1]["status"], "rejected")
         self.assertIn("unknown charger 'NOPE-1'", results[1]["error"])
         kept = self.Event.search([("key", "=", bad["key"])])
-        self.assertEqual((kept.state, kept.charger_identity, kept.payload["connectorStatus"]),
-                         ("rejected", "NOPE-1", "Available"))
+        self.assertEqual(
+            (kept.state, kept.charger_identity, kept.payload["connectorStatus"]), ("rejected", "NOPE-1", "Available")
+        )
         # registering the charger and retrying applies the kept event
         charger = self.env["ev.charger"].create({"identity": "NOPE-1", "site_id": self.site.id})
         kept.action_retry()
@@ -351,16 +581,37 @@ class TestBadInput(EvCase):
         t0 = self.t0
         # valid start, then an Updated whose second sampled value is not a number: the whole event must
         # roll back (no session change, no partial meter value)
-        ok = self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": iso(t0), "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": "TX-BAD"}, "evse": {"id": 1, "connectorId": 1},
-            "meterValue": [{"timestamp": iso(t0), "sampledValue": [{"value": 100}]}]})
-        broken = self.ev("T-201", "TransactionEvent", {
-            "eventType": "Ended", "timestamp": iso(self.minutes(t0, 5)), "triggerReason": "StopAuthorized",
-            "seqNo": 1, "transactionInfo": {"transactionId": "TX-BAD", "stoppedReason": "Local"},
-            "meterValue": [{"timestamp": iso(self.minutes(t0, 5)), "sampledValue": [
-                {"value": 900}, {"value": "lots", "measurand": "Power.Active.Import"}]}]},
-            self.minutes(t0, 5))
+        ok = self.ev(
+            "T-201",
+            "TransactionEvent",
+            {
+                "eventType": "Started",
+                "timestamp": iso(t0),
+                "triggerReason": "Authorized",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": "TX-BAD"},
+                "evse": {"id": 1, "connectorId": 1},
+                "meterValue": [{"timestamp": iso(t0), "sampledValue": [{"value": 100}]}],
+            },
+        )
+        broken = self.ev(
+            "T-201",
+            "TransactionEvent",
+            {
+                "eventType": "Ended",
+                "timestamp": iso(self.minutes(t0, 5)),
+                "triggerReason": "StopAuthorized",
+                "seqNo": 1,
+                "transactionInfo": {"transactionId": "TX-BAD", "stoppedReason": "Local"},
+                "meterValue": [
+                    {
+                        "timestamp": iso(self.minutes(t0, 5)),
+                        "sampledValue": [{"value": 900}, {"value": "lots", "measurand": "Power.Active.Import"}],
+                    }
+                ],
+            },
+            self.minutes(t0, 5),
+        )
         missing = self.ev("T-201", "StatusNotification", {"evseId": 1})
         results = self.ingest([ok, broken, missing])
         self.assertEqual([r["status"] for r in results], ["applied", "rejected", "rejected"])
@@ -372,11 +623,16 @@ class TestBadInput(EvCase):
         self.assertEqual(self.Event.search_count([("state", "=", "rejected"), ("charger_id", "=", self.cp201.id)]), 2)
 
     def test_unknown_status_and_action_rejected(self):
-        results = self.ingest([
-            self.ev("T-201", "StatusNotification", {"timestamp": iso(self.t0), "connectorStatus": "Charging",
-                                                    "evseId": 1, "connectorId": 1}),
-            self.ev("T-201", "ReserveNow", {"id": 1}),
-        ])
+        results = self.ingest(
+            [
+                self.ev(
+                    "T-201",
+                    "StatusNotification",
+                    {"timestamp": iso(self.t0), "connectorStatus": "Charging", "evseId": 1, "connectorId": 1},
+                ),
+                self.ev("T-201", "ReserveNow", {"id": 1}),
+            ]
+        )
         self.assertEqual([r["status"] for r in results], ["rejected", "rejected"])
         self.assertIn("unknown OCPP 2.0.1 connector status 'Charging'", results[0]["error"])
         self.assertIn("unsupported action 'ReserveNow'", results[1]["error"])
@@ -387,7 +643,10 @@ class TestBadInput(EvCase):
         cases = [
             ("not a list", "expects a list"),
             ([good, {"charger": "T-201", "action": "Heartbeat"}], "'key' is missing"),
-            ([good, {"key": "k", "charger": "T-201", "action": "Heartbeat", "payload": [1]}], "'payload' must be an object"),
+            (
+                [good, {"key": "k", "charger": "T-201", "action": "Heartbeat", "payload": [1]}],
+                "'payload' must be an object",
+            ),
             ([good, {"key": "k2", "charger": "T-201", "action": "Heartbeat", "version": "3.0"}], "version '3.0'"),
             ([good] * 5001, "at most 5000"),
         ]
@@ -403,15 +662,37 @@ class TestBadInput(EvCase):
 class TestLargeBatch(EvCase):
     def test_one_bad_event_in_a_large_batch_is_the_only_one_rejected(self):
         t0, m = self.t0, self.minutes
-        events = [self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": iso(t0), "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": "BIG"}, "evse": {"id": 1, "connectorId": 1},
-            "meterValue": [mv201(t0, 0, "Transaction.Begin")]})]
+        events = [
+            self.ev(
+                "T-201",
+                "TransactionEvent",
+                {
+                    "eventType": "Started",
+                    "timestamp": iso(t0),
+                    "triggerReason": "Authorized",
+                    "seqNo": 0,
+                    "transactionInfo": {"transactionId": "BIG"},
+                    "evse": {"id": 1, "connectorId": 1},
+                    "meterValue": [mv201(t0, 0, "Transaction.Begin")],
+                },
+            )
+        ]
         for n in range(1, 250):  # spans three chunks of the optimistic path
-            events.append(self.ev("T-201", "TransactionEvent", {
-                "eventType": "Updated", "timestamp": iso(m(t0, n)), "triggerReason": "MeterValuePeriodic",
-                "seqNo": n, "transactionInfo": {"transactionId": "BIG"},
-                "meterValue": [mv201(m(t0, n), 100 * n)]}, m(t0, n)))
+            events.append(
+                self.ev(
+                    "T-201",
+                    "TransactionEvent",
+                    {
+                        "eventType": "Updated",
+                        "timestamp": iso(m(t0, n)),
+                        "triggerReason": "MeterValuePeriodic",
+                        "seqNo": n,
+                        "transactionInfo": {"transactionId": "BIG"},
+                        "meterValue": [mv201(m(t0, n), 100 * n)],
+                    },
+                    m(t0, n),
+                )
+            )
         events[150]["payload"]["meterValue"][0]["sampledValue"][0]["value"] = "garbage"
         results = self.ingest(events)
         statuses = [r["status"] for r in results]
@@ -431,26 +712,63 @@ class TestBatchesInOneTransaction(EvCase):
         t0 = self.t0
         # a Connection batch leaves its batch state empty, so both states compare equal
         self.ingest([self.ev("T-201", "Connection", {"state": "connected", "node": "n1"}, t0)])
-        self.ingest([self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": iso(t0), "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": "TWO"}, "evse": {"id": 1, "connectorId": 1},
-            "meterValue": [mv201(t0, 1000, "Transaction.Begin"), mv201(self.minutes(t0, 5), 3500)]})])
-        self.assertAlmostEqual(self.session(self.cp201, "TWO").energy_kwh, 2.5, places=3,
-                               msg="energy computed at the end of the second batch")
+        self.ingest(
+            [
+                self.ev(
+                    "T-201",
+                    "TransactionEvent",
+                    {
+                        "eventType": "Started",
+                        "timestamp": iso(t0),
+                        "triggerReason": "Authorized",
+                        "seqNo": 0,
+                        "transactionInfo": {"transactionId": "TWO"},
+                        "evse": {"id": 1, "connectorId": 1},
+                        "meterValue": [mv201(t0, 1000, "Transaction.Begin"), mv201(self.minutes(t0, 5), 3500)],
+                    },
+                )
+            ]
+        )
+        self.assertAlmostEqual(
+            self.session(self.cp201, "TWO").energy_kwh,
+            2.5,
+            places=3,
+            msg="energy computed at the end of the second batch",
+        )
 
 
 @tagged("post_install", "-at_install")
 class TestNeverClosed(EvCase):
     def _start(self, tx, ts, wh):
-        return self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": iso(ts), "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": tx}, "evse": {"id": 1, "connectorId": 1},
-            "meterValue": [mv201(ts, wh, "Transaction.Begin")]}, ts)
+        return self.ev(
+            "T-201",
+            "TransactionEvent",
+            {
+                "eventType": "Started",
+                "timestamp": iso(ts),
+                "triggerReason": "Authorized",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": tx},
+                "evse": {"id": 1, "connectorId": 1},
+                "meterValue": [mv201(ts, wh, "Transaction.Begin")],
+            },
+            ts,
+        )
 
     def _update(self, tx, seq, ts, wh):
-        return self.ev("T-201", "TransactionEvent", {
-            "eventType": "Updated", "timestamp": iso(ts), "triggerReason": "MeterValuePeriodic", "seqNo": seq,
-            "transactionInfo": {"transactionId": tx}, "meterValue": [mv201(ts, wh)]}, ts)
+        return self.ev(
+            "T-201",
+            "TransactionEvent",
+            {
+                "eventType": "Updated",
+                "timestamp": iso(ts),
+                "triggerReason": "MeterValuePeriodic",
+                "seqNo": seq,
+                "transactionInfo": {"transactionId": tx},
+                "meterValue": [mv201(ts, wh)],
+            },
+            ts,
+        )
 
     def test_new_session_on_connector_closes_the_one_never_ended(self):
         t0, m = self.t0, self.minutes
@@ -464,12 +782,26 @@ class TestNeverClosed(EvCase):
         self.assertEqual(self.session(self.cp201, "NEXT").state, "active")
 
     def test_cron_closes_silent_sessions(self):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         old, fresh = now - timedelta(hours=30), now - timedelta(hours=2)
         self.ingest([self._start("SILENT", old, 1_000), self._update("SILENT", 1, old + timedelta(minutes=10), 2_000)])
-        self.ingest([self.ev("T-201", "TransactionEvent", {
-            "eventType": "Started", "timestamp": iso(fresh), "triggerReason": "Authorized", "seqNo": 0,
-            "transactionInfo": {"transactionId": "ALIVE"}, "evse": {"id": 2, "connectorId": 1}}, fresh)])
+        self.ingest(
+            [
+                self.ev(
+                    "T-201",
+                    "TransactionEvent",
+                    {
+                        "eventType": "Started",
+                        "timestamp": iso(fresh),
+                        "triggerReason": "Authorized",
+                        "seqNo": 0,
+                        "transactionInfo": {"transactionId": "ALIVE"},
+                        "evse": {"id": 2, "connectorId": 1},
+                    },
+                    fresh,
+                )
+            ]
+        )
         self.env["ev.session"]._cron_close_stale_sessions()
         silent, alive = self.session(self.cp201, "SILENT"), self.session(self.cp201, "ALIVE")
         self.assertEqual((silent.state, silent.stop_reason), ("completed", "Timeout"))

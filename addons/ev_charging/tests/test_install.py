@@ -13,10 +13,13 @@ class TestInstall(TransactionCase):
         self.assertTrue(self.env.ref("ev_charging.ir_cron_ev_message_gc").active)
 
     def test_demo_data_when_loaded(self):
-        self.assertTrue(self.env.ref("ev_charging.site_sf", raise_if_not_found=False),
-                        "./ev test builds its database with demo data")
-        sites = self.env["ev.site"].search([("id", "in", [self.env.ref(f"ev_charging.{x}").id
-                                                          for x in ("site_sf", "site_chi", "site_nyc")])])
+        self.assertTrue(
+            self.env.ref("ev_charging.site_sf", raise_if_not_found=False),
+            "./ev test builds its database with demo data",
+        )
+        sites = self.env["ev.site"].search(
+            [("id", "in", [self.env.ref(f"ev_charging.{x}").id for x in ("site_sf", "site_chi", "site_nyc")])]
+        )
         self.assertEqual(len(set(sites.mapped("tz"))), 3, "three sites in three timezones")
         chargers = self.env["ev.charger"].search([("site_id", "in", sites.ids), ("identity", "not like", "SIM-")])
         self.assertEqual(len(chargers), 10)

@@ -14,13 +14,32 @@ class TestMultiCompany(EvCase):
         cls.site_b = cls.env["ev.site"].create({"name": "B site", "tz": "Europe/Paris", "company_id": cls.company_b.id})
         cls.cp_b = cls.env["ev.charger"].create({"identity": "B-1", "site_id": cls.site_b.id})
         cls.ingest_cls = cls.env["ev.ocpp.event"].ingest
-        cls.env["ev.ocpp.event"].ingest([{
-            "key": "mc:1", "charger": "B-1", "version": "2.0.1", "action": "TransactionEvent",
-            "ts": "2026-07-01T10:00:00Z", "payload": {
-                "eventType": "Started", "timestamp": "2026-07-01T10:00:00Z", "triggerReason": "Authorized",
-                "seqNo": 0, "transactionInfo": {"transactionId": "B-TX"}, "evse": {"id": 1, "connectorId": 1}}}])
-        cls.user_a = new_test_user(cls.env, login="ev_user_a", groups="ev_charging.group_ev_user",
-                                   company_id=cls.env.company.id, company_ids=[cls.env.company.id])
+        cls.env["ev.ocpp.event"].ingest(
+            [
+                {
+                    "key": "mc:1",
+                    "charger": "B-1",
+                    "version": "2.0.1",
+                    "action": "TransactionEvent",
+                    "ts": "2026-07-01T10:00:00Z",
+                    "payload": {
+                        "eventType": "Started",
+                        "timestamp": "2026-07-01T10:00:00Z",
+                        "triggerReason": "Authorized",
+                        "seqNo": 0,
+                        "transactionInfo": {"transactionId": "B-TX"},
+                        "evse": {"id": 1, "connectorId": 1},
+                    },
+                }
+            ]
+        )
+        cls.user_a = new_test_user(
+            cls.env,
+            login="ev_user_a",
+            groups="ev_charging.group_ev_user",
+            company_id=cls.env.company.id,
+            company_ids=[cls.env.company.id],
+        )
 
     def test_user_of_company_a_never_reads_company_b(self):
         env_a = self.env(user=self.user_a)
@@ -54,7 +73,8 @@ class TestMultiCompany(EvCase):
     def test_bridge_user_can_ingest_and_read_station(self):
         bridge = new_test_user(self.env, login="ev_bridge_t", groups="base.group_user,ev_charging.group_ev_bridge")
         env_b = self.env(user=bridge)
-        res = env_b["ev.ocpp.event"].ingest([{"key": "br:1", "charger": "T-201", "action": "Heartbeat",
-                                              "payload": {}, "version": "2.0.1"}])
+        res = env_b["ev.ocpp.event"].ingest(
+            [{"key": "br:1", "charger": "T-201", "action": "Heartbeat", "payload": {}, "version": "2.0.1"}]
+        )
         self.assertEqual(res[0]["status"], "applied")
         self.assertEqual(env_b["ev.charger"].bridge_station("T-201")["identity"], "T-201")

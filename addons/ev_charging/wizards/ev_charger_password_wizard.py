@@ -8,8 +8,11 @@ class EvChargerPasswordWizard(models.TransientModel):
     _description = "Set a station's Basic-auth password"
 
     charger_id = fields.Many2one("ev.charger", required=True)
-    password = fields.Char(required=True, default=lambda self: secrets.token_urlsafe(24)[:32],
-                           help="16 to 40 characters. Configure the same value on the station; Odoo keeps only a hash.")
+    password = fields.Char(
+        required=True,
+        default=lambda self: secrets.token_urlsafe(24)[:32],
+        help="16 to 40 characters. Configure the same value on the station; Odoo keeps only a hash.",
+    )
 
     def action_apply(self):
         self.charger_id.set_basic_auth_password(self.password)

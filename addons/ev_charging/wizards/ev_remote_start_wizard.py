@@ -6,8 +6,7 @@ class EvRemoteStartWizard(models.TransientModel):
     _description = "Start a session remotely"
 
     connector_id = fields.Many2one("ev.connector", required=True)
-    id_token_id = fields.Many2one("ev.id.token", string="Id token", required=True,
-                                  domain=[("status", "=", "accepted")])
+    id_token_id = fields.Many2one("ev.id.token", string="Id token", required=True, domain=[("status", "=", "accepted")])
 
     def action_start(self):
         self.ensure_one()
@@ -18,4 +17,5 @@ class EvRemoteStartWizard(models.TransientModel):
             "idToken": {"idToken": token.value, "type": token.token_type},
         }
         return self.env["ev.charger.command"].create_and_send(
-            self.connector_id.charger_id, "RequestStartTransaction", params, self.connector_id)
+            self.connector_id.charger_id, "RequestStartTransaction", params, self.connector_id
+        )

@@ -11,7 +11,8 @@ PRE_TAX_KINDS = ("energy", "time", "idle", "session_fee", "multiplier", "min_adj
 def migrate(cr, version):
     if not version:
         return
-    cr.execute("""
+    cr.execute(
+        """
         INSERT INTO ev_session_cost_line_tax_rel (cost_line_id, tax_id)
              SELECT line.id, rel.account_tax_id
                FROM ev_session_cost_line line
@@ -20,4 +21,6 @@ def migrate(cr, version):
               WHERE line.kind IN %s
                 AND NOT EXISTS (SELECT 1 FROM ev_session_cost_line_tax_rel done WHERE done.cost_line_id = line.id)
         ON CONFLICT DO NOTHING
-    """, (PRE_TAX_KINDS,))
+    """,
+        (PRE_TAX_KINDS,),
+    )
