@@ -334,3 +334,14 @@ def test_every_rule_of_the_document_was_exercised():
     ):
         check()
     assert SEEN == ALL_RULES
+
+
+def test_quarterly_due_dates():
+    assert ec.quarterly_due_date(2026, 1) == date(2026, 4, 30)
+    assert ec.quarterly_due_date(2026, 3) == date(2026, 10, 31)
+    assert ec.quarterly_due_date(2025, 4) == date(2026, 1, 31)
+    assert [q[:2] for q in ec.quarterly_due_dates(date(2025, 11, 15), date(2026, 4, 1))] == [
+        (2025, 4),
+        (2026, 1),
+        (2026, 2),
+    ]

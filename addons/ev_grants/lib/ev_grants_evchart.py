@@ -27,8 +27,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 STATION_COLUMNS = ("station_id", "network_provider")
 
@@ -186,7 +186,8 @@ def fmt_datetime(value: datetime) -> str:
 
 
 def fmt_decimal(value, places=2) -> str:
-    return f"{Decimal(str(value)):.{places}f}"
+    """Decimal text rounded HALF_UP to ``places`` decimals."""
+    return str(Decimal(str(value or 0)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def fmt_bool(value) -> str:
@@ -418,3 +419,18 @@ def write_csv(module: int, header: list[str], rows: list[dict], operational_date
     for row in rows:
         writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in header})
     return buffer.getvalue()
+
+
+def quarterly_due_date(year: int, quarter: int) -> date:
+    """EV-ChART quarterly data is due the last day of the month after the quarter."""
+    first_after = date(year + (quarter * 3 + 1 > 12), (quarter * 3) % 12 + 1, 1)
+    month_after_end = date(first_after.year + (first_after.month == 12), first_after.month % 12 + 1, 1)
+    return month_after_end - timedelta(days=1)
+
+
+def quarterly_due_dates(start: date, end: date):
+    """(year, quarter, due date) of every calendar quarter overlapping [start, end]."""
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while date(year, quarter * 3 - 2, 1) <= end:
+        yield year, quarter, quarterly_due_date(year, quarter)
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
