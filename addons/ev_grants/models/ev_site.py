@@ -18,7 +18,6 @@ class EvSite(models.Model):
         readonly=False,
         help="network_provider value as registered in EV-ChART.",
     )
-    grant_ids = fields.Many2many("ev.grant", string="Grants", compute="_compute_grant_ids")
 
     @api.depends("code", "network_provider_id")
     def _compute_evchart(self):
@@ -27,7 +26,3 @@ class EvSite(models.Model):
                 site.evchart_station_id = site.code or False
             if not site.evchart_network_provider:
                 site.evchart_network_provider = site.network_provider_id.name or False
-
-    def _compute_grant_ids(self):
-        for site in self:
-            site.grant_ids = self.env["ev.grant"].search([("site_ids", "in", site.ids)])

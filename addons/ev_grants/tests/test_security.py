@@ -93,8 +93,10 @@ class TestGrantAccess(SecurityMixin, GrantCase):
         manager = self.env(user=self.grant_manager)
         manager["ev.grant"].browse(self.grant.id).write({"federal_amount": 900000})
         self.assertEqual(self.grant.federal_amount, 900000)
-        # an EV user without a grant group sees no grant data at all
+        # an EV user without a grant group sees no grant data at all, and still reads sites and ports whole
         ev_user = self.env(user=self.ev_user)
+        self.assertEqual(ev_user["ev.site"].browse(self.site.id).read()[0]["evchart_station_id"], "IL-TEST-0001")
+        self.assertEqual(ev_user["ev.evse"].browse(self.conn1.evse_id.id).read()[0]["evchart_port_id"], "GT-DC-1-1")
         for model in (
             "ev.grant",
             "ev.grant.cost",
