@@ -14,8 +14,8 @@ class EvEvchartProblem(models.Model):
     column = fields.Char()
     rule = fields.Char()
     message = fields.Char()
-    station_id = fields.Char("Station")
-    port_id = fields.Char("Port")
+    station_id = fields.Char("Station ID")
+    port_id = fields.Char("Port ID")
     source_ref = fields.Char("Source record", help="model,id of the record the row comes from.")
 
     def action_open_source(self):

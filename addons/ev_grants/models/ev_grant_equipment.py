@@ -29,7 +29,10 @@ class EvGrantEquipment(models.Model):
     total_cost = fields.Monetary(compute="_compute_costs", store=True)
     useful_life_years = fields.Float("Useful life (years)", default=10.0)
     category = fields.Selection(
-        [("d", "d. Equipment"), ("e", "e. Supplies")], compute="_compute_category", store=True, string="Category"
+        [("d", "d. Equipment"), ("e", "e. Supplies")],
+        compute="_compute_category",
+        store=True,
+        string="SF-424A category",
     )
     federal_share_percent = fields.Float(
         "Federal share (%)", compute="_compute_federal_share", store=True, readonly=False, digits=(6, 4)

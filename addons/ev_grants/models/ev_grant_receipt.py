@@ -148,12 +148,15 @@ class EvGrantReceipt(models.Model):
             vals.update(storage="filestore", attachment_id=attachment.id)
         self.sudo().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
         posted = self.filtered(
             lambda r: (r.trip_expense_id.trip_id.state == "posted") or (r.equipment_id.state == "posted")
         )
         if posted:
             raise UserError(_("Receipts of posted trips and equipment are kept with the grant's records."))
+
+    def unlink(self):
         attachments = self.sudo().attachment_id
         res = super().unlink()
         attachments.unlink()

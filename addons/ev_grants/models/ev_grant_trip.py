@@ -85,37 +85,50 @@ class EvGrantTrip(models.Model):
     def write(self, vals):
         if vals.get("method") == "actual":
             vals = dict(vals, per_diem_lodging=0.0, per_diem_mie=0.0, per_diem_total=0.0, per_diem_detail=False)
-        if self.filtered(lambda t: t.state == "posted") and set(vals) - {"state", "message_main_attachment_id"}:
+        if (
+            not self.env.context.get("ev_trip_internal")
+            and self.filtered(lambda t: t.state == "posted")
+            and set(vals) - {"state", "message_main_attachment_id"}
+        ):
             raise UserError(_("Posted trips cannot change: reset the trip to draft first."))
         return super().write(vals)
 
-    def action_compute_per_diem(self):
+    def _rate_lookup(self):
+        """rate_for(day) of this trip's destination, one lookup per fiscal year."""
+        self.ensure_one()
         Rate = self.env["ev.grant.per.diem.rate"]
+        cache = {}
+        trip = self
+
+        def rate_for(day):
+            fy = pd.fiscal_year(day)
+            if fy not in cache:
+                cache[fy] = Rate._rate(
+                    day, trip.dest_zip or None, trip.dest_city or None, trip.dest_state_id.code or None
+                )
+                rate_for.destinations.add(cache[fy].destination)
+            return cache[fy]
+
+        rate_for.destinations = set()
+        return rate_for
+
+    def action_compute_per_diem(self):
         for trip in self:
             if trip.method != "per_diem":
                 raise UserError(_("Trip '%s' uses actual expenses: it has no per diem.", trip.name))
-            cache = {}
-
-            def rate_for(day, trip=trip, cache=cache):
-                fy = pd.fiscal_year(day)
-                if fy not in cache:
-                    cache[fy] = Rate._rate(
-                        day, trip.dest_zip or None, trip.dest_city or None, trip.dest_state_id.code or None
-                    )
-                return cache[fy]
-
+            rate_for = trip._rate_lookup()
             result = pd.trip_per_diem(trip.depart_date, trip.return_date, rate_for)
             detail = "\n".join(
                 f"{d.day}: lodging {d.lodging} (rate {d.lodging_rate}), M&IE {d.mie}"
                 + (f" (75 % of {d.mie_rate})" if d.first_or_last else "")
                 for d in result.days
             )
-            super(EvGrantTrip, trip).write(
+            trip.with_context(ev_trip_internal=True).write(
                 {
                     "per_diem_lodging": float(result.lodging),
                     "per_diem_mie": float(result.mie),
                     "per_diem_total": float(result.total),
-                    "per_diem_detail": f"{', '.join(sorted({r.destination for r in cache.values()}))}\n{detail}",
+                    "per_diem_detail": f"{', '.join(sorted(rate_for.destinations))}\n{detail}",
                 }
             )
         return True
@@ -153,5 +166,5 @@ class EvGrantTrip(models.Model):
     def action_reset_draft(self):
         for trip in self:
             trip.cost_ids.unlink()
-            super(EvGrantTrip, trip).write({"state": "draft"})
+            trip.with_context(ev_trip_internal=True).write({"state": "draft"})
         return True
