@@ -1,4 +1,4 @@
-"""Session pricing (through the pure engine lib/ev_pricing.py) and billing (invoice or wallet)."""
+"""Session pricing (through the pure engine package lib/ev_pricing) and billing (invoice or wallet)."""
 
 import logging
 from collections import defaultdict
