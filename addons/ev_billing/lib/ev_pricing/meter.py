@@ -10,10 +10,20 @@ Energy
 
 Merging samples (:func:`normalize_samples`)
     Samples are sorted by timestamp (input order does not matter). Two samples at the same
-    instant are merged: highest register value, highest power. A register that goes *down*
-    over time (meter reset, rollover, wrong meter) is rejected with :class:`SessionDataError`:
-    the caller must correct the data, we never guess. Negative register values are rejected
-    too.
+    instant are merged: highest register value (with that reading's resolution), highest
+    power. Negative register values are rejected.
+
+    One rule for a register that reads lower than the reading before it. A reading of
+    resolution ``r`` (``MeterSample.resolution_wh``) stands for a register anywhere within
+    ``r`` of it: OCPP 1.6's ``meterStart``/``meterStop`` are whole Wh (r = 1) while its sampled
+    values carry decimals, so a meterStop of 316 Wh after a sample of 316.42 Wh is the same
+    register, rounded -- not a register going backwards. Hence: a reading below the one before
+    by LESS than the coarser resolution of the two is that same register value; it is merged
+    as the reading before (value and resolution kept, at its own timestamp), so the register
+    never decreases and the energy billed keeps the finer reading. A drop by that resolution or
+    more (between exact readings: any drop) is a register going *down* (meter reset, rollover,
+    wrong meter) and is rejected with :class:`SessionDataError`: the caller must correct the
+    data, we never guess.
 
 Charging end and idle time
     ``charging_end`` is ``Session.charging_end`` when the caller knows it; otherwise it is
@@ -49,29 +59,42 @@ def _checked(samples: Iterable[MeterSample]) -> list[MeterSample]:
             raise SessionDataError(
                 f"sample #{index} at {ts.isoformat()}: negative energy register {fmt(sample.energy_wh)} Wh."
             )
-        items.append(MeterSample(ts, sample.energy_wh, sample.power_w))
-    items.sort(key=lambda s: (s.timestamp, s.energy_wh))
+        items.append(MeterSample(ts, sample.energy_wh, sample.power_w, sample.resolution_wh))
+    items.sort(key=lambda s: (s.timestamp, s.energy_wh, s.resolution_wh))
     return items
 
 
+def _same_instant(prev: MeterSample, sample: MeterSample) -> MeterSample:
+    """Two readings of one instant: the highest register (with its resolution), the highest power."""
+    powers = [p for p in (prev.power_w, sample.power_w) if p is not None]
+    kept = sample if sample.energy_wh > prev.energy_wh else prev
+    return MeterSample(prev.timestamp, kept.energy_wh, max(powers) if powers else None, kept.resolution_wh)
+
+
+def _next_reading(prev: MeterSample, sample: MeterSample) -> MeterSample:
+    """``sample`` after ``prev``: itself, or ``prev``'s register when it is lower within resolution."""
+    if sample.energy_wh >= prev.energy_wh:
+        return sample
+    if prev.energy_wh - sample.energy_wh < max(prev.resolution_wh, sample.resolution_wh):
+        return MeterSample(sample.timestamp, prev.energy_wh, sample.power_w, prev.resolution_wh)
+    raise SessionDataError(
+        f"Energy register went backwards: {fmt(prev.energy_wh)} Wh at {prev.timestamp.isoformat()} "
+        f"then {fmt(sample.energy_wh)} Wh at {sample.timestamp.isoformat()} (meter reset or wrong meter?); "
+        "correct the meter values before pricing."
+    )
+
+
 def normalize_samples(samples: Iterable[MeterSample]) -> list[MeterSample]:
-    """Validate, convert to UTC, sort and merge same-instant samples; reject a decreasing register."""
+    """Validate, convert to UTC, sort and merge samples (module docstring, *Merging samples*);
+    reject a register going backwards."""
     merged: list[MeterSample] = []
     for sample in _checked(samples):
-        prev = merged[-1] if merged else None
-        if prev and prev.timestamp == sample.timestamp:
-            powers = [p for p in (prev.power_w, sample.power_w) if p is not None]
-            merged[-1] = MeterSample(
-                prev.timestamp, max(prev.energy_wh, sample.energy_wh), max(powers) if powers else None
-            )
-            continue
-        if prev and sample.energy_wh < prev.energy_wh:
-            raise SessionDataError(
-                f"Energy register went backwards: {fmt(prev.energy_wh)} Wh at {prev.timestamp.isoformat()} "
-                f"then {fmt(sample.energy_wh)} Wh at {sample.timestamp.isoformat()} (meter reset or wrong meter?); "
-                "correct the meter values before pricing."
-            )
-        merged.append(sample)
+        if merged and merged[-1].timestamp == sample.timestamp:
+            merged[-1] = _same_instant(merged[-1], sample)
+        elif merged:
+            merged.append(_next_reading(merged[-1], sample))
+        else:
+            merged.append(sample)
     return merged
 
 

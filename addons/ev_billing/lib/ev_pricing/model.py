@@ -192,16 +192,26 @@ class Tariff:
 
 @dataclass(frozen=True)
 class MeterSample:
-    """One meter reading: aware ``timestamp``, cumulative ``energy_wh``, optional ``power_w``."""
+    """One meter reading: aware ``timestamp``, cumulative ``energy_wh``, optional ``power_w``.
+
+    ``resolution_wh``: the reading's resolution, 0 (exact, the default) or more. OCPP 1.6's
+    ``meterStart``/``meterStop`` are integers, so they are whole Wh: resolution 1. How a reading
+    within its resolution below the one before is merged: :mod:`.meter`, *Merging samples*.
+    """
 
     timestamp: datetime
     energy_wh: Decimal
     power_w: Decimal | None = None
+    resolution_wh: Decimal = ZERO
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "energy_wh", to_decimal(self.energy_wh, "sample energy_wh", SessionDataError))
         if self.power_w is not None:
             object.__setattr__(self, "power_w", to_decimal(self.power_w, "sample power_w", SessionDataError))
+        resolution = to_decimal(self.resolution_wh, "sample resolution_wh", SessionDataError)
+        if resolution < 0:
+            raise SessionDataError(f"sample resolution_wh must not be negative, got {fmt(resolution)}.")
+        object.__setattr__(self, "resolution_wh", resolution)
 
 
 @dataclass(frozen=True)
