@@ -350,14 +350,13 @@ class EvSession(models.Model):
         for cost in self.cost_line_ids.filtered(lambda ln: ln.kind in KIND_PRODUCTS):
             lines.append(
                 {
-                    "product_id": cost._ev_product().id,
+                    **cost._ev_invoice_quantity(),
                     "name": cost._ev_invoice_label(),
-                    "quantity": 1.0,
-                    "price_unit": cost.amount,
                     "tax_ids": [Command.set(fiscal_position.map_tax(cost.tax_ids).ids)],
                     "analytic_distribution": {str(analytic.id): 100.0},
                     "ev_session_id": self.id,
                     "ev_cost_kind": cost.kind,
+                    "ev_amount": cost.amount,
                     "ev_energy_kwh": cost.quantity if cost.kind == "energy" else 0.0,
                 }
             )
