@@ -19,6 +19,22 @@ cmd_run() {
   setup_all
   local db=${EV_DB:-ev_demo}
   local stamp=$EV_CACHE/$db.addons-hash
+  local logdir=$EV_CACHE/logs; mkdir -p "$logdir"
+  local pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+  # fake Stripe API for pay by QR (test/demo only: addons/ev_billing/tests/fake_stripe.py), started first:
+  # building the demo database runs a pay-by-QR session against it and points ev_billing.stripe_api_base at it
+  local stripe_port=${EV_FAKE_STRIPE_PORT:-8099}
+  "$VENV/bin/python" "$EV_ROOT/scripts/fake_stripe.py" --port "$stripe_port" --verbose \
+    >>"$logdir/fake_stripe.log" 2>&1 &
+  pids+=($!)
+  export EV_FAKE_STRIPE_URL="http://127.0.0.1:$stripe_port"
+  "$VENV/bin/python" -c 'import sys, time, urllib.request, urllib.error
+for _ in range(50):
+    try: urllib.request.urlopen(sys.argv[1] + "/v1/", timeout=1)
+    except urllib.error.HTTPError: sys.exit(0)
+    except OSError: time.sleep(0.2)
+sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$stripe_port (see $logdir/fake_stripe.log)"
   if [ "${1:-}" = "--reset" ]; then psql_ev -qc "drop database if exists $db" postgres; rm -f "$stamp"; fi
   if ! psql_ev -tAc "select 1 from pg_database where datname='$db'" postgres | grep -q 1; then
     log "creating database $db with $(modules) and demo data (about a minute)"
@@ -30,11 +46,9 @@ cmd_run() {
     addons_hash > "$stamp"
   fi
   local port=${EV_HTTP_PORT:-8069} bridge_port=${EV_BRIDGE_PORT:-9000} control_port=${EV_BRIDGE_CONTROL_PORT:-9001}
-  local logdir=$EV_CACHE/logs; mkdir -p "$logdir"
-  local pids=()
-  trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
   "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --db-filter="^$db\$" --http-port="$port" &
-  pids+=($!)
+  local odoo_pid=$!
+  pids+=($odoo_pid)
   log "waiting for Odoo on :$port"
   eval "$("$VENV/bin/python" "$EV_ROOT/scripts/provision_bridge.py" "http://127.0.0.1:$port" "$db" admin admin \
     demo-node "http://127.0.0.1:$control_port" "$EV_CACHE/bridge-$db.json")" || die "could not provision the bridge"
@@ -42,10 +56,6 @@ cmd_run() {
     EV_BRIDGE_ODOO_URL="http://127.0.0.1:$port" EV_BRIDGE_ODOO_DB="$db" \
     EV_BRIDGE_OUTBOX_PATH="$EV_CACHE/outbox-$db.sqlite3" EV_BRIDGE_LOG_JSON=true \
     exec "$VENV/bin/python" -m ocpp_bridge >>"$logdir/bridge.log" 2>&1) &
-  pids+=($!)
-  # fake Stripe API for pay by QR (the demo database points ev_billing.stripe_api_base at it)
-  "$VENV/bin/python" "$EV_ROOT/scripts/fake_stripe.py" --port "${EV_FAKE_STRIPE_PORT:-8099}" --verbose \
-    >>"$logdir/fake_stripe.log" 2>&1 &
   pids+=($!)
   sleep 2
   (cd "$EV_ROOT" && exec "$VENV/bin/python" -m ocpp_bridge.simulator --url "ws://127.0.0.1:$bridge_port/ocpp" \
@@ -55,8 +65,8 @@ cmd_run() {
   log "Odoo:      http://localhost:$port   database: $db   login: admin   password: admin"
   log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   control/metrics: http://localhost:$control_port/metrics"
   log "simulator: 5 chargers SIM-0001..SIM-0005 (logs in $logdir)"
-  log "fake Stripe: http://127.0.0.1:${EV_FAKE_STRIPE_PORT:-8099}/v1/ (pay by QR, test mode)"
-  wait "${pids[0]}"
+  log "fake Stripe: $EV_FAKE_STRIPE_URL/v1/ (pay by QR, test mode)"
+  wait "$odoo_pid"
 }
 
 cmd_test() {

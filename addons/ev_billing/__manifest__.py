@@ -2,7 +2,7 @@
     "name": "EV Billing",
     "summary": "Tariffs, session pricing, invoices per session or per month, prepaid wallets and revenue "
     "reports for EV charging",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Operations/EV Charging",
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",

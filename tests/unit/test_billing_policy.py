@@ -16,6 +16,7 @@ from ev_billing_policy import (
     retry_action,
     to_decimal,
     wallet_can_pay,
+    wallet_may_charge,
 )
 
 UTC = UTC
@@ -95,6 +96,30 @@ def test_wallet_can_pay_rejects_negative_inputs():
         wallet_can_pay(10, -1, 0)
     with pytest.raises(ValueError):
         wallet_can_pay(10, 1, -5)
+
+
+@pytest.mark.parametrize(
+    "balance, owed, limit, ok",
+    [
+        ("10.00", "0", "0", True),
+        ("0.01", "0", "0", True),
+        ("0.00", "0", "0", False),  # nothing left: the next session could not be paid
+        ("-18.84", "0", "20.00", True),  # 1.16 of credit left
+        ("-18.84", "1.16", "20.00", False),  # owed sessions use it up
+        ("-18.84", "148.50", "20.00", False),  # the field trial: 66 unpaid sessions
+        ("50.00", "49.99", "0", True),
+        ("-20.00", "0", "20.00", False),  # exactly at the limit
+    ],
+)
+def test_wallet_may_charge(balance, owed, limit, ok):
+    assert wallet_may_charge(D(balance), D(owed), D(limit)) is ok
+
+
+def test_wallet_may_charge_rejects_negative_inputs():
+    with pytest.raises(ValueError):
+        wallet_may_charge(10, -1, 0)
+    with pytest.raises(ValueError):
+        wallet_may_charge(10, 0, -5)
 
 
 def test_retry_action_window():

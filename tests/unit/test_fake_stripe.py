@@ -1,13 +1,22 @@
-"""Unit tests of addons/ev_billing/lib/ev_fake_stripe.py (no Odoo): the PaymentIntents state machine and
-its HTTP server (the one scripts/fake_stripe.py runs)."""
+"""Unit tests of the test/demo-only fake Stripe (addons/ev_billing/tests/fake_stripe.py, no Odoo): the
+PaymentIntents state machine and its HTTP server, loaded the way scripts/fake_stripe.py (run by ./ev run)
+loads it."""
 
+import importlib.util
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-from ev_fake_stripe import FakeStripe, running_server
+
+_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "fake_stripe.py")
+_spec = importlib.util.spec_from_file_location("fake_stripe_script", _SCRIPT)
+fake_stripe_script = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fake_stripe_script)
+_fake = fake_stripe_script.load_fake()
+FakeStripe, running_server = _fake.FakeStripe, _fake.running_server
 
 
 def create(fake, amount=5000, manual=True, **extra):

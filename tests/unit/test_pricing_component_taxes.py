@@ -1,4 +1,4 @@
-"""Taxes per price component in the pricing engine (addons/ev_billing/lib/ev_pricing.py).
+"""Taxes per price component in the pricing engine (addons/ev_billing/lib/ev_pricing/taxes.py, adjustments.py).
 
 Rules under test (module docstring, section *Taxes*):
 

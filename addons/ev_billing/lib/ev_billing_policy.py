@@ -22,6 +22,14 @@ Wallet (negative-balance policy)
     balance the operator allows for this wallet; 0 = never below zero). Otherwise the
     session stays unpaid and the deduction is retried.
 
+    The same policy applies when a wallet driver's token is presented at a station
+    (:func:`wallet_may_charge`): what the wallet still owes (the cost of its sessions that
+    could not be paid: unpaid, or flagged for review after 24 hours of failed deductions) is
+    counted against the balance, and the token is accepted only while credit remains:
+    ``balance - owed > -credit_limit``. At or below, no new session could be paid: the
+    station is answered ``NoCredit`` (OCPP 2.0.1; the bridge answers ``Invalid`` to a 1.6
+    station, which has no such status) until a top-up restores the credit.
+
 Retries
     A failed wallet deduction is retried every :data:`RETRY_INTERVAL` (the cron runs every
     30 minutes) for :data:`RETRY_WINDOW` after the first failure; a failure at or after
@@ -98,6 +106,17 @@ def wallet_can_pay(balance: Any, amount: Any, credit_limit: Any) -> bool:
     if limit < 0:
         raise ValueError(f"the allowed negative balance must not be negative, got {limit}")
     return balance - amount >= -limit
+
+
+def wallet_may_charge(balance: Any, owed: Any, credit_limit: Any) -> bool:
+    """True when a wallet driver may start a session: ``balance - owed > -credit_limit``
+    (see module docstring, *Wallet*)."""
+    balance, owed, limit = to_decimal(balance), to_decimal(owed), to_decimal(credit_limit)
+    if owed < 0:
+        raise ValueError(f"what a wallet owes must not be negative, got {owed}")
+    if limit < 0:
+        raise ValueError(f"the allowed negative balance must not be negative, got {limit}")
+    return balance - owed > -limit
 
 
 def retry_action(failed_since: datetime, now: datetime, window: timedelta = RETRY_WINDOW) -> str:

@@ -6,6 +6,7 @@ from . import res_partner
 from . import ev_site
 from . import ev_charger
 from . import ev_connector
+from . import ev_id_token
 from . import ev_session_cost_line
 from . import ev_session
 from . import ev_payment_authorization

@@ -1,7 +1,11 @@
 """Demo data of ev_billing: tariffs, billing modes, a wallet, and the demo sessions priced and billed."""
 
 import logging
+import os
+import secrets
 from datetime import UTC, datetime, timedelta
+
+import requests
 
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
@@ -9,11 +13,12 @@ from odoo.exceptions import UserError
 from odoo.addons.ev_charging.lib import ev_demo
 from odoo.addons.payment_stripe.controllers.main import StripeController
 
-from ..lib.ev_fake_stripe import running_server
 from .payment_provider import STRIPE_API_BASE_PARAM
 
-#: where scripts/fake_stripe.py listens by default (./ev run starts it)
-LIVE_FAKE_STRIPE = "http://127.0.0.1:8099"
+#: the Stripe test API the demo talks to: ./ev run starts scripts/fake_stripe.py there before it builds the
+#: demo database and passes its URL in this environment variable
+FAKE_STRIPE_ENV = "EV_FAKE_STRIPE_URL"
+DEFAULT_FAKE_STRIPE = "http://127.0.0.1:8099"
 DEMO_QR_CHARGER = "NYC-L2-01"
 DEMO_QR_NODE = "demo-pay-qr"
 
@@ -103,28 +108,42 @@ class EvBillingDemo(models.AbstractModel):
         _logger.info("ev_billing demo: %s sessions priced", len(sessions))
 
         provider = self._ev_demo_stripe_provider()
+        api_base = os.environ.get(FAKE_STRIPE_ENV) or DEFAULT_FAKE_STRIPE
+        env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, api_base)
         connector = env["ev.charger"].search([("identity", "=", DEMO_QR_CHARGER)], limit=1).connector_ids[:1]
-        if connector:
+        if connector and os.environ.get(FAKE_STRIPE_ENV) and self._ev_demo_stripe_answers(api_base):
             now = datetime.now(UTC).replace(microsecond=0)
-            with running_server() as (base_url, fake):
-                env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, base_url)
-                try:
-                    auth = self._ev_demo_pay_qr(
-                        provider, connector, now - timedelta(minutes=55), 40, 7.0, fake, email="qr.driver@example.com"
-                    )
-                finally:
-                    env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, LIVE_FAKE_STRIPE)
+            auth = self._ev_demo_pay_qr(
+                provider, connector, now - timedelta(minutes=55), 40, 7.0, email="qr.driver@example.com"
+            )
             self._xmlid("pay_qr_demo_authorization", auth)
+        else:
+            _logger.info(
+                "ev_billing demo: no Stripe test API at %s=%s: no pay-by-QR demo session (./ev run starts one)",
+                FAKE_STRIPE_ENV,
+                os.environ.get(FAKE_STRIPE_ENV, ""),
+            )
+
+    @api.model
+    def _ev_demo_stripe_answers(self, api_base):
+        """Whether a Stripe API (the fake) answers at ``api_base`` (any HTTP answer will do)."""
+        try:
+            requests.get(f"{api_base}/v1/payment_intents/pi_probe", timeout=3)
+        except requests.RequestException:
+            return False
+        return True
 
     @api.model
     def _ev_demo_stripe_provider(self, journal=None):
-        """Odoo's Stripe provider in test state with fake keys and manual capture (pay by QR)."""
+        """Odoo's Stripe provider in test state with manual capture (pay by QR). Its keys and webhook secret
+        are generated here, at install time (the fake Stripe accepts any key): no secret is committed, and a
+        webhook signed with a published secret is refused."""
         company = self.env.company
         provider = self.env.ref("payment.payment_provider_stripe")
         card = self.env.ref("payment.payment_method_card")
         journal = (
             journal
-            or provider.journal_id
+            or provider.journal_id.filtered(lambda j: j.company_id == company)
             or self.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
         )
         provider.write(
@@ -132,9 +151,9 @@ class EvBillingDemo(models.AbstractModel):
                 "state": "test",
                 "company_id": company.id,
                 "capture_manually": True,
-                "stripe_secret_key": "sk_test_fake_ev_demo",
-                "stripe_publishable_key": "pk_test_fake_ev_demo",
-                "stripe_webhook_secret": "whsec_fake_ev_demo",
+                "stripe_secret_key": f"sk_test_{secrets.token_urlsafe(24)}",
+                "stripe_publishable_key": f"pk_test_{secrets.token_urlsafe(24)}",
+                "stripe_webhook_secret": f"whsec_{secrets.token_urlsafe(32)}",
                 "payment_method_ids": [Command.link(card.id)],
                 "journal_id": journal.id,
             }
@@ -143,12 +162,13 @@ class EvBillingDemo(models.AbstractModel):
         return provider
 
     @api.model
-    def _ev_demo_pay_qr(self, provider, connector, start, minutes, power_kw, fake, email):
-        """One pay-by-QR session end to end, through the same code as a live one, against ``fake`` (the
-        fake Stripe the provider's API base points at):
+    def _ev_demo_pay_qr(self, provider, connector, start, minutes, power_kw, email):
+        """One pay-by-QR session end to end, through the same code as a live one, against the Stripe test
+        API the provider's API base points at (the fake Stripe):
 
         1. the QR page's steps: authorization for ``connector``, transaction, PaymentIntent (manual capture);
-        2. the driver's browser confirms the card (stripe.js; here the fake's ``confirm_card``);
+        2. the driver's browser confirms the card (what stripe.js does: Stripe's confirm call with the
+           publishable key, :meth:`_ev_demo_confirm_card`);
         3. Stripe's return route: Odoo fetches the PaymentIntent and processes it -> authorized -> the remote
            start command is created;
         4. the charger side is simulated like ev_charging's demo does, through the bridge API: the station
@@ -174,7 +194,7 @@ class EvBillingDemo(models.AbstractModel):
         tx = auth._ev_create_transaction(provider, env.ref("payment.payment_method_card"))
         processing = tx._get_processing_values()
         pi_id = processing["client_secret"].split("_secret_")[0]
-        fake.confirm_card(pi_id)
+        self._ev_demo_confirm_card(provider, pi_id)
         intent = provider._stripe_make_request(
             f"payment_intents/{pi_id}", payload={"expand[]": "payment_method"}, method="GET"
         )
@@ -214,6 +234,20 @@ class EvBillingDemo(models.AbstractModel):
         )
         self._ev_demo_ingest(stream.events)
         return auth
+
+    @api.model
+    def _ev_demo_confirm_card(self, provider, pi_id):
+        """The card confirmation stripe.js makes in the driver's browser: Stripe's confirm call, authenticated
+        with the publishable key, with Stripe's test card."""
+        response = requests.post(
+            f"{provider._ev_stripe_api_base()}/v1/payment_intents/{pi_id}/confirm",
+            data={"payment_method": "pm_card_visa"},
+            headers={"Authorization": f"Bearer {provider.stripe_publishable_key}"},
+            timeout=10,
+        )
+        if not response.ok:
+            raise UserError(_("The demo card confirmation of %(pi)s failed: %(body)s", pi=pi_id, body=response.text))
+        return response.json()
 
     @api.model
     def _ev_demo_ingest(self, events):

@@ -123,6 +123,11 @@ class EvPaymentAuthorization(models.Model):
             )
         )
 
+    def _ev_status_url(self):
+        """The driver's status page of this authorization (public, with its access token)."""
+        self.ensure_one()
+        return f"/ev/pay/status/{self.id}?access_token={self.sudo().access_token}"
+
     def _ev_transaction_values(self):
         """Create values the payment framework adds to the transaction (links it to this authorization)."""
         self.ensure_one()
@@ -145,7 +150,7 @@ class EvPaymentAuthorization(models.Model):
                     "currency_id": self.currency_id.id,
                     "partner_id": self.partner_id.id,
                     "operation": f"online_{flow}",
-                    "landing_route": f"/ev/pay/status/{self.id}",
+                    "landing_route": self._ev_status_url(),
                     **self._ev_transaction_values(),
                 }
             )

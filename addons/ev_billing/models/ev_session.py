@@ -1,4 +1,4 @@
-"""Session pricing (through the pure engine lib/ev_pricing.py) and billing (invoice or wallet)."""
+"""Session pricing (through the pure engine package lib/ev_pricing) and billing (invoice or wallet)."""
 
 import logging
 from collections import defaultdict
@@ -118,30 +118,29 @@ class EvSession(models.Model):
         return by_session
 
     def _ev_meter_samples(self, final=True, rows=None):
-        """The session's register readings as engine MeterSamples (aware UTC, Wh), with its resolved
-        meter start (and stop when ``final``) as anchor samples. ``rows``: already read readings."""
+        """The session's register readings as engine MeterSamples (aware UTC, Wh, with the power read at the
+        same instant), plus its resolved meter start (and stop when ``final``) as anchor samples. The engine
+        merges them (ev_pricing/meter.py, *Merging samples*). In OCPP 1.6 meterStart/meterStop are integers:
+        the anchors of a 1.6 station are whole Wh (resolution 1). ``rows``: already read readings."""
         self.ensure_one()
         if rows is None:
             rows = self._ev_meter_rows().get(self.id, [])
-        registers, powers = {}, {}
-        for row in rows:
-            if row["measurand"] == ev_ocpp.ENERGY_REGISTER:
-                registers[row["timestamp"]] = max(registers.get(row["timestamp"], row["value"]), row["value"])
-            else:
-                powers[row["timestamp"]] = row["value"]
-        has_readings = bool(registers)
-        anchors = []
+        powers = {row["timestamp"]: row["value"] for row in rows if row["measurand"] == POWER_MEASURAND}
+        readings = [(row["timestamp"], row["value"], 0) for row in rows if row["measurand"] == ev_ocpp.ENERGY_REGISTER]
+        anchor_resolution = 1 if self.charger_id.ocpp_version == "1.6" else 0
+        has_readings = bool(readings)
         if self.start_time and (self.has_meter_start or has_readings):
-            anchors.append((self.start_time, self.meter_start_wh))
+            readings.append((self.start_time, self.meter_start_wh, anchor_resolution))
         if final and self.stop_time and (self.has_meter_stop or has_readings):
-            anchors.append((self.stop_time, self.meter_stop_wh))
-        for stamp, value in anchors:
-            registers[stamp] = max(registers.get(stamp, value), value)
+            readings.append((self.stop_time, self.meter_stop_wh, anchor_resolution))
         return [
             ev_pricing.MeterSample(
-                _aware(stamp), to_decimal(value), to_decimal(powers[stamp]) if stamp in powers else None
+                _aware(stamp),
+                to_decimal(value),
+                to_decimal(powers[stamp]) if stamp in powers else None,
+                resolution,
             )
-            for stamp, value in sorted(registers.items())
+            for stamp, value, resolution in sorted(readings, key=lambda reading: reading[0])
         ]
 
     def _ev_resolve_tariff(self):
@@ -351,14 +350,13 @@ class EvSession(models.Model):
         for cost in self.cost_line_ids.filtered(lambda ln: ln.kind in KIND_PRODUCTS):
             lines.append(
                 {
-                    "product_id": cost._ev_product().id,
+                    **cost._ev_invoice_quantity(),
                     "name": cost._ev_invoice_label(),
-                    "quantity": 1.0,
-                    "price_unit": cost.amount,
                     "tax_ids": [Command.set(fiscal_position.map_tax(cost.tax_ids).ids)],
                     "analytic_distribution": {str(analytic.id): 100.0},
                     "ev_session_id": self.id,
                     "ev_cost_kind": cost.kind,
+                    "ev_amount": cost.amount,
                     "ev_energy_kwh": cost.quantity if cost.kind == "energy" else 0.0,
                 }
             )

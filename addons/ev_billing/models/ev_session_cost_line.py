@@ -22,6 +22,13 @@ KIND_PRODUCTS = {
     "max_adjust": "ev_billing.product_ev_adjustment",
 }
 
+#: unit of measure of the invoice line per cost kind (others: the product's, Units)
+INVOICE_UOMS = {
+    "energy": "ev_billing.uom_ev_kwh",
+    "time": "ev_billing.uom_ev_minute",
+    "idle": "ev_billing.uom_ev_minute",
+}
+
 
 class EvSessionCostLine(models.Model):
     _name = "ev.session.cost.line"
@@ -57,12 +64,23 @@ class EvSessionCostLine(models.Model):
         return self.env.ref(xmlid) if xmlid else self.env["product.product"]
 
     def _ev_invoice_label(self):
-        """Invoice line text: the engine's label with its quantity and unit price."""
+        """Invoice line text: the engine's label (the quantity and rate are the line's own columns)."""
         self.ensure_one()
-        cur = self.currency_id.name or ""
-        qty = f"{self.quantity:.4f}".rstrip("0").rstrip(".")
-        if self.kind in ("energy", "time", "idle"):
-            return f"{self.label}: {qty} {self.unit} x {self.unit_price:g} {cur}/{self.unit}"
-        if self.kind == "multiplier":
-            return self.label
         return self.label
+
+    def _ev_invoice_quantity(self):
+        """Product, quantity, unit and unit price of the invoice line: energy in kWh x rate per kWh, charging
+        time and idle fee in minutes x price per minute, the rest 1 x amount. The line's amount stays the
+        engine's (``ev_amount``, see account_move_line._ev_accounting_amount)."""
+        self.ensure_one()
+        product = self._ev_product()
+        values = {"product_id": product.id, "quantity": 1.0, "price_unit": self.amount}
+        if self.kind == "energy":
+            values.update(quantity=self.quantity, price_unit=self.unit_price)
+        elif self.kind == "time":  # the engine counts hours (4 decimals): minutes have at most 3
+            values.update(quantity=self.quantity * 60, price_unit=self.unit_price / 60)
+        elif self.kind == "idle":
+            values.update(quantity=self.quantity, price_unit=self.unit_price)
+        if self.kind in INVOICE_UOMS:
+            values["product_uom_id"] = self.env.ref(INVOICE_UOMS[self.kind]).id
+        return values

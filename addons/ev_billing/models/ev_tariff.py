@@ -1,4 +1,4 @@
-"""Charging tariffs. Validation and pricing are done by the pure engine lib/ev_pricing.py."""
+"""Charging tariffs. Validation and pricing are done by the pure engine package lib/ev_pricing."""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError

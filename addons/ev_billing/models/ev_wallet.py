@@ -4,7 +4,7 @@ created under a row lock on the wallet (SELECT ... FOR UPDATE) and records the r
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib.ev_billing_policy import to_decimal, wallet_can_pay
+from ..lib.ev_billing_policy import to_decimal, wallet_can_pay, wallet_may_charge
 
 
 class EvWallet(models.Model):
@@ -151,6 +151,32 @@ class EvWallet(models.Model):
                 ],
                 order="stop_time, id",
             )
+        )
+
+    def _ev_owed(self):
+        """What the wallet still owes: the cost of the customer's sessions its deductions could not pay
+        (unpaid and retrying, or flagged for review after 24 hours of failures)."""
+        self.ensure_one()
+        sessions = (
+            self.env["ev.session"]
+            .sudo()
+            .search(
+                [
+                    ("billing_state", "in", ("unpaid", "review")),
+                    ("billing_failed_since", "!=", False),
+                    ("company_id", "=", self.company_id.id),
+                    ("partner_id", "child_of", self.partner_id.id),
+                ]
+            )
+        )
+        return sum(sessions.mapped("cost_total"))
+
+    def _ev_may_charge(self):
+        """Whether the customer may start a session (negative-balance policy at authorization)."""
+        self.ensure_one()
+        places = self.currency_id.decimal_places
+        return wallet_may_charge(
+            to_decimal(self.balance, places), to_decimal(self._ev_owed(), places), to_decimal(self.credit_limit, places)
         )
 
     def _ev_top_up(self, amount, reference=None, payment_transaction=None):

@@ -5,6 +5,7 @@ from . import test_wallet
 from . import test_report
 from . import test_security
 from . import test_pay_qr
+from . import test_pay_page
 from . import test_cost_update
 from . import test_pay_qr_demo
 from . import test_portal

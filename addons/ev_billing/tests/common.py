@@ -1,39 +1,30 @@
+import hashlib
+import hmac
+import json
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from odoo.tests.common import TransactionCase
+from odoo import Command
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.ev_billing.models.payment_provider import STRIPE_API_BASE_PARAM
 from odoo.addons.ev_charging.lib import ev_demo
+from odoo.addons.payment_stripe.tests.common import StripeCommon
+
+from .fake_stripe import running_server
 
 UTC = UTC
 
 
-class EvBillingCase(TransactionCase):
-    """A New York site with a 2.0.1 and a 1.6 station, a second site, a driver with a token, a
-    USD tariff (0.50/kWh + 1.00 per session) as the company default."""
+class EvBillingCase(AccountTestInvoicingCommon):
+    """Odoo's invoicing test base (its own company with a chart of accounts, an accounting manager as the
+    user, here also EV manager) plus: a New York site with a 2.0.1 and a 1.6 station, a second site, a
+    driver with a token, a USD tariff (0.50/kWh + 1.00 per session) as the company default."""
 
     @classmethod
-    def _setup_stripe_test_provider(cls, webhook_secret):
-        """Odoo's Stripe provider in test mode with manual capture and fake keys (Stripe itself is
-        replaced at the request boundary by the tests that use it)."""
-        cls.stripe = cls.env.ref("payment.payment_provider_stripe")
-        cls.card = cls.env.ref("payment.payment_method_card")
-        journal = cls.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
-        )
-        cls.stripe.write(
-            {
-                "state": "test",
-                "company_id": cls.company.id,
-                "capture_manually": True,
-                "stripe_secret_key": "sk_test_fake",
-                "stripe_publishable_key": "pk_test_fake",
-                "stripe_webhook_secret": webhook_secret,
-                "payment_method_ids": [(4, cls.card.id)],
-                "journal_id": cls.stripe.journal_id.id or journal.id,
-            }
-        )
-        cls.card.active = True
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("ev_charging.group_ev_manager")
 
     @classmethod
     def setUpClass(cls):
@@ -126,3 +117,43 @@ class EvBillingCase(TransactionCase):
     @staticmethod
     def lines_by_kind(session, kind):
         return session.cost_line_ids.filtered(lambda ln: ln.kind == kind)
+
+
+class EvStripeCase(StripeCommon, EvBillingCase):
+    """EvBillingCase plus payment_stripe's own test base (StripeCommon: the company's Stripe provider in test
+    state, on top of PaymentCommon), set up for pay by QR (manual capture, card), and Stripe itself replaced
+    only at its HTTP boundary: a fake Stripe server (tests/fake_stripe.py) runs on 127.0.0.1 for the class and
+    ``ev_billing.stripe_api_base`` points at it, so payment_stripe's own request and response code runs.
+    Transactions are post-processed for real (account_payment books the payments)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.card = cls.env.ref("payment.payment_method_card")
+        cls.stripe.write(
+            {
+                "capture_manually": True,
+                "payment_method_ids": [Command.link(cls.card.id)],
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        cls.card.active = True
+        server = running_server()
+        cls.stripe_api_base, cls.fake = server.__enter__()
+        cls.addClassCleanup(server.__exit__, None, None, None)
+        cls.env["ir.config_parameter"].sudo().set_param(STRIPE_API_BASE_PARAM, cls.stripe_api_base)
+        cls.webhook_secret = cls.stripe.stripe_webhook_secret
+
+    def setUp(self):
+        self.enable_post_process_patcher = False  # as account_payment's AccountPaymentCommon: post-process for real
+        super().setUp()
+        self.fake.reset()
+
+    def stripe_event(self, event_type, intent, secret=None, timestamp=None):
+        """A Stripe webhook event and its ``Stripe-Signature`` header (signed with ``secret``, default the
+        provider's webhook secret): (body, headers)."""
+        body = json.dumps({"type": event_type, "data": {"object": dict(intent)}})
+        timestamp = timestamp or int(time.time())
+        signed = f"{timestamp}.{body}".encode()
+        signature = hmac.new((secret or self.webhook_secret).encode(), signed, hashlib.sha256).hexdigest()
+        return body, {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}

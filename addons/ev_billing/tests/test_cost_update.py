@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import EvBillingCase
 
@@ -87,7 +88,8 @@ class TestCostUpdated(EvBillingCase):
         self.assertEqual(self.env["ev.session"]._ev_cost_update_interval(), 120)
         # A wrong value typed in System Parameters must not stop pricing: the default applies.
         self.env["ir.config_parameter"].sudo().set_param("ev_billing.cost_update_interval", "-5")
-        self.assertEqual(self.env["ev.session"]._ev_cost_update_interval(), 60)
+        with mute_logger("odoo.addons.ev_billing.models.ev_session_cost_update"):  # the expected warning
+            self.assertEqual(self.env["ev.session"]._ev_cost_update_interval(), 60)
 
     def test_disconnected_charger_gets_nothing_and_pricing_goes_on(self):
         self.cp201.sudo().write({"connection_state": "disconnected"})

@@ -1,6 +1,7 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import EvBillingCase
 
@@ -53,7 +54,63 @@ class TestInvoicing(EvBillingCase):
         analytic_lines = self.env["account.analytic.line"].search([("move_line_id", "in", lines.ids)])
         self.assertAlmostEqual(sum(analytic_lines.mapped("amount")), 6.50)
         self.assertEqual(invoice.ev_session_ids, session)
-        self.assertIn("10 kWh x 0.5 USD/kWh", lines.filtered(lambda ln: ln.ev_cost_kind == "energy").name)
+        energy = lines.filtered(lambda ln: ln.ev_cost_kind == "energy")
+        self.assertEqual((energy.quantity, energy.price_unit), (10.0, 0.5))
+        self.assertEqual(energy.product_uom_id, self.env.ref("ev_billing.uom_ev_kwh"))
+        self.assertIn("Energy (base rate)", energy.name)
+
+    def test_invoice_lines_show_kwh_and_minutes(self):
+        """Issue 9 item 9: a posted invoice shows kWh x rate per kWh and minutes x price per minute for charging
+        time and idle fee (not quantity 1), and still adds up to the session's bill to the cent."""
+        self.tariff.write(
+            {
+                "energy_rate": 0.3456,
+                "time_rate_per_hour": 1.0,
+                "idle_fee_per_minute": 0.15,
+                "idle_grace_minutes": 5,
+            }
+        )
+        events, tx_id = self.session_events(self.cp201, minutes=47, power_kw=7.4)
+        # the vehicle stays plugged in 23 minutes after charging ended
+        ended = next(e for e in events if e["action"] == "TransactionEvent" and e["payload"]["eventType"] == "Ended")
+        stop = datetime.fromisoformat(ended["payload"]["timestamp"].replace("Z", "+00:00")) + timedelta(minutes=23)
+        ended["payload"]["timestamp"] = ended["ts"] = stop.isoformat().replace("+00:00", "Z")
+        self.ingest(events)
+        session = self.find_session(self.cp201, tx_id)
+        invoice = session.invoice_id
+        self.assertEqual(invoice.state, "posted")
+        line = {ln.ev_cost_kind: ln for ln in invoice.invoice_line_ids}
+        cost = {ln.kind: ln for ln in session.cost_line_ids}
+        kwh, minute = self.env.ref("ev_billing.uom_ev_kwh"), self.env.ref("ev_billing.uom_ev_minute")
+        # energy: the billed kWh (to the Wh) x the rate per kWh
+        self.assertEqual(line["energy"].product_uom_id, kwh)
+        self.assertAlmostEqual(line["energy"].quantity, cost["energy"].quantity, places=3)
+        self.assertNotEqual(line["energy"].quantity, 1.0)
+        self.assertAlmostEqual(line["energy"].price_unit, 0.3456, places=5)
+        # charging time: 47 minutes, as the engine bills it (0.7833 h, hours to 0.36 s), x 1.00/h = 0.01667 per minute
+        self.assertEqual(line["time"].product_uom_id, minute)
+        self.assertEqual(cost["time"].quantity, 0.7833)
+        self.assertAlmostEqual(line["time"].quantity, 46.998, places=3)
+        self.assertAlmostEqual(line["time"].price_unit, 0.01667, places=5)
+        # idle: 23 - 5 minutes of grace = 18 whole minutes x 0.15
+        self.assertEqual(line["idle"].product_uom_id, minute)
+        self.assertEqual((line["idle"].quantity, line["idle"].price_unit), (18.0, 0.15))
+        self.assertEqual((line["session_fee"].quantity, line["session_fee"].price_unit), (1.0, 1.0))
+        # every line's amount is the bill's, and so are the totals (taxes on the rounded lines)
+        for kind in ("energy", "time", "idle", "session_fee"):
+            self.assertAlmostEqual(line[kind].price_subtotal, cost[kind].amount, places=2, msg=kind)
+        self.assertAlmostEqual(invoice.amount_untaxed, session.cost_subtotal, places=2)
+        self.assertAlmostEqual(invoice.amount_tax, session.cost_tax, places=2)
+        self.assertAlmostEqual(invoice.amount_total, session.cost_total, places=2)
+        # the printed invoice shows the units next to the quantities
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)[0].decode()
+        self.assertRegex(html, r"5\.79\d+\s*</span>\s*<span[^>]*>kWh</span>")
+        self.assertRegex(html, r"18\.000\s*</span>\s*<span[^>]*>min</span>")
+        # a credit note reverses it exactly
+        refund = invoice._reverse_moves()
+        refund.action_post()
+        self.assertAlmostEqual(refund.amount_total, session.cost_total, places=2)
+        self.assertEqual(refund.invoice_line_ids.filtered(lambda ln: ln.ev_cost_kind == "energy").product_uom_id, kwh)
 
     def test_free_session_not_invoiced(self):
         session = self.run_session(self.cp201, minutes=10, power_kw=6.0)
@@ -108,7 +165,8 @@ class TestInvoicing(EvBillingCase):
     def test_failed_session_invoice_is_retried_by_cron(self):
         journal = self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", self.company.id)])
         journal.active = False
-        session = self.run_session(self.cp201)
+        with mute_logger("odoo.addons.ev_billing.models.ev_session"):  # the expected warning
+            session = self.run_session(self.cp201)
         self.assertEqual(session.state, "completed")
         self.assertEqual(session.billing_state, "to_invoice")
         self.assertIn("Invoicing failed", session.billing_error)

@@ -1,112 +1,63 @@
-"""Pay by QR: Stripe pre-authorization, remote start, partial capture / void, receipt, expiry.
+"""Pay by QR: Stripe pre-authorization, remote start, partial capture / void, receipt, expiry, and Stripe's
+webhook over HTTP (a forged one never authorizes a payment).
 
-Stripe cannot be reached: only its HTTP answers are replaced, at ``requests.request`` inside
-payment_stripe's ``_stripe_make_request`` (Odoo's payload building and response handling run), by a
-stateful fake of PaymentIntents (lib/ev_fake_stripe.py, shared with the demo and scripts/fake_stripe.py)."""
+Stripe cannot be reached: it is replaced only at its HTTP boundary by the fake Stripe server
+(tests/fake_stripe.py) that payment_stripe's own request code talks to (EvStripeCase)."""
 
-import hashlib
-import hmac
-import json
 import time
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest.mock import Mock, patch
-from urllib.parse import urlparse
+from unittest.mock import patch
 
 import requests
-from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import fields
-from odoo.http import _request_stack
-from odoo.tests import tagged
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
-from odoo.addons.ev_billing.controllers.main import EvPayController
-from odoo.addons.ev_billing.lib.ev_fake_stripe import FakeStripe
-from odoo.addons.payment_stripe.controllers.main import StripeController
+from .common import EvStripeCase
 
-from .common import EvBillingCase
-
-WEBHOOK_SECRET = "whsec_test_ev_billing_0123456789"
-
-
-class RequestsFake(FakeStripe):
-    """The shared PaymentIntents state machine (lib/ev_fake_stripe.py) answering as ``requests.request``
-    (installed in payment_stripe's module: Odoo's payload building and response handling run)."""
-
-    def __call__(self, method, url, data=None, headers=None, timeout=None, **kwargs):
-        self.urls.append(url)
-        status, body = self.handle(method, urlparse(url).path, data, headers)
-        response = Mock(status_code=status, ok=status < 400)
-        response.json.return_value = body
-        response.text = json.dumps(body)
-        if status >= 400:
-            response.raise_for_status.side_effect = requests.exceptions.HTTPError(response=response)
-        return response
-
-    def __init__(self):
-        super().__init__()
-        self.urls = []
-
-
-@contextmanager
-def mock_request(env, body=b"", headers=None, args=None):
-    """The few attributes of odoo.http.request the controllers use, bound to the test cursor."""
-    req = Mock()
-    req.env = env
-    req.session = {}
-    req.httprequest.data = body
-    req.httprequest.headers = headers or {}
-    req.httprequest.args = args or {}
-    req.get_json_data = lambda: json.loads(body)
-    req.make_json_response = lambda data, **kw: data
-    _request_stack.push(req)
-    try:
-        yield req
-    finally:
-        _request_stack.pop()
+STRIPE_REQUESTS = "odoo.addons.payment_stripe.models.payment_provider"
+STRIPE_WEBHOOK = "odoo.addons.payment_stripe.controllers.main"
+EV_STRIPE_WEBHOOK = "odoo.addons.ev_billing.controllers.stripe"
 
 
 @tagged("post_install", "-at_install")
-class TestPayQr(EvBillingCase):
+class TestPayQr(EvStripeCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_stripe_test_provider(WEBHOOK_SECRET)
         cls.evse = cls.env["ev.evse"].create({"charger_id": cls.cp201.id, "evse_number": 1})
         cls.connector = cls.env["ev.connector"].create({"evse_id": cls.evse.id, "connector_number": 1})
         node = cls.env["ev.bridge.node"].create({"name": "qr-test-node"})  # no URL: commands wait to be pulled
         cls.cp201.sudo().write({"connection_state": "connected", "node_id": node.id})
 
-    def setUp(self):
-        super().setUp()
-        self.fake = RequestsFake()
-        patcher = patch("odoo.addons.payment_stripe.models.payment_provider.requests.request", new=self.fake)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
     # --- helpers --------------------------------------------------------------------------------
-    def signed_webhook(self, event, secret=WEBHOOK_SECRET, timestamp=None):
-        body = json.dumps(event)
-        timestamp = timestamp or int(time.time())
-        signature = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-        with mock_request(self.env, body.encode(), {"Stripe-Signature": f"t={timestamp},v1={signature}"}):
-            return StripeController().stripe_webhook()
+    def post_webhook(self, body, headers):
+        """Stripe's webhook call, over HTTP to Odoo's route; returns the HTTP status."""
+        response = self.url_open("/payment/stripe/webhook", data=body, headers=headers, allow_redirects=False)
+        self.env.invalidate_all()
+        return response.status_code
 
-    def authorize(self, amount=None, secret=WEBHOOK_SECRET):
-        """Driver scans, pays (the transaction goes through payment's /payment/transaction creation path
-        and Stripe's processing values), Stripe confirms by webhook."""
-        auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="qr@example.com")
-        if amount:
-            auth.amount = amount
+    def pending_transaction(self, email="s@example.com"):
+        """A driver's authorization with its transaction and PaymentIntent, the card confirmed in the browser
+        (stripe.js), Stripe's confirmation still to come: (auth, tx, intent)."""
+        auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email=email)
         tx = auth._ev_create_transaction(self.stripe, self.card)
         processing = tx._get_processing_values()  # real payment_stripe code: creates the PaymentIntent
         self.assertIn("client_secret", processing)
         intent = self.fake.intents[processing["client_secret"].split("_secret_")[0]]
         self.assertEqual(intent["status"], "requires_payment_method")
         self.fake.confirm_card(intent["id"])  # stripe.js in the driver's browser
-        self.signed_webhook(
-            {"type": "payment_intent.amount_capturable_updated", "data": {"object": dict(intent)}}, secret=secret
-        )
+        return auth, tx, intent
+
+    def authorize(self, amount=None):
+        """Driver scans and pays, Stripe confirms by (signed) webhook."""
+        auth, tx, intent = self.pending_transaction("qr@example.com")
+        if amount:
+            auth.amount = amount
+        event = self.stripe_event("payment_intent.amount_capturable_updated", intent)
+        self.assertEqual(self.post_webhook(*event), 200)
         return auth, tx, intent
 
     def charge(self, auth, power_kw=10.0, minutes=60):
@@ -141,7 +92,7 @@ class TestPayQr(EvBillingCase):
     def test_authorization_starts_session_remotely(self):
         auth, tx, intent = self.authorize()
         self.assertEqual(self.fake.calls_to("payment_intents")[0]["data"]["capture_method"], "manual")
-        self.assertEqual(self.fake.calls_to("payment_intents")[0]["data"]["amount"], 5000)
+        self.assertEqual(self.fake.calls_to("payment_intents")[0]["data"]["amount"], "5000")
         self.assertEqual(tx.state, "authorized")
         self.assertEqual(auth.state, "started")
         command = auth.command_id
@@ -152,24 +103,36 @@ class TestPayQr(EvBillingCase):
         self.assertEqual(command.params["evseId"], 1)
         self.assertEqual(auth.id_token_id.value, auth.id_token_value)
 
-    def test_webhook_signature(self):
-        """Odoo's Stripe webhook route accepts a correctly signed event and rejects a wrongly signed one."""
-        auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="s@example.com")
-        tx = auth._ev_create_transaction(self.stripe, self.card)
-        secret = tx._get_processing_values()["client_secret"]
-        intent = self.fake.intents[secret.split("_secret_")[0]]
-        self.fake.confirm_card(intent["id"])
-        event = {"type": "payment_intent.amount_capturable_updated", "data": {"object": dict(intent)}}
-        with self.assertRaises(Forbidden):
-            self.signed_webhook(event, secret="whsec_wrong")
-        self.assertEqual(tx.state, "draft")
-        self.assertEqual(auth.state, "pending")
-        with self.assertRaises(Forbidden):  # outdated timestamp, right secret
-            self.signed_webhook(event, timestamp=int(time.time()) - 3600)
-        self.assertEqual(tx.state, "draft")
-        self.signed_webhook(event)
-        self.assertEqual(tx.state, "authorized")
-        self.assertEqual(auth.state, "started")
+    def test_forged_webhooks_never_authorize(self):
+        """Issue 7 item 6: Stripe's webhook route, over HTTP. A forged event (wrong secret, outdated, missing
+        or malformed signature, or a provider without webhook secret) is refused with 403 and authorizes
+        nothing; the genuine one authorizes the payment."""
+        auth, tx, intent = self.pending_transaction()
+        event_type = "payment_intent.amount_capturable_updated"
+        body, headers = self.stripe_event(event_type, intent)
+        forged = {
+            "wrong secret": self.stripe_event(event_type, intent, secret="whsec_guessed")[1],
+            "outdated": self.stripe_event(event_type, intent, timestamp=int(time.time()) - 3600)[1],
+            "no signature header": {"Content-Type": "application/json"},
+            "empty signature header": {"Stripe-Signature": "", "Content-Type": "application/json"},
+            "malformed signature header": {"Stripe-Signature": "garbage=1=2,t=x", "Content-Type": "application/json"},
+            "no v1": {"Stripe-Signature": f"t={int(time.time())}", "Content-Type": "application/json"},
+        }
+        for case, forged_headers in forged.items():
+            with self.subTest(case), mute_logger(STRIPE_WEBHOOK, EV_STRIPE_WEBHOOK):
+                self.assertEqual(self.post_webhook(body, forged_headers), 403, case)
+            self.assertEqual((tx.state, auth.state), ("draft", "pending"), case)
+        # payment_stripe alone would process an unsigned event when the provider has no webhook secret
+        self.stripe.stripe_webhook_secret = False
+        with mute_logger(STRIPE_WEBHOOK, EV_STRIPE_WEBHOOK):
+            self.assertEqual(self.post_webhook(body, {"Content-Type": "application/json"}), 403)
+            self.assertEqual(self.post_webhook(body, headers), 403)
+        self.assertEqual((tx.state, auth.state), ("draft", "pending"))
+        self.stripe.stripe_webhook_secret = self.webhook_secret
+        self.assertFalse(auth.command_id, "no remote start for a forged payment")
+        self.assertEqual(self.post_webhook(body, headers), 200)
+        self.assertEqual((tx.state, auth.state), ("authorized", "started"))
+        self.assertTrue(auth.command_id)
 
     def test_session_end_captures_real_cost(self):
         auth, tx, intent = self.authorize()
@@ -179,7 +142,8 @@ class TestPayQr(EvBillingCase):
         self.assertAlmostEqual(session.cost_total, 6.0)
         captures = self.fake.calls_to("/capture")
         self.assertEqual(len(captures), 1)
-        self.assertEqual(captures[0]["data"]["amount_to_capture"], 600)  # cents
+        self.assertEqual(captures[0]["data"]["amount_to_capture"], "600")  # cents
+        intent = self.fake.intents[intent["id"]]
         self.assertEqual(intent["status"], "succeeded")
         self.assertEqual(intent["amount_received"], 600)
         self.assertEqual(auth.state, "captured")
@@ -230,7 +194,7 @@ class TestPayQr(EvBillingCase):
         self.assertEqual(session.billing_state, "free")
         self.assertFalse(self.fake.calls_to("/capture"))
         self.assertEqual(len(self.fake.calls_to("/cancel")), 1)
-        self.assertEqual(intent["status"], "canceled")
+        self.assertEqual(self.fake.intents[intent["id"]]["status"], "canceled")
         self.assertEqual(tx.state, "cancel")
         self.assertEqual(auth.state, "cancelled")
         self.assertFalse(tx.payment_id)
@@ -249,15 +213,13 @@ class TestPayQr(EvBillingCase):
 
     def test_fake_rejects_capture_above_authorized(self):
         auth, tx, intent = self.authorize()
-        response = self.fake(
-            "POST",
-            f"https://api.stripe.com/v1/payment_intents/{intent['id']}/capture",
-            data={"amount_to_capture": 5001},
+        status, body = self.fake.handle(
+            "POST", f"/v1/payment_intents/{intent['id']}/capture", {"amount_to_capture": "5001"}
         )
-        self.assertEqual(response.status_code, 400)
-        with self.assertRaisesMessage(Exception, "at most the authorized"):
+        self.assertEqual(status, 400)
+        with mute_logger(STRIPE_REQUESTS), self.assertRaisesMessage(ValidationError, "at most the authorized"):
             tx._send_capture_request(amount_to_capture=50.01)
-        self.assertEqual(intent["status"], "requires_capture")
+        self.assertEqual(self.fake.intents[intent["id"]]["status"], "requires_capture")
 
     def test_expired_authorization_cancelled_and_session_flagged(self):
         auth, tx, intent = self.authorize()
@@ -270,70 +232,45 @@ class TestPayQr(EvBillingCase):
         expired = Auth._cron_ev_expire(now=fields.Datetime.now() + timedelta(days=6, minutes=1))
         self.assertEqual(expired, auth)
         self.assertEqual(auth.state, "expired")
-        self.assertEqual(intent["status"], "canceled")
+        self.assertEqual(self.fake.intents[intent["id"]]["status"], "canceled")
         self.assertEqual(tx.state, "cancel")
         self.assertEqual(session.billing_state, "review")
         self.assertIn(auth.name, session.billing_error)
 
-    def test_public_transaction_route_links_authorization(self):
-        """The public page's transaction route goes through payment's _create_transaction."""
-        from odoo.addons.payment import utils as payment_utils
-
-        auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="p@example.com")
-        with mock_request(self.env, args={"access_token": auth.access_token}):
-            token = payment_utils.generate_access_token(auth.partner_id.id, auth.amount, auth.currency_id.id)
-            values = EvPayController().ev_pay_transaction(
-                auth.id,
-                amount=auth.amount,
-                currency_id=auth.currency_id.id,
-                partner_id=auth.partner_id.id,
-                access_token=token,
-                provider_id=self.stripe.id,
-                payment_method_id=self.card.id,
-                token_id=None,
-                flow="direct",
-                tokenization_requested=False,
-                landing_route=f"/ev/pay/status/{auth.id}",
-                reference_prefix="ignored",
-            )
-        tx = auth.transaction_id
-        self.assertEqual(tx.ev_pay_authorization_id, auth)
-        self.assertTrue(tx.reference.startswith(auth.name))
-        self.assertAlmostEqual(tx.amount, 50.0)
-        self.assertIn("client_secret", values)
-        with mock_request(self.env, args={"access_token": "wrong"}), self.assertRaises(NotFound):
-            EvPayController().ev_pay_transaction(
-                auth.id,
-                amount=auth.amount,
-                currency_id=auth.currency_id.id,
-                partner_id=auth.partner_id.id,
-                access_token=token,
-            )
-
     def test_api_base_parameter_for_test_providers_only(self):
         """The fake's URL replaces Stripe's in Odoo's own request (headers and error handling unchanged);
         an enabled (live) provider always talks to Stripe."""
-        ICP = self.env["ir.config_parameter"].sudo()
-        ICP.set_param("ev_billing.stripe_api_base", "http://127.0.0.1:8099/")
         auth = self.env["ev.payment.authorization"]._ev_create_for_connector(self.connector, email="u@example.com")
         auth._ev_create_transaction(self.stripe, self.card)._get_processing_values()
-        self.assertEqual(
-            self.fake.urls, ["http://127.0.0.1:8099/v1/customers", "http://127.0.0.1:8099/v1/payment_intents"]
-        )
-        self.assertEqual(self.fake.calls[-1]["headers"]["authorization"], "Bearer sk_test_fake")
+        self.assertEqual([c["path"] for c in self.fake.calls], ["customers", "payment_intents"])
+        self.assertEqual(self.fake.calls[-1]["headers"]["authorization"], f"Bearer {self.stripe.stripe_secret_key}")
+
+        def stripe_url_of_a_request():
+            """The URL payment_stripe requests (the request itself refused: Stripe cannot be reached)."""
+            with (
+                patch(f"{STRIPE_REQUESTS}.requests.request", side_effect=requests.exceptions.ConnectionError) as spy,
+                mute_logger(STRIPE_REQUESTS),
+                self.assertRaises(ValidationError),
+            ):
+                self.stripe._stripe_make_request("customers", payload={})
+            return spy.call_args.args[1]
+
         self.stripe.state = "enabled"
-        self.stripe._stripe_make_request("customers", payload={})
-        self.assertEqual(self.fake.urls[-1], "https://api.stripe.com/v1/customers")
+        self.assertEqual(stripe_url_of_a_request(), "https://api.stripe.com/v1/customers")
         self.stripe.state = "test"
+        ICP = self.env["ir.config_parameter"].sudo()
         ICP.set_param("ev_billing.stripe_api_base", "ftp://127.0.0.1/v1")
-        with self.assertRaisesMessage(Exception, "ev_billing.stripe_api_base must be a bare http"):
+        with self.assertRaisesMessage(ValidationError, "ev_billing.stripe_api_base must be a bare http"):
             self.stripe._stripe_make_request("customers", payload={})
         ICP.set_param("ev_billing.stripe_api_base", "")
-        self.stripe._stripe_make_request("customers", payload={})
-        self.assertEqual(self.fake.urls[-1], "https://api.stripe.com/v1/customers")
+        self.assertEqual(stripe_url_of_a_request(), "https://api.stripe.com/v1/customers")
+        self.assertEqual(len(self.fake.calls), 2, "nothing else reached the fake")
 
     def test_fake_error_goes_through_odoo_error_handling(self):
         auth, tx, intent = self.authorize()
         self.fake.handle("POST", f"/v1/payment_intents/{intent['id']}/cancel")
-        with self.assertRaisesMessage(Exception, "could not be captured because it has a status of canceled"):
+        with (
+            mute_logger(STRIPE_REQUESTS),
+            self.assertRaisesMessage(ValidationError, "could not be captured because it has a status of canceled"),
+        ):
             tx._send_capture_request(amount_to_capture=10.0)

@@ -43,6 +43,34 @@ class TestSessionPricing(EvBillingCase):
         self.assertEqual(session.billed_energy_kwh, 6.0)
         self.assertAlmostEqual(session.cost_total, 6.0 * 0.5 + 1.0)
 
+    def _16_session_with_last_sample_above_stop(self, above_wh):
+        """A 1.6 session as the third-party charger sends it (issue 9 item 1): decimal sampled values,
+        whole-Wh meterStart/meterStop, the last sample ``above_wh`` above the meterStop."""
+        events, tx_id = self.session_events(self.cp16, minutes=60, power_kw=4.0, register_wh=1200.0)
+        stop = next(e for e in events if e["action"] == "StopTransaction")["payload"]["meterStop"]
+        last = [e for e in events if e["action"] == "MeterValues"][-1]
+        register = last["payload"]["meterValue"][0]["sampledValue"][0]
+        self.assertEqual(register["measurand"], "Energy.Active.Import.Register")
+        register["value"] = f"{stop + above_wh:.2f}"
+        self.ingest(events)
+        return self.find_session(self.cp16, tx_id), stop
+
+    def test_16_whole_wh_stop_below_last_decimal_sample_is_rounding(self):
+        # meterStart 1200, last sample 5200.42 Wh, meterStop 5200: priced on the finer reading,
+        # 4000.42 Wh -> 4.000 kWh x 0.50 + 1.00 = 3.00
+        session, stop = self._16_session_with_last_sample_above_stop(0.42)
+        self.assertEqual(stop, 5200)
+        self.assertFalse(session.pricing_error)
+        self.assertEqual(session.billing_state, "to_invoice")
+        self.assertEqual(session.billed_energy_kwh, 4.0)
+        self.assertEqual(session.energy_kwh, 4.0)
+        self.assertAlmostEqual(session.cost_total, 3.0)
+
+    def test_16_register_genuinely_backwards_is_still_refused(self):
+        session, _stop = self._16_session_with_last_sample_above_stop(1.5)
+        self.assertEqual(session.billing_state, "review")
+        self.assertRegex(session.pricing_error, r"went backwards: 5201.5 Wh .* then 5200(\.0)? Wh")
+
     def test_peak_offpeak_boundary_and_taxes(self):
         tax = self.make_tax(10.0)
         self.tariff.write(

@@ -1,34 +1,30 @@
 """Wallet top-up through the payment framework: a Stripe payment transaction linked to the wallet
-credits it once confirmed, exactly once (idempotent), against the fake Stripe at the request boundary
-(the same fake as test_pay_qr.py: payment_stripe's own request and webhook code run)."""
+credits it once confirmed, exactly once (idempotent), against the fake Stripe server at Stripe's HTTP
+boundary (EvStripeCase: payment_stripe's own request code runs) and Stripe's webhook over HTTP."""
 
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
-from . import test_pay_qr
-from .common import EvBillingCase
-from .test_pay_qr import WEBHOOK_SECRET, RequestsFake
+from .common import EvStripeCase
 
 
 @tagged("post_install", "-at_install")
-class TestWalletTopUp(EvBillingCase):
+class TestWalletTopUp(EvStripeCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_stripe_test_provider(WEBHOOK_SECRET)
         cls.driver.ev_billing_mode = "wallet"
         cls.wallet = cls.env["ev.wallet"].create({"partner_id": cls.driver.id})
 
-    def setUp(self):
-        super().setUp()
-        self.fake = RequestsFake()
-        patcher = patch("odoo.addons.payment_stripe.models.payment_provider.requests.request", new=self.fake)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    signed_webhook = test_pay_qr.TestPayQr.signed_webhook
+    def signed_webhook(self, event_type, intent):
+        """Stripe's webhook, signed, over HTTP to Odoo's route."""
+        body, headers = self.stripe_event(event_type, intent)
+        response = self.url_open("/payment/stripe/webhook", data=body, headers=headers, allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
 
     def balance(self):
         self.wallet.invalidate_recordset(["balance"])
@@ -40,9 +36,9 @@ class TestWalletTopUp(EvBillingCase):
         processing = tx._get_processing_values()  # payment_stripe creates the PaymentIntent
         intent = self.fake.intents[processing["client_secret"].split("_secret_")[0]]
         self.assertEqual(intent["capture_method"], "automatic")  # captured at once, unlike pay by QR
-        self.fake.confirm_card(intent["id"])
+        intent = self.fake.confirm_card(intent["id"])
         self.assertEqual(intent["status"], "succeeded")
-        self.signed_webhook({"type": "payment_intent.succeeded", "data": {"object": dict(intent)}})
+        self.signed_webhook("payment_intent.succeeded", intent)
         return tx, intent
 
     def test_topup_credits_once(self):
@@ -59,7 +55,7 @@ class TestWalletTopUp(EvBillingCase):
         )
         self.assertTrue(tx.payment_id)  # account_payment booked the received money
         # replays: the webhook again, post-processing again, the payment cron
-        self.signed_webhook({"type": "payment_intent.succeeded", "data": {"object": dict(intent)}})
+        self.signed_webhook("payment_intent.succeeded", intent)
         tx._post_process()
         tx.is_post_processed = False
         with patch.object(self.env.cr, "commit", lambda: None):  # the cron commits per transaction
@@ -79,7 +75,8 @@ class TestWalletTopUp(EvBillingCase):
         tx.write({"partner_id": other.id, "state": "done"})
         with self.assertRaisesMessage(UserError, "not by the wallet's customer"):
             self.wallet._ev_credit_from_transaction(tx)
-        tx._post_process()  # logged on the wallet, never raised to the payment framework
+        with mute_logger("odoo.addons.ev_billing.models.payment_transaction"):
+            tx._post_process()  # logged on the wallet, never raised to the payment framework
         self.assertEqual(self.balance(), 0.0)
         self.assertIn("was not credited", self.wallet.message_ids[0].body)
 

@@ -70,10 +70,15 @@ class EvIdToken(models.Model):
             token = self.sudo().search([("value", "=", id_token)], limit=1)
         if not token or (charger and token.company_id and token.company_id != charger.company_id):
             return {"status": "Unknown", "expiry": False, "cache_seconds": 60}
-        status = token._effective_status()
+        return token._bridge_auth_answer(charger)
+
+    def _bridge_auth_answer(self, charger):
+        """The answer for this known token at ``charger`` (empty if unknown); other addons add their policy
+        (ev_billing: a wallet driver without credit gets NoCredit)."""
+        self.ensure_one()
         return {
-            "status": OCPP_AUTH_STATUS[status],
-            "expiry": token.expiry.isoformat() + "Z" if token.expiry else False,
+            "status": OCPP_AUTH_STATUS[self._effective_status()],
+            "expiry": self.expiry.isoformat() + "Z" if self.expiry else False,
             "cache_seconds": 300,
         }
 

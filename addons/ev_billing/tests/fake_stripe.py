@@ -1,14 +1,12 @@
-"""A stateful fake of Stripe's PaymentIntents API, for tests and the demo (stdlib only: never
-imports Odoo; unit tests in tests/unit/test_fake_stripe.py).
+"""A stateful fake of Stripe's PaymentIntents API, for the tests and the demo only (stdlib only: never
+imports Odoo; it is not part of the product: it lives with the tests, and scripts/fake_stripe.py runs it
+for ``./ev run``; unit tests in tests/unit/test_fake_stripe.py).
 
-Stripe cannot be reached from our machines. Odoo's own payment_stripe code runs unchanged; only
-the answers to its HTTP requests come from here:
-
-* tests replace ``requests.request`` inside payment_stripe with :meth:`FakeStripe.handle`
-  (addons/ev_billing/tests/test_pay_qr.py), or talk to :func:`make_server` over real HTTP;
-* the demo and ``scripts/fake_stripe.py`` run :func:`make_server` on 127.0.0.1 and point
-  payment_stripe at it with the ``ev_billing.stripe_api_base`` system parameter (honoured for
-  providers in *test* state only).
+Stripe cannot be reached from our machines. Odoo's own payment_stripe code runs unchanged; only the
+answers to its HTTP requests come from here, over real HTTP: the tests run :class:`running_server` in a
+thread and point payment_stripe at it with the ``ev_billing.stripe_api_base`` system parameter (honoured
+for providers in *test* state only); ``./ev run`` runs scripts/fake_stripe.py on 127.0.0.1:8099 before the
+demo database is built, so the demo's pay-by-QR session goes through it too.
 
 What it models (the subset payment_stripe and ev_billing use)
 ------------------------------------------------------------
@@ -17,7 +15,8 @@ What it models (the subset payment_stripe and ev_billing use)
                                                 stripe.js confirms the card), or confirmed at once
                                                 with ``confirm=true`` (token / off-session flow).
 ``POST /v1/payment_intents/<id>/confirm``    -> ``requires_capture`` (``capture_method=manual``)
-                                                or ``succeeded``.
+                                                or ``succeeded`` (what stripe.js does in the driver's
+                                                browser; the demo calls it with the publishable key).
 ``GET  /v1/payment_intents/<id>``            -> the intent.
 ``POST /v1/payment_intents/<id>/capture``    -> ``succeeded`` with ``amount_received`` =
                                                 ``amount_to_capture`` (default: all); refuses more
@@ -39,11 +38,15 @@ class FakeStripe:
     """PaymentIntents state machine. ``handle(method, path, data, headers)`` -> ``(status, body)``."""
 
     def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        """Forget every intent and call (a test starts from a blank Stripe account)."""
         self.intents: dict[str, dict] = {}
         self.calls: list[dict] = []
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._n = 0
-        self._lock = threading.Lock()
 
     def _id(self, prefix):
         self._n += 1
