@@ -171,3 +171,11 @@ def test_actual_flip_never_reached_and_no_flows():
     assert flip.actual_flip([], D(8)).reached is False
     only_in = flip.actual_flip([(date(2025, 1, 1), D(-1000))], D(8))
     assert only_in.irr_to_date is None and not only_in.reached
+
+
+def test_variable_cost_per_kwh_escalates_with_inflation():
+    case = flip.sam_all_equity_flip_case()
+    result = flip.project(flip.ProjectionInputs(**{**case.__dict__, "om_per_kwh": D("0.02")}))
+    # year 1: 20 x 500 + 876,000 x 0.02 = 27,520; year 2: x 1.025 = 28,208
+    assert (result.years[0].om, result.years[1].om) == (D("27520.00"), D("28208.00"))
+    assert result.flip_year > 8  # thinner margins: later flip

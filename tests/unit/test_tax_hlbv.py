@@ -50,5 +50,13 @@ def test_bad_input():
         hlbv.liquidation_claims(D(1), {}, SHARES)
     with pytest.raises(hlbv.HlbvError, match="gain shares"):
         hlbv.liquidation_claims(D(1), {"INV": D(1)}, {"INV": D(0)})
-    with pytest.raises(hlbv.HlbvError, match="cannot be liquidated"):
-        hlbv.liquidation_claims(D("-100"), {"INV": D("-100")}, SHARES)
+
+
+def test_negative_net_assets_are_the_creditors_loss():
+    # liabilities exceed the assets by 100; nobody has a DRO: the partners get nothing
+    result = hlbv.liquidation_claims(D("-100"), {"INV": D("-60"), "SPN": D("-40")}, SHARES)
+    assert result.claims == {"INV": D("0.00"), "SPN": D("0.00")}
+    assert result.unabsorbed == D("100.00")
+    # with a DRO the investor owes its deficit
+    dro = hlbv.liquidation_claims(D("-100"), {"INV": D("-60"), "SPN": D("-40")}, SHARES, {"INV": True})
+    assert dro.claims == {"INV": D("-60.00"), "SPN": D("0.00")} and dro.unabsorbed == D("40.00")

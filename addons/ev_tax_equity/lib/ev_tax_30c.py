@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+try:  # inside the addon: odoo.addons.ev_tax_equity.lib
+    from .ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+except ImportError:  # odoo-free unit tests import the lib modules by name
+    from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ev_tax_money import HUNDRED, ZERO, allocate, cents, to_decimal
+try:  # inside the addon: odoo.addons.ev_tax_equity.lib
+    from .ev_tax_money import HUNDRED, ZERO, allocate, cents, to_decimal
+except ImportError:  # odoo-free unit tests import the lib modules by name
+    from ev_tax_money import HUNDRED, ZERO, allocate, cents, to_decimal
 
 CLASSES = ("income", "credit", "cash")
 

@@ -7,9 +7,10 @@ financial model:
 * Year 0: the partners fund the installed cost in their equity shares (the tax investor
   ``investor_equity_share`` of it); nothing else happens in year 0.
 * Years 1..N: revenue = energy x price, with energy x (1 - degradation) ** (n - 1) and price x
-  (1 + price escalation) ** (n - 1); fixed O&M = (per-kW cost x capacity + fixed annual cost) x
-  (1 + inflation + O&M escalation) ** (n - 1), so year 1 pays the input values (SAM applies inflation
-  from year 2; its default inflation is 2.5 %). EBITDA = revenue - O&M, all distributed as cash.
+  (1 + price escalation) ** (n - 1); O&M = (per-kW cost x capacity + fixed annual cost + that year's
+  energy x per-kWh cost) x (1 + inflation + O&M escalation) ** (n - 1), so year 1 pays the input values
+  (SAM applies inflation from year 2; its default inflation is 2.5 %). EBITDA = revenue - O&M, all
+  distributed as cash.
 * Depreciation starts in year 1 with the published half-year (or mid-quarter) MACRS table of each
   depreciation class, on the installed cost less the credits' basis reduction (e.g. half of an ITC,
   or all of a §30C credit), after bonus depreciation of the class's rate.
@@ -34,9 +35,13 @@ rate >= 0, the same as XIRR >= target for conventional flows); the XIRR at that 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import ev_tax_macrs
-import ev_tax_xirr
-from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+try:  # inside the addon: odoo.addons.ev_tax_equity.lib
+    from . import ev_tax_macrs, ev_tax_xirr
+    from .ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+except ImportError:  # odoo-free unit tests import the lib modules by name
+    import ev_tax_macrs
+    import ev_tax_xirr
+    from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
 
 ONE = Decimal(1)
 
@@ -84,6 +89,7 @@ class ProjectionInputs:
     capacity_kw: Decimal = ZERO
     om_per_kw_year: Decimal = ZERO
     om_fixed_annual: Decimal = ZERO
+    om_per_kwh: Decimal = ZERO  # variable cost per kWh delivered (energy purchased, SAM's production O&M)
     inflation: Decimal = ZERO  # percent
     om_escalation: Decimal = ZERO  # percent above inflation
     price_escalation: Decimal = ZERO  # percent
@@ -205,7 +211,8 @@ def project(inputs):
             * to_decimal(inputs.price_per_kwh)
             * price_factor ** (year - 1)
         )
-        om = cents(om_base * escalation ** (year - 1))
+        energy = to_decimal(inputs.annual_energy_kwh) * energy_factor ** (year - 1)
+        om = cents((om_base + energy * to_decimal(inputs.om_per_kwh)) * escalation ** (year - 1))
         ebitda = revenue - om
         taxable = ebitda - depreciation[year]
         tax = cents(taxable * tax_rate)

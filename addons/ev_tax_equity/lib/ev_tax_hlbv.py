@@ -10,7 +10,9 @@ partners' positive capital accounts after allocating the gain (or loss) of that 
 2. A partner without a deficit restoration obligation cannot end below zero: its deficit is borne by
    the partners with positive balances in proportion to their gain shares (repeated until none is
    negative); a partner with a DRO keeps its negative claim (it would have to pay it in).
-3. The claims add up to the net assets. A partner's HLBV earnings of the period are
+3. The claims add up to the net assets, unless the net assets are negative beyond what partners with a
+   DRO owe: then the partners without one claim nothing and the rest (``unabsorbed``) is the creditors'
+   loss. A partner's HLBV earnings of the period are
    ``claim at end - claim at beginning - contributions + distributions``.
 
 Amounts are rounded to the cent (``ev_tax_money.allocate``: the difference to the largest share).
@@ -18,7 +20,10 @@ Amounts are rounded to the cent (``ev_tax_money.allocate``: the difference to th
 
 from dataclasses import dataclass
 
-from ev_tax_money import ZERO, allocate, cents, to_decimal
+try:  # inside the addon: odoo.addons.ev_tax_equity.lib
+    from .ev_tax_money import ZERO, allocate, cents, to_decimal
+except ImportError:  # odoo-free unit tests import the lib modules by name
+    from ev_tax_money import ZERO, allocate, cents, to_decimal
 
 
 class HlbvError(ValueError):
@@ -31,6 +36,7 @@ class Liquidation:
     gain: object
     claims: dict  # {key: Decimal}
     reallocated: dict  # {key: deficit shifted away from that partner}
+    unabsorbed: object = ZERO  # deficit no partner bears (negative net assets): the creditors' loss
 
 
 def liquidation_claims(net_assets, capital, gain_shares, dro=None):
@@ -59,13 +65,12 @@ def liquidation_claims(net_assets, capital, gain_shares, dro=None):
         if not bearers:
             bearers = {k: v for k, v in after.items() if v > 0 and k not in negatives}
         if not bearers:
-            raise HlbvError("Every partner's claim is negative: the book value cannot be liquidated.")
+            break
         shifted = allocate(deficit, bearers)
         for key, amount in shifted.shares.items():
             after[key] -= amount
-    if any(v < 0 and not dro.get(k) for k, v in after.items()):
-        raise HlbvError("The partners' deficits exceed the positive capital: the book value cannot be liquidated.")
-    return Liquidation(net_assets, gain, after, reallocated)
+    unabsorbed = sum(after.values(), ZERO) - net_assets
+    return Liquidation(net_assets, gain, after, reallocated, unabsorbed)
 
 
 def hlbv_earnings(begin_claims, end_claims, contributions=None, distributions=None):

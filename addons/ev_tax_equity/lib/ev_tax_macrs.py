@@ -31,7 +31,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+try:  # inside the addon: odoo.addons.ev_tax_equity.lib
+    from .ev_tax_money import HUNDRED, ZERO, cents, to_decimal
+except ImportError:  # odoo-free unit tests import the lib modules by name
+    from ev_tax_money import HUNDRED, ZERO, cents, to_decimal
 
 RECOVERY_PERIODS = (3, 5, 7, 10, 15, 20)
 #: declining-balance rate (percent) of each recovery period under GDS

@@ -5,7 +5,7 @@ Definitions
     * ``xnpv(rate, flows)`` = sum of ``amount / (1 + rate) ** (days since the first flow / 365)``, the
       convention of spreadsheet XIRR (actual days over 365, leap years included).
     * ``irr`` / ``xirr`` return the rate where the (x)npv is zero, as a Decimal fraction (0.1109 =
-      11.09 %), to 12 decimals. The root is bracketed between -99.99 % and the first bracket
+      11.09 %), to 12 decimals. The root is bracketed between -99.9999999 % and the first bracket
       upper bound that changes the sign (up to 1,000,000 %), then found by bisection while it is wider than 0.5 and by
       false position (Illinois) after; every step is Decimal arithmetic (50 digits).
 
@@ -25,7 +25,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 PRECISION = 50
 TOLERANCE = Decimal("1e-13")
-LOWEST = Decimal("-0.9999")
+LOWEST = Decimal("-0.999999999")
 GRID = tuple(Decimal(x) for x in ("0", "0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "100", "1000", "10000"))
 
 
@@ -84,7 +84,7 @@ def _solve(func):
             break
         low, f_low = high, f_high
     else:
-        raise NoIrrError("No IRR: the net present value does not change sign between -99.99 % and 1,000,000 %.")
+        raise NoIrrError("No IRR: the net present value does not change sign between -99.9999999 % and 1,000,000 %.")
     if f_high == 0:
         return high
     with localcontext() as ctx:

@@ -1,0 +1,37 @@
+{
+    "name": "EV Tax Equity",
+    "summary": "Tax-equity partnerships (SPVs) owning EV charging sites: partners, contributions, MACRS and "
+    "bonus depreciation, §30C credits, capital accounts, distributions, partnership flip, HLBV",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/EV Charging",
+    "license": "AGPL-3",
+    "author": "EV Charging Suite contributors",
+    "website": "https://github.com/ev-charging-suite",
+    "depends": [
+        "ev_billing",
+        "account",
+        "account_asset_management",
+        "report_xlsx",
+        "project",
+        "portal",
+        "mail",
+    ],
+    "external_dependencies": {"python": ["python-stdnum"]},
+    "data": [
+        "security/ev_tax_equity_security.xml",
+        "security/ir.model.access.csv",
+        "security/ev_tax_equity_rules.xml",
+        "wizards/ev_spv_distribution_wizard_views.xml",
+        "views/ev_spv_views.xml",
+        "views/ev_spv_partner_views.xml",
+        "views/ev_spv_contribution_views.xml",
+        "views/ev_spv_distribution_views.xml",
+        "views/ev_port_credit_views.xml",
+        "views/account_asset_views.xml",
+        "views/ev_spv_tax_year_views.xml",
+        "views/ev_tax_equity_menus.xml",
+    ],
+    "demo": [
+        "demo/ev_tax_equity_demo.xml",
+    ],
+}
