@@ -8,7 +8,7 @@ from stdnum.us import ein as us_ein
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import ev_tax_capital, ev_tax_flip, ev_tax_macrs, ev_tax_xirr
+from ..lib import ev_tax_calendar, ev_tax_capital, ev_tax_flip, ev_tax_macrs, ev_tax_xirr
 from ..lib.ev_tax_money import ZERO, allocate, cents, to_decimal
 
 STRUCTURES = [
@@ -26,6 +26,14 @@ PHASES = [
 FLIP_TYPES = [("yield", "Yield-based (target IRR)"), ("fixed", "Fixed date")]
 MONTHS = [(str(m), calendar.month_name[m]) for m in range(1, 13)]
 PL_TYPES = ("income", "income_other", "expense", "expense_depreciation", "expense_direct_cost")
+#: generic_coa accounts whose default Form 1065 line is not the one of their account type
+DEFAULT_LINE_BY_XMLID = {
+    "expense_rent": "P13",
+    "expense_salary": "P9",
+    "income_currency_exchange": "P7",
+    "cash_diff_income": "P7",
+    "cash_discount_gain": "P7",
+}
 TAX_USER = "ev_tax_equity.group_ev_tax_user"
 TAX_MANAGER = "ev_tax_equity.group_ev_tax_manager"
 
@@ -117,6 +125,12 @@ class EvSpv(models.Model):
     forecast_years = fields.Integer("Analysis period (years)", default=25)
     capacity_kw = fields.Float("Capacity (kW)", compute="_compute_capacity", digits=(12, 1))
     notes = fields.Html()
+    # lifecycle and compliance
+    project_id = fields.Many2one("project.project", string="Lifecycle project", readonly=True, copy=False)
+    task_ids = fields.One2many("project.task", "ev_spv_id", string="Lifecycle steps")
+    open_step_count = fields.Integer(compute="_compute_open_steps")
+    obligation_ids = fields.One2many("ev.spv.obligation", "spv_id", string="Compliance calendar")
+    overdue_count = fields.Integer(compute="_compute_overdue_count")
 
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "This company is already an SPV: an SPV is one company."),
@@ -128,6 +142,16 @@ class EvSpv(models.Model):
     def _compute_counts(self):
         for spv in self:
             spv.partner_count = len(spv.partner_ids)
+
+    def _compute_open_steps(self):
+        for spv in self:
+            spv.open_step_count = len(
+                spv.task_ids.filtered(lambda t, spv=spv: t.ev_spv_phase == spv.phase and not t.is_closed)
+            )
+
+    def _compute_overdue_count(self):
+        for spv in self:
+            spv.overdue_count = len(spv.obligation_ids.filtered("overdue"))
 
     def _compute_site_ids(self):
         sites = self.env["ev.site"].search([("company_id", "in", self.company_id.ids)])
@@ -269,6 +293,7 @@ class EvSpv(models.Model):
                         "prorata": True,
                     }
                 )
+        self._ev_apply_tax_mapping()
 
     def _ev_asset_profile(self, kind):
         """The asset profile for ``kind`` (charger / site_work) made by action_setup_books."""
@@ -281,6 +306,65 @@ class EvSpv(models.Model):
             .with_company(self.company_id)
             .search([("company_id", "=", self.company_id.id), ("account_asset_id.code", "=", code)], limit=1)
         )
+
+    # ------------------------------------------------------------------------------------------
+    # Form 1065 line mapping of the accounts
+    # ------------------------------------------------------------------------------------------
+    def _ev_accounts(self):
+        self.ensure_one()
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_company(self.company_id)
+            .search([("company_ids", "in", self.company_id.ids)])
+        )
+
+    def action_apply_tax_mapping(self):
+        """Map every account of the SPV's chart that has no Form 1065 line yet to its default line."""
+        self._ev_check_group(TAX_MANAGER)
+        for spv in self.sudo():
+            spv._ev_apply_tax_mapping()
+        return True
+
+    def _ev_apply_tax_mapping(self):
+        self.ensure_one()
+        lines = self.env["ev.tax.line"].sudo().search([("tag_id", "!=", False)])
+        by_type = {}
+        for line in lines:
+            for account_type in (line.default_account_types or "").split(","):
+                if account_type.strip():
+                    by_type[account_type.strip()] = line
+        codes = {line.code: line for line in lines}
+        template = self.env["account.chart.template"].with_company(self.company_id)
+        overrides = {}
+        for xmlid, code in DEFAULT_LINE_BY_XMLID.items():
+            account = template.ref(xmlid, raise_if_not_found=False)
+            if account:
+                overrides[account] = codes[code]
+        profiles = self.env["account.asset.profile"].sudo().search([("company_id", "=", self.company_id.id)])
+        for account in profiles.account_depreciation_id:
+            overrides[account] = codes["L9b"]
+        tags = lines.tag_id
+        for account in self._ev_accounts():
+            if account.tag_ids & tags:
+                continue
+            line = overrides.get(account) or by_type.get(account.account_type)
+            if line:
+                account.tag_ids = [Command.link(line.tag_id.id)]
+
+    def _ev_account_lines(self):
+        """{account: ev.tax.line} of the SPV's accounts, and the accounts with more than one 1065 tag."""
+        self.ensure_one()
+        lines = self.env["ev.tax.line"].sudo().search([("tag_id", "!=", False)])
+        by_tag = {line.tag_id: line for line in lines}
+        mapping, ambiguous = {}, self.env["account.account"]
+        for account in self._ev_accounts():
+            found = [by_tag[tag] for tag in account.tag_ids if tag in by_tag]
+            if len(found) > 1:
+                ambiguous |= account
+            elif found:
+                mapping[account] = found[0]
+        return mapping, ambiguous
 
     # ------------------------------------------------------------------------------------------
     # Allocations
@@ -589,6 +673,193 @@ class EvSpv(models.Model):
         if not record and create:
             record = self.env["ev.spv.tax.year"].sudo().create({"spv_id": self.id, "year": year})
         return record
+
+    # ------------------------------------------------------------------------------------------
+    # Lifecycle phases
+    # ------------------------------------------------------------------------------------------
+    def action_create_steps(self):
+        """Give the SPV its lifecycle project with one task per template step of every phase."""
+        self._ev_check_group(TAX_MANAGER)
+        for spv in self.sudo():
+            spv._ev_ensure_steps()
+        return True
+
+    def _ev_ensure_steps(self):
+        self.ensure_one()
+        if not self.project_id:
+            self.project_id = self.env["project.project"].create(
+                {
+                    "name": _("Lifecycle: %s", self.name),
+                    "company_id": self.company_id.id,
+                    "allow_task_dependencies": False,
+                }
+            )
+        existing = self.task_ids.ev_step_id
+        steps = self.env["ev.spv.phase.step"].search([("active", "=", True)]) - existing
+        self.env["project.task"].create(
+            [
+                {
+                    "name": step.name,
+                    "project_id": self.project_id.id,
+                    "company_id": self.company_id.id,
+                    "ev_spv_id": self.id,
+                    "ev_spv_phase": step.phase,
+                    "ev_step_id": step.id,
+                    "description": step.description,
+                    "sequence": step.sequence,
+                }
+                for step in steps
+            ]
+        )
+
+    def _ev_step_check(self, check):
+        """Whether the SPV's data shows an automatic step done."""
+        self.ensure_one()
+        if check == "books":
+            return bool(self.capital_account_id and self.distribution_account_id)
+        if check == "allocations":
+            return self.allocations_confirmed
+        if check == "contributions":
+            return bool(self.contribution_ids.filtered(lambda c: c.state == "posted"))
+        if check == "assets":
+            return bool(
+                self.env["account.asset"]
+                .sudo()
+                .search_count(
+                    [
+                        ("company_id", "=", self.company_id.id),
+                        ("ev_placed_in_service", "!=", False),
+                        ("state", "!=", "draft"),
+                    ]
+                )
+            )
+        if check == "flip":
+            return bool(self.flip_date)
+        if check == "return_locked":
+            return bool(self.tax_year_ids.filtered(lambda y: y.state == "locked"))
+        return False
+
+    def _ev_close_checked_steps(self, phase):
+        self.ensure_one()
+        for task in self.task_ids.filtered(
+            lambda t: t.ev_spv_phase == phase and not t.is_closed and t.ev_step_id.check
+        ):
+            if self._ev_step_check(task.ev_step_id.check):
+                task.state = "1_done"
+
+    def _ev_move_phase(self, target, reason=None):
+        """Move to ``target``: the steps of the current phase must be done (automatic steps close by
+        themselves when the data shows them), or a reason is given and kept in the chatter."""
+        self.ensure_one()
+        if target == self.phase:
+            raise UserError(_("SPV %(spv)s is already in phase %(phase)s.", spv=self.name, phase=dict(PHASES)[target]))
+        self._ev_ensure_steps()
+        self._ev_close_checked_steps(self.phase)
+        open_steps = self.task_ids.filtered(lambda t: t.ev_spv_phase == self.phase and not t.is_closed)
+        if open_steps and not reason:
+            raise UserError(
+                _(
+                    "SPV %(spv)s cannot leave phase %(phase)s: these steps are not done: %(steps)s. Finish them, "
+                    "or move with a reason.",
+                    spv=self.name,
+                    phase=dict(PHASES)[self.phase],
+                    steps=", ".join(open_steps.mapped("name")),
+                )
+            )
+        old = self.phase
+        self.phase = target
+        body = _("Phase %(old)s → %(new)s.", old=dict(PHASES)[old], new=dict(PHASES)[target])
+        if open_steps:
+            body += " " + _(
+                "Steps not done: %(steps)s. Reason: %(reason)s",
+                steps=", ".join(open_steps.mapped("name")),
+                reason=reason,
+            )
+        self.message_post(body=body)
+        return True
+
+    def action_next_phase(self):
+        self._ev_check_group(TAX_MANAGER)
+        self.ensure_one()
+        order = [key for key, _label in PHASES]
+        if self.phase == order[-1]:
+            raise UserError(_("Exit is the last phase."))
+        return self.sudo()._ev_move_phase(order[order.index(self.phase) + 1])
+
+    # ------------------------------------------------------------------------------------------
+    # Compliance calendar
+    # ------------------------------------------------------------------------------------------
+    def action_generate_calendar(self):
+        """Add the SPV's dated obligations (return and K-1 due dates of the current and previous tax year,
+        §30C recapture periods, EV-ChART reports of NEVI-funded sites) as activities; never twice."""
+        self._ev_check_group(TAX_MANAGER)
+        for spv in self.sudo():
+            spv._ev_generate_calendar()
+        return True
+
+    def _ev_generate_calendar(self, today=None):
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        current = self._ev_tax_year_of(today)
+        first = self._ev_tax_year_of(self.formation_date)
+        existing = set(self.obligation_ids.mapped("key"))
+        vals = []
+
+        def add(key, name, kind, due, **extra):
+            if key not in existing:
+                existing.add(key)
+                vals.append({"spv_id": self.id, "key": key, "name": name, "kind": kind, "due_date": due, **extra})
+
+        for year in range(max(first, current - 1), current + 1):
+            end = self._ev_year_bounds(year)[1]
+            add(f"1065:{year}", _("Form 1065 %s", year), "form_1065", ev_tax_calendar.return_due(end), tax_year=year)
+            add(
+                f"1065x:{year}",
+                _("Form 1065 %s (extended)", year),
+                "form_1065_extended",
+                ev_tax_calendar.return_due(end, extended=True),
+                tax_year=year,
+            )
+            add(
+                f"k1:{year}",
+                _("K-1s %s to partners", year),
+                "k1_delivery",
+                ev_tax_calendar.return_due(end),
+                tax_year=year,
+            )
+            add(
+                f"k1x:{year}",
+                _("K-1s %s to partners (extended)", year),
+                "k1_delivery_extended",
+                ev_tax_calendar.return_due(end, extended=True),
+                tax_year=year,
+            )
+            for site in self.site_ids.filtered("ev_nevi_funded"):
+                add(
+                    f"evchart:{year}:{site.id}",
+                    _("EV-ChART annual report %(year)s: %(site)s", year=year, site=site.name),
+                    "evchart_annual",
+                    ev_tax_calendar.evchart_annual_due(year),
+                    tax_year=year,
+                    site_id=site.id,
+                )
+                for quarter in (1, 2, 3, 4):
+                    add(
+                        f"evchartq:{year}:{quarter}:{site.id}",
+                        _("EV-ChART Q%(q)s %(year)s: %(site)s", q=quarter, year=year, site=site.name),
+                        "evchart_quarterly",
+                        ev_tax_calendar.evchart_quarterly_due(year, quarter),
+                        tax_year=year,
+                        site_id=site.id,
+                    )
+        for placed in sorted(set(self.port_credit_ids.filtered("credit").mapped("placed_in_service"))):
+            add(
+                f"recapture:{placed}",
+                _("§30C recapture period of the ports placed in service on %s ends", placed),
+                "recapture_end",
+                ev_tax_calendar.recapture_end(placed),
+            )
+        return self.env["ev.spv.obligation"].create(vals)
 
     # ------------------------------------------------------------------------------------------
     # Buttons

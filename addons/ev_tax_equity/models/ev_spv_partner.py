@@ -97,7 +97,7 @@ class EvSpvPartner(models.Model):
     def _compute_tin_masked(self):
         for member in self:
             digits = "".join(ch for ch in (member.tin or "") if ch.isdigit())
-            member.tin_masked = f"•••-••-{digits[-4:]}" if digits else False
+            member.tin_masked = f"***-**-{digits[-4:]}" if digits else False
 
     def _compute_contributed(self):
         for member in self:

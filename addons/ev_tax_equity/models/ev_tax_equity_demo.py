@@ -193,14 +193,60 @@ class EvTaxEquityDemo(models.AbstractModel):
         for spec in _spvs(prior):
             spv = self._ev_spv(spec, customers, today)
             spvs.append(spv)
+        investor = self._ev_portal_investor()
         for spv in spvs:
             spv._ev_compute_flip(as_of=today)
             for year in range(spv._ev_tax_year_of(spv.formation_date), today.year + 1):
                 spv._ev_tax_year(year)._ev_compute()
+            # last year: return locked, K-1s generated and released; this year: return in draft
+            last = spv._ev_tax_year(prior)
+            last._ev_lock()
+            last._ev_generate_k1s()
+            last.k1_ids.action_release()
+            spv._ev_tax_year(today.year)._ev_compute_return()
+            self._ev_lifecycle(spv)
+            spv._ev_generate_calendar(today)
+        _logger.info("ev_tax_equity demo: electronic K-1s for %s", investor.partner_id.commercial_partner_id.name)
         _logger.info("ev_tax_equity demo: %s", ", ".join(f"{s.name} ({s.flip_state})" for s in spvs))
         return spvs
 
     # ------------------------------------------------------------------------------------------
+    def _ev_portal_investor(self):
+        """A contact of Golden Gate Tax Equity with a portal login, who consented to electronic K-1s
+        (its partner's K-1s are emailed and on the portal; the other partners get paper)."""
+        env = self.env
+        company = env["res.partner"].search([("name", "=", "Golden Gate Tax Equity LLC")], limit=1)
+        contact = env["res.partner"].create(
+            {
+                "name": "Grace Hopper (Golden Gate Tax Equity)",
+                "parent_id": company.id,
+                "email": "grace@goldengate.example.com",
+            }
+        )
+        user = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": contact.name,
+                    "login": "goldengate-investor",
+                    "password": "goldengate-investor",
+                    "partner_id": contact.id,
+                    "groups_id": [Command.set([env.ref("base.group_portal").id])],
+                }
+            )
+        )
+        self._xmlid("demo_user_portal_investor", user)
+        env["ev.spv.consent"].with_user(user).give_consent()
+        return user
+
+    def _ev_lifecycle(self, spv):
+        """The SPV is operating: the steps of the phases before are done, and those its data shows."""
+        spv._ev_ensure_steps()
+        before = ("sourcing", "structuring", "construction")
+        spv.task_ids.filtered(lambda t: t.ev_spv_phase in before).write({"state": "1_done"})
+        spv._ev_close_checked_steps("operations")
+
     def _ev_customers(self):
         env = self.env
         result = []

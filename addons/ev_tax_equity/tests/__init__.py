@@ -3,4 +3,8 @@ from . import test_ledger
 from . import test_flip
 from . import test_assets
 from . import test_security
+from . import test_return
+from . import test_k1
+from . import test_reports
+from . import test_lifecycle
 from . import test_demo

@@ -30,3 +30,22 @@ class TestTaxDemo(TransactionCase):
                 self.assertEqual(sum(year.capital_ids.mapped("book_end")), year.ledger_equity)
             revenue = spv._ev_ledger_balance([("account_id.account_type", "=", "income")])
             self.assertLess(revenue, 0, "session revenue is booked in the SPV's ledger")
+
+    def test_last_year_locked_with_released_k1s_this_year_in_draft(self):
+        for xmlid in ("ev_tax_equity.demo_spv_bay", "ev_tax_equity.demo_spv_lake"):
+            spv = self.env.ref(xmlid)
+            last, this = spv.tax_year_ids.sorted("year")
+            self.assertEqual((last.state, this.state), ("locked", "open"))
+            self.assertTrue(last.checks_passed and this.return_data)
+            self.assertEqual(spv.company_id.fiscalyear_lock_date, last.date_to)
+            self.assertEqual(set(last.k1_ids.mapped("state")), {"released"})
+            self.assertEqual(len(last.k1_ids), len(spv.partner_ids))
+            self.assertFalse(this.k1_ids)
+            self.assertTrue(spv.obligation_ids and spv.task_ids)
+            self.assertEqual(spv.phase, "operations")
+        golden_gate = self.env.ref("ev_tax_equity.demo_user_portal_investor").partner_id.commercial_partner_id
+        k1 = self.env["ev.spv.k1"].search([("partner_id", "=", golden_gate.id)])
+        self.assertEqual(k1.delivery, "electronic")
+        self.assertEqual(
+            set(self.env["ev.spv.k1"].search([("partner_id", "!=", golden_gate.id)]).mapped("delivery")), {"paper"}
+        )

@@ -114,7 +114,7 @@ class TestTaxSecurity(EvTaxSecurityMixin, EvTaxCase):
     def test_tin_is_visible_to_managers_only(self):
         user_env, manager_env = self.env(user=self.tax_user_a), self.env(user=self.tax_manager_a)
         member = user_env["ev.spv.partner"].browse(self.inv.id)
-        self.assertEqual(member.tin_masked, "•••-••-4567")
+        self.assertEqual(member.tin_masked, "***-**-4567")
         with self.assertRaises(AccessError):
             member.read(["tin"])
         self.assertNotIn("tin", user_env["ev.spv.partner"].fields_get())
@@ -178,7 +178,7 @@ class TestTaxSecurityRpc(EvTaxSecurityMixin, EvTaxCase, HttpCase):
         with self.assertRaisesRegex(xmlrpc.client.Fault, "AccessError|not allowed|access"):
             self._rpc(login, password, "ev.spv.partner", "read", [self.inv.id], fields=["tin"])
         masked = self._rpc(login, password, "ev.spv.partner", "read", [self.inv.id], fields=["tin_masked"])
-        self.assertEqual(masked[0]["tin_masked"], "•••-••-4567")
+        self.assertEqual(masked[0]["tin_masked"], "***-**-4567")
         tin = self._rpc(
             "ev-tax-manager-a", "ev-tax-manager-a-pw", "ev.spv.partner", "read", [self.inv.id], fields=["tin"]
         )
