@@ -17,7 +17,10 @@ Timed against targets:
 * capital accounts and allocations of the year for all partners (``ev.spv.tax.year._ev_compute``:
   ledger reads, allocations with the flip, §704(b) and tax roll-forwards, Form 4562, HLBV by
   quarter) — issue 10, target < 60 s;
-* further figures printed for information: one distribution to all partners, the flip status.
+* the K-1s of all partners from the locked return, as the batched job runs them (``ev.spv.k1.run``,
+  250 partners per cron call, progress reported) — issue 11, target < 60 s;
+* further figures printed for information: one distribution to all partners, the flip status, Form 1065
+  and its lock, the release of all K-1s (consent lookup and furnishing records).
 """
 
 import argparse
@@ -29,7 +32,7 @@ import odoo
 from odoo import Command, api
 from odoo.tools import config
 
-TARGETS = {"capital": 60.0}
+TARGETS = {"capital": 60.0, "k1": 60.0}
 
 
 def _timed(label, rows, func, target=None):
@@ -157,6 +160,24 @@ def main():
             rows,
             lambda: spv._ev_compute_flip(date(args.year + 1, 1, 31)),
         )
+        _timed("Form 1065 computed, checked and locked", rows, tax_year._ev_lock)
+        Run = env["ev.spv.k1.run"]
+
+        def generate():
+            run = Run._ev_start(tax_year)
+            calls = 0
+            while Run._cron_process():
+                calls += 1
+            return run, calls + 1
+
+        run, calls = _timed(f"K-1s of {args.partners} partners (batched job)", rows, generate, TARGETS["k1"])
+        k1s = tax_year.k1_ids
+        print(
+            f"  check: run {run.state} in {calls} cron calls, {len(k1s)} K-1s, box 1 total "
+            f"{sum(k1s.mapped('box_1')):,.2f} = Schedule K line 1 {tax_year.return_data['k']['1']}",
+            flush=True,
+        )
+        _timed(f"release of {len(k1s)} K-1s (consents, furnishing records)", rows, k1s.action_release)
         cr.rollback()
     print()
     print("| figure | measured | target | |")

@@ -90,6 +90,17 @@ class TestReturn(EvTaxCase):
         self.assertEqual(self.year.state, "open")
         self.assertFalse(self.spv.company_id.fiscalyear_lock_date)
 
+    def test_unbalanced_balance_sheet_blocks_the_lock(self):
+        bank = self.spv.bank_journal_id.default_account_id
+        bank.tag_ids = [(6, 0, self._line("P21").tag_id.ids)]  # the bank account reported as a deduction
+        self.year.action_compute_return()
+        data = self.year.return_data
+        failed = {c["name"] for c in data["checks"] if not c["passed"]}
+        self.assertIn("L balances (end)", failed)
+        self.assertEqual((data["l_end"]["14"], data["l_end"]["22"]), ("-3650.00", "516500.00"))
+        with self.assertRaisesRegex(UserError, r"(?s)cannot be locked.*L balances \(end\): -3650.00 <> 516500.00"):
+            self.year.action_lock()
+
     def test_lock_refuses_entries_of_the_year(self):
         self.year.action_lock()
         self.assertEqual(self.year.state, "locked")

@@ -86,6 +86,19 @@ class TestTaxSecurity(EvTaxSecurityMixin, EvTaxCase):
         with self.assertRaises(AccessError):
             env["ev.spv"].with_context(allowed_company_ids=self.spv_b.company_id.ids).search([])
 
+    def test_user_opens_the_spv_form(self):
+        self.spv.action_create_steps()
+        self.spv.action_generate_calendar()
+        env = self.env(user=self.tax_user_a)
+        spv = env["ev.spv"].browse(self.spv.id)
+        view = env["ev.spv"].get_views([(False, "form")])["views"]["form"]
+        self.assertIn("task_ids", view["arch"])
+        values = spv.read(["task_ids", "obligation_ids", "partner_ids", "tax_year_ids", "site_ids", "flip_state"])[0]
+        self.assertTrue(values["task_ids"] and values["obligation_ids"])
+        tasks = env["project.task"].browse(values["task_ids"]).read(["name", "ev_spv_phase", "state"])
+        self.assertEqual(len(tasks), len(self.spv.task_ids))
+        self.assertTrue(env["ev.spv.obligation"].browse(values["obligation_ids"]).mapped("due_date"))
+
     def test_user_reads_and_computes_but_does_not_configure(self):
         env = self.env(user=self.tax_user_a)
         spv = env["ev.spv"].browse(self.spv.id)
