@@ -94,6 +94,7 @@ class EvSpvK1(models.Model):
         company = spv.company_id
         boxes = {line: str(value) for line, value in partner_k1.boxes.items()}
         data = {
+            "period": [str(tax_year.date_from), str(tax_year.date_to)],
             "part1": {
                 "ein": spv.ein or "",
                 "name": spv.legal_name,

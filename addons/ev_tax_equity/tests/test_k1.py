@@ -100,6 +100,7 @@ class TestK1(EvTaxCase):
         env = self.env(user=self.portal_inv)
         self.assertEqual(env["ev.spv.k1"].search([]), inv)
         self.assertEqual(env["ev.spv.k1"].browse(inv.id).box_1, -53378.0)
+        self.assertIn("-53,378.00", env["ev.spv.k1"].browse(inv.id).html, "the portal renders its own K-1")
         with self.assertRaises(AccessError):
             env["ev.spv.k1"].browse(spn.id).read(["box_1"])
         self.assertEqual(env["ev.spv.consent"].search([]).state, "active")
