@@ -83,6 +83,22 @@ class TestK1(EvTaxCase):
         self.assertFalse(self.year.k1_rounding_note)
         self.assertIn("Ordinary business income", inv.html)
 
+    def test_generation_through_the_cron_reports_progress(self):
+        self.year.action_lock()
+        run = self.env["ev.spv.k1.run"]._ev_start(self.year)
+        run.batch_size = 1
+        cron = self.env.ref("ev_tax_equity.ir_cron_k1_runs")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the run wakes the cron up")
+        cron.method_direct_trigger()
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertEqual((progress.done, progress.remaining), (1, 1))
+        self.assertEqual((run.state, run.progress), ("running", 50.0))
+        cron.method_direct_trigger()
+        progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        self.assertEqual((progress.done, progress.remaining), (2, 0))
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self.year.k1_ids), 2)
+
     def test_release_electronic_with_consent_paper_otherwise(self):
         self.env["ev.spv.consent"].with_user(self.portal_inv).give_consent()
         self._generate(batch_size=10)
