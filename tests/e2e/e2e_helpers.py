@@ -112,14 +112,16 @@ class BridgeProcess:
         self.node, self.node_number = node, node_number
         self.port = free_port()
         self.control_port = creds["control_port"]
+        self.metrics_port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}/ocpp"
         self.control_url = f"http://127.0.0.1:{self.control_port}"
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}"
         self.outbox = Path(workdir) / "outbox.sqlite3"
         self.log = open(Path(logdir) / f"bridge-{node}.log", "ab")
         self.proc = None
 
     def env(self):
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EV_BRIDGE_")}
         env.update(
             {
                 "EV_BRIDGE_NODE": self.node,
@@ -128,7 +130,8 @@ class BridgeProcess:
                 "EV_BRIDGE_LISTEN_PORT": str(self.port),
                 "EV_BRIDGE_CONTROL_HOST": "127.0.0.1",
                 "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
-                "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
+                "EV_BRIDGE_METRICS_HOST": "127.0.0.1",
+                "EV_BRIDGE_METRICS_PORT": str(self.metrics_port),
                 "EV_BRIDGE_ODOO_URL": self.odoo.url,
                 "EV_BRIDGE_ODOO_DB": self.odoo.db,
                 "EV_BRIDGE_ODOO_LOGIN": self.creds["login"],
@@ -160,6 +163,13 @@ class BridgeProcess:
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+
+    def health(self):
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(self.metrics_url + "/health", timeout=10) as response:
+            return json.loads(response.read())
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -1,5 +1,3 @@
-import secrets
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -10,12 +8,12 @@ class EvBridgeNode(models.Model):
     _order = "name"
 
     name = fields.Char(required=True, help="Node name as configured in the bridge (EV_BRIDGE_NODE).")
-    url = fields.Char("Control URL", help="Base URL of the node's control API, e.g. http://bridge-1:9001")
-    token = fields.Char(
-        "Control token",
-        groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge",
-        default=lambda self: secrets.token_urlsafe(32),
-        copy=False,
+    # No secret is stored for the node (contract G): Odoo only wakes it up (POST <url>/commands/wake,
+    # ids only); the node pulls the commands through its own authenticated XML-RPC channel.
+    url = fields.Char(
+        "Control URL",
+        help="Base URL of the node's control listener, e.g. http://bridge-1:9001; Odoo wakes the node up there "
+        "after committing an operator's command.",
     )
     last_seen = fields.Datetime(readonly=True)
     charger_ids = fields.One2many("ev.charger", "node_id", string="Chargers held")
@@ -35,8 +33,8 @@ class EvBridgeNode(models.Model):
     @api.model
     def provision_bridge(self, node_name, control_url, login="ocpp-bridge"):
         """Set up a bridge node: its service user (group EV Bridge), a fresh API key for it, and the
-        node record with its control URL and token. Administrators only; used by the run command and
-        deployment scripts. Returns ``{"login", "api_key", "node", "token"}``; the API key is shown once.
+        node record with its control URL. Administrators only; used by the run command and
+        deployment scripts. Returns ``{"login", "api_key", "node"}``; the API key is shown once.
         """
         if not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only an administrator can provision a bridge node."))
@@ -56,4 +54,4 @@ class EvBridgeNode(models.Model):
         api_key = self.env["res.users.apikeys"].with_user(user).sudo()._generate(None, f"bridge {node_name}", False)
         node = self._get_or_create(node_name)
         node.write({"url": control_url, "active": True})
-        return {"login": login, "api_key": api_key, "node": node.name, "token": node.sudo().token}
+        return {"login": login, "api_key": api_key, "node": node.name}

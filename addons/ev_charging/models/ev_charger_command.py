@@ -204,7 +204,9 @@ class EvChargerCommand(models.Model):
             return self.browse()
         if action in self._refused_actions(charger).get(charger.id, ()):
             return self.browse()
-        return self.create(self._command_vals(charger, action, params, connector, session))
+        vals = self._command_vals(charger, action, params, connector, session)
+        vals["node_id"] = charger.sudo().node_id.id
+        return self.create(vals)
 
     @api.model
     def _as_record(self, model, value):
@@ -305,7 +307,7 @@ class EvChargerCommand(models.Model):
             body = {"ids": entry["ids"], "chargers": entry["chargers"], "wait": entry["wait"]}
             url = entry["url"].rstrip("/") + "/commands/wake"
             try:
-                response = requests.post(url, json=body, timeout=(3.05, entry["wait"] + 5))
+                response = requests.post(url, json=body, timeout=entry["wait"] + 5)
                 if response.status_code in (200, 202):
                     continue
                 reason = f"HTTP {response.status_code} {response.text[:200]}"
@@ -331,24 +333,39 @@ class EvChargerCommand(models.Model):
                 _logger.exception("could not note the failed wake-up on commands %s", entry["ids"])
 
     def _open_action(self):
-        """The command's form in a dialog: read by the client after the request, i.e. after
-        the postcommit wake-up reported the station's answer."""
-        if len(self) == 1:
+        """What an operator's button shows: for a command settled at once (e.g. the station is
+        not connected) a notification with the reason; else the command's form in a dialog, which
+        the client reads after the request, i.e. after the postcommit wake-up reported the
+        station's answer. Several commands: their list."""
+        if len(self) != 1:
             return {
                 "type": "ir.actions.act_window",
-                "name": self.name,
+                "name": _("Remote commands"),
                 "res_model": self._name,
-                "res_id": self.id,
-                "views": [[False, "form"]],
-                "target": "new",
+                "views": [[False, "list"], [False, "form"]],
+                "domain": [("id", "in", self.ids)],
+                "target": "current",
+            }
+        if self.state in FINAL_STATES:
+            kind = {"accepted": "success", "rejected": "warning"}.get(self.state, "danger")
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.name,
+                    "message": self.error or _("Station answered: %s", self.result_status or self.state),
+                    "type": kind,
+                    "sticky": kind == "danger",
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
             }
         return {
             "type": "ir.actions.act_window",
-            "name": _("Remote commands"),
+            "name": self.name,
             "res_model": self._name,
-            "views": [[False, "list"], [False, "form"]],
-            "domain": [("id", "in", self.ids)],
-            "target": "current",
+            "res_id": self.id,
+            "views": [[False, "form"]],
+            "target": "new",
         }
 
     def _payload(self):
