@@ -101,26 +101,28 @@ class CommandRunner:
         if session is not None:
             await session.wait_ready(self.bridge.config.command_ready_wait)
         for command in items:
+            reported = False
             try:
                 answer = await commands.execute(self.bridge, command)
-                await self._report(command, answer)
+                reported = await self._report(command, answer)
             finally:
                 self._running.discard(command.get("id"))
                 for fut in self._reported.pop(command.get("id"), ()):
                     if not fut.done():
-                        fut.set_result(None)
+                        fut.set_result(reported)
 
-    async def _report(self, command, answer):
+    async def _report(self, command, answer) -> bool:
         for attempt in range(3):
             try:
                 await self.bridge.transport.command_result(command.get("id"), answer["state"], answer["result"])
-                return
+                return True
             except OdooError as exc:
                 _logger.warning(
                     "could not report command %s result (%s), attempt %d", command.get("id"), exc, attempt + 1
                 )
                 await asyncio.sleep(min(5.0, 0.5 * 2**attempt))
         _logger.error("giving up reporting command %s result: %s", command.get("id"), answer)
+        return False
 
     async def poll_loop(self):
         interval = self.bridge.config.command_poll_interval
@@ -158,7 +160,7 @@ class CommandRunner:
                     waiters.remove(fut)
                     if not waiters:
                         del self._reported[command_id]
-        return sorted(command_id for command_id, fut in futures.items() if fut in done)
+        return sorted(command_id for command_id, fut in futures.items() if fut in done and fut.result())
 
     async def _wake_pulls(self):
         try:
@@ -185,7 +187,7 @@ class CommandRunner:
                     if command_id not in known and command_id not in self._running:
                         for fut in self._reported.pop(command_id, ()):
                             if not fut.done():
-                                fut.set_result(None)
+                                fut.set_result(False)  # not handed over: not done
         finally:
             self._waking = False
 

@@ -35,6 +35,7 @@ IDENTITY_RE = re.compile(r"[A-Za-z0-9*\-_=+|@.]{1,48}")
 def valid_identity(identity) -> bool:
     return isinstance(identity, str) and IDENTITY_RE.fullmatch(identity) is not None
 
+
 # 2.0.1 AuthorizationStatusEnumType -> 1.6 AuthorizationStatus
 AUTH_STATUS_TO_16 = {
     "Accepted": "Accepted",
@@ -197,7 +198,9 @@ class Core:
             transaction_id, replayed = await self.outbox.next_transaction_id(fingerprint)
         except TransactionIdsUnavailable as exc:
             session.log.warning("StartTransaction refused for now: %s", exc)
-            raise RpcError("InternalError", "transaction ids unavailable until the central system is reachable") from None
+            raise RpcError(
+                "InternalError", "transaction ids unavailable until the central system is reachable"
+            ) from None
         if replayed:
             ctx.meta["replayed_start"] = True
             session.log.warning("StartTransaction replayed; answering its first id %s", transaction_id)

@@ -224,9 +224,7 @@ class BridgeChargePoint:
             await self._send_error(uid, action, RpcError("InternalError", "storage unavailable"))
             return
         if not stored:  # the outbox is full (README: outbox cap): the charger keeps it and retries
-            await self._send_error(
-                uid, action, RpcError("InternalError", "central system storage full, retry later")
-            )
+            await self._send_error(uid, action, RpcError("InternalError", "central system storage full, retry later"))
             return
         try:
             protocol.check_schema(CALLRESULT, action, response, self.version)

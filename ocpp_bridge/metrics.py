@@ -66,7 +66,10 @@ class Metrics:
         )
         self.auth_failures = Counter("ocpp_bridge_auth_failures", "Wrong Basic-auth credentials", registry=r)
         self.auth_lockouts = Counter(
-            "ocpp_bridge_auth_lockouts", "Lockouts started after wrong passwords (identity/address)", ["scope"], registry=r
+            "ocpp_bridge_auth_lockouts",
+            "Lockouts started after wrong passwords (identity/address)",
+            ["scope"],
+            registry=r,
         )
         self.outbox_bytes = Gauge("ocpp_bridge_outbox_bytes", "Stored JSON bytes waiting in the outbox", registry=r)
         self.outbox_level = Gauge(
@@ -75,7 +78,9 @@ class Metrics:
         self.outbox_shed = Counter(
             "ocpp_bridge_outbox_shed", "Events not stored because the outbox is (nearly) full", ["action"], registry=r
         )
-        self.wakeups = Counter("ocpp_bridge_wakeups", "POST /commands/wake requests by outcome", ["outcome"], registry=r)
+        self.wakeups = Counter(
+            "ocpp_bridge_wakeups", "POST /commands/wake requests by outcome", ["outcome"], registry=r
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

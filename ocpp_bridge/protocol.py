@@ -167,24 +167,35 @@ def parse_frame(raw, version: str, limits: Limits = DEFAULT_LIMITS) -> Frame:
     """Parse one websocket message. Raises BadFrame for a CALL that must be answered with a
     CALLERROR, BadResponse for an answer that breaks the limits (its CALL fails), or ValueError
     for a malformed CALLRESULT/CALLERROR (never answered)."""
+    msg = _load(raw, version, limits)
+    unique_id, type_id = _head(msg, version, limits)
+    broken = _check_limits(msg, limits)
+    if broken is not None:
+        if type_id in (CALLRESULT, CALLERROR):
+            raise BadResponse(broken[1], unique_id)
+        raise _bad(broken[0], version, broken[1], unique_id)
+    return _build(msg, type_id, unique_id, version)
+
+
+def _load(raw, version, limits):
     if isinstance(raw, (bytes, bytearray)):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise _bad("not_json", version, "binary frame is not UTF-8") from None
     if len(raw) > limits.max_frame:
-        head = _ID_HEAD.match(raw[:100])
-        unique_id = head.group(2) if head and len(head.group(2)) <= limits.max_message_id else None
         cause = f"message of {len(raw)} characters exceeds the limit of {limits.max_frame}"
-        if unique_id and head.group(1) in ("3", "4"):
-            raise BadResponse(cause, unique_id)
-        raise _bad("too_large", version, cause, unique_id)
+        raise _unparsed(raw, version, limits, "too_large", cause)
     try:
-        msg = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError:
-        raise _bad("too_deep", version, f"nested deeper than {limits.max_depth} levels") from None
+        raise _unparsed(raw, version, limits, "too_deep", f"nested deeper than {limits.max_depth} levels") from None
     except ValueError:
         raise _bad("not_json", version, "message is not valid JSON") from None
+
+
+def _head(msg, version, limits):
+    """(message id, message type id) of a parsed message, or BadFrame."""
     if not isinstance(msg, list) or not msg:
         raise _bad("not_rpc", version, "message is not a JSON array")
     unique_id = msg[1] if len(msg) > 1 and isinstance(msg[1], str) and msg[1] else None
@@ -196,11 +207,10 @@ def parse_frame(raw, version: str, limits: Limits = DEFAULT_LIMITS) -> Frame:
         raise _bad("not_rpc", version, "MessageTypeId is not a number", unique_id)
     if unique_id is None:
         raise _bad("not_rpc", version, "MessageId could not be read")
-    broken = _check_limits(msg, limits)
-    if broken is not None:
-        if type_id in (CALLRESULT, CALLERROR):
-            raise BadResponse(broken[1], unique_id)
-        raise _bad(broken[0], version, broken[1], unique_id)
+    return unique_id, type_id
+
+
+def _build(msg, type_id, unique_id, version) -> Frame:
     if type_id == CALL:
         if len(msg) != 4 or not isinstance(msg[2], str) or not msg[2]:
             raise _bad("bad_call", version, "a CALL has 4 elements: [2, id, action, payload]", unique_id)
@@ -222,6 +232,16 @@ def parse_frame(raw, version: str, limits: Limits = DEFAULT_LIMITS) -> Frame:
             error_details=msg[4] if len(msg) > 4 else {},
         )
     raise _bad("bad_type", version, f"MessageTypeId {type_id} is not supported", unique_id)
+
+
+def _unparsed(raw, version, limits, kind, cause):
+    """The error for a message refused before (or while) parsing it: the message id is read from
+    its head when it can be, so a CALL gets its CALLERROR and an answer fails its CALL."""
+    head = _ID_HEAD.match(raw[:100])
+    unique_id = head.group(2) if head and len(head.group(2)) <= limits.max_message_id else None
+    if unique_id and head.group(1) in ("3", "4"):
+        return BadResponse(cause, unique_id)
+    return _bad(kind, version, cause, unique_id)
 
 
 def _no_constant(name):

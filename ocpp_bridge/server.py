@@ -35,7 +35,7 @@ from .cp_v201 import ChargePoint201
 from .logs import charger_logger
 from .odoo_client import OdooError
 from .outbox import FULL
-from .throttle import FailureLockout, RateLimit, retry_after, _Bounded
+from .throttle import FailureLockout, RateLimit, _Bounded, retry_after
 
 _logger = logging.getLogger("ocpp_bridge.server")
 
@@ -276,14 +276,18 @@ class OcppServer:
             and username == identity
             and await self.bridge.directory.check_password(identity, station, password)
         ):
+            # the address proved it knows the password; the identity's failures (guesses from
+            # elsewhere) are not forgiven by it
             self.auth_address.success(address)
-            self.auth_identity.success(identity)
             self._good_pairs.touch((identity, address), lambda: True)
             return None
         # a wrong password (or a malformed header): counted per identity and per address
         metrics = self.bridge.metrics
         metrics.auth_failures.inc()
-        for scope, lockout, key in (("identity", self.auth_identity, identity), ("address", self.auth_address, address)):
+        for scope, lockout, key in (
+            ("identity", self.auth_identity, identity),
+            ("address", self.auth_address, address),
+        ):
             lock = lockout.failure(key)
             if lock:
                 metrics.auth_lockouts.labels(scope).inc()

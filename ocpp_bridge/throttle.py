@@ -30,9 +30,9 @@ class _Bounded(OrderedDict):
 
 
 class FailureLockout:
-    """Wrong passwords per key (identity or source address): after ``free`` failures within
-    ``window`` seconds the key is locked for ``initial`` seconds, doubling with each further
-    failure up to ``maximum``. A success clears the key."""
+    """Wrong passwords per key (identity or source address): the ``free``-th failure within
+    ``window`` seconds locks the key for ``initial`` seconds, each further one doubles the lock,
+    up to ``maximum``. ``success`` clears the key."""
 
     def __init__(self, free: int, window: float, initial: float, maximum: float, max_keys: int = 100_000, clock=None):
         self.free = max(1, free)

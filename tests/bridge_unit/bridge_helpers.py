@@ -145,7 +145,8 @@ class FakeOdoo(OdooTransport):
     async def ingest_and_pull(self, events, node, identities):
         if self.pull_missing:
             raise OdooMethodMissing(
-                "ev.ocpp.event.ingest_and_pull: AttributeError: The method 'ev.ocpp.event.ingest_and_pull' does not exist"
+                "ev.ocpp.event.ingest_and_pull: AttributeError: "
+                "The method 'ev.ocpp.event.ingest_and_pull' does not exist"
             )
         self.ingest_and_pull_calls.append((node, list(identities)))
         results = await self.ingest(events)
@@ -257,9 +258,11 @@ def ws_url(bridge, identity, scheme="ws"):
 
 
 @contextlib.asynccontextmanager
-async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **connect_kw):
+async def charger(bridge, identity, version="2.0.1", cls=None, password=None, headers=None, **connect_kw):
     """An ocpp library client (the simulated charger) connected to the bridge."""
-    headers = {"Authorization": build_authorization_basic(identity, password)} if password else None
+    headers = dict(headers or {})
+    if password:
+        headers["Authorization"] = build_authorization_basic(identity, password)
     sub = "ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"
     cls = cls or (LibCP201 if version == "2.0.1" else LibCP16)
     async with websockets.connect(
@@ -274,9 +277,23 @@ async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **
 
 
 @contextlib.asynccontextmanager
-async def raw(bridge, identity, subprotocol="ocpp2.0.1"):
-    async with websockets.connect(ws_url(bridge, identity), subprotocols=[subprotocol]) as ws:
+async def raw(bridge, identity, subprotocol="ocpp2.0.1", **connect_kw):
+    async with websockets.connect(ws_url(bridge, identity), subprotocols=[subprotocol], **connect_kw) as ws:
         yield ws
+
+
+async def handshake_status(bridge, path_identity, headers=None, subprotocol="ocpp2.0.1"):
+    """HTTP status of a handshake (101 when the websocket opened, then closed at once)."""
+    try:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{bridge.ws_port}/ocpp/{path_identity}",
+            subprotocols=[subprotocol],
+            additional_headers=headers,
+            open_timeout=10,
+        ):
+            return 101
+    except websockets.exceptions.InvalidStatus as exc:
+        return exc.response.status_code
 
 
 async def raw_call(ws, frame):

@@ -21,9 +21,12 @@ def nested(levels):
 
 
 def test_roundtrip_restores_payload_response_meta():
-    event = {"key": "n:e1:1", "charger": "CP", "action": "DataTransfer", "b64": b64(
-        {"payload": {"data": "\x01\x1f\r"}, "response": {"status": "Accepted"}, "meta": {"x": 1}}
-    )}
+    event = {
+        "key": "n:e1:1",
+        "charger": "CP",
+        "action": "DataTransfer",
+        "b64": b64({"payload": {"data": "\x01\x1f\r"}, "response": {"status": "Accepted"}, "meta": {"x": 1}}),
+    }
     out, reason = env.decode_envelope(event, CAP, 32)
     assert reason is None
     assert out == {

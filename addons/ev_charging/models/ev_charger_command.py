@@ -98,7 +98,9 @@ class EvChargerCommand(models.Model):
         help="The station answered NotImplemented or NotSupported: this action is not sent to it again "
         "while it runs the same firmware (Send again forces it).",
     )
-    charger_firmware = fields.Char("Station firmware", readonly=True, help="Firmware version when the command was created.")
+    charger_firmware = fields.Char(
+        "Station firmware", readonly=True, help="Firmware version when the command was created."
+    )
     node_id = fields.Many2one("ev.bridge.node", string="Sent through")
     sent_at = fields.Datetime()
     answered_at = fields.Datetime()
@@ -313,7 +315,9 @@ class EvChargerCommand(models.Model):
                 reason = f"HTTP {response.status_code} {response.text[:200]}"
             except requests.RequestException as exc:
                 reason = str(exc)[:300]
-            _logger.warning("bridge node %s did not take the wake-up for commands %s: %s", entry["name"], body["ids"], reason)
+            _logger.warning(
+                "bridge node %s did not take the wake-up for commands %s: %s", entry["name"], body["ids"], reason
+            )
             try:
                 with registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})

@@ -25,9 +25,7 @@ class EvRpcCase(EvCase, HttpCase):
             "ev_user": new_test_user(cls.env, login="cmd_ev_user", groups="ev_charging.group_ev_user"),
             "technician": new_test_user(cls.env, login="cmd_technician", groups="ev_charging.group_ev_technician"),
             "manager": new_test_user(cls.env, login="cmd_manager", groups="ev_charging.group_ev_manager"),
-            "bridge": new_test_user(
-                cls.env, login="cmd_bridge", groups="base.group_user,ev_charging.group_ev_bridge"
-            ),
+            "bridge": new_test_user(cls.env, login="cmd_bridge", groups="base.group_user,ev_charging.group_ev_bridge"),
             "internal": new_test_user(cls.env, login="cmd_internal", groups="base.group_user"),
             "portal": new_test_user(cls.env, login="cmd_portal", groups="base.group_portal"),
         }

@@ -73,7 +73,9 @@ class TestBridgeContract(EvRpcCase):
         (result,) = self.ingest_rpc([event])
         self.assertEqual(result["status"], "applied", result)
         stored = self.Event.search([("key", "=", event["key"])])
-        self.assertEqual(stored.payload["data"], "a\ufffdb\ufffdc\r\n", "PostgreSQL cannot store NUL or a lone surrogate")
+        self.assertEqual(
+            stored.payload["data"], "a\ufffdb\ufffdc\r\n", "PostgreSQL cannot store NUL or a lone surrogate"
+        )
         original = json.loads(base64.b64decode(stored.meta["lossless_b64"]))
         self.assertEqual(original["payload"], payload, "the original is kept, exactly")
 
@@ -121,7 +123,9 @@ class TestBridgeContract(EvRpcCase):
         Command = self.env["ev.charger.command"].sudo()
         c201 = Command._queue_for_station(self.cp201, "TriggerMessage", {"requestedMessage": "Heartbeat"})
         c16 = Command._queue_for_station(self.cp16, "TriggerMessage", {"requestedMessage": "Heartbeat"})
-        answer = self.rpc("bridge", "ev.ocpp.event", "ingest_and_pull", [self.ev("T-201", "Heartbeat", {})], "node-c", [])
+        answer = self.rpc(
+            "bridge", "ev.ocpp.event", "ingest_and_pull", [self.ev("T-201", "Heartbeat", {})], "node-c", []
+        )
         self.assertEqual(answer["commands"], [], "identities given: only theirs (none)")
         events = [self.ev("T-201", "Heartbeat", {})]
         answer = self.rpc("bridge", "ev.ocpp.event", "ingest_and_pull", events, "node-c")
@@ -141,7 +145,9 @@ class TestBridgeContract(EvRpcCase):
         other = Command._queue_for_station(self.cp16, "ClearCache", {})
         pull = lambda *args: self.rpc("bridge", "ev.charger.command", "bridge_pull", "node-e", *args)  # noqa: E731
         self.assertEqual(pull(["T-201"], []), [])
-        self.assertEqual([c["id"] for c in pull(["T-201"], [b.id, other.id])], b.ids, "only those ids, of those chargers")
+        self.assertEqual(
+            [c["id"] for c in pull(["T-201"], [b.id, other.id])], b.ids, "only those ids, of those chargers"
+        )
         self.assertEqual(pull(["T-201"], [b.id]), [], "only queued ones")
         self.assertEqual([c["id"] for c in pull(["T-201", "T-16"])], (a | other).ids)
 

@@ -60,7 +60,12 @@ class TestCommandsByRole(EvRpcCase):
                 self.ev(
                     "T-201",
                     "StatusNotification",
-                    {"timestamp": "2026-07-01T14:00:00Z", "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+                    {
+                        "timestamp": "2026-07-01T14:00:00Z",
+                        "connectorStatus": "Available",
+                        "evseId": 1,
+                        "connectorId": 1,
+                    },
                 )
             ]
         )
@@ -73,7 +78,9 @@ class TestCommandsByRole(EvRpcCase):
         action = self.rpc("ev_user", "ev.remote.start.wizard", "action_start", [wizard])
         self.deliver(action["res_id"], {"status": "Accepted"})
         cmd = self.Command.browse(action["res_id"])
-        self.assertEqual((cmd.action, cmd.state, cmd.requested_by), ("RequestStartTransaction", "accepted", self.users["ev_user"]))
+        self.assertEqual(
+            (cmd.action, cmd.state, cmd.requested_by), ("RequestStartTransaction", "accepted", self.users["ev_user"])
+        )
 
     @mute_logger(*RPC_LOGGERS)
     def test_what_each_role_may_not_do(self):
@@ -185,9 +192,7 @@ class TestWakeUpAfterCommit(EvRpcCase):
         node = self.listener("silent")
         queued = self.Command.sudo()._queue_for_station(self.cp201, "TriggerMessage", {"requestedMessage": "Heartbeat"})
         self.Command.sudo().create_and_push(self.cp201, "UnlockConnector", {"evseId": 1, "connectorId": 1})
-        answer = self.env["ev.ocpp.event"].ingest_and_pull(
-            [self.ev("T-201", "Heartbeat", {})], "node-wake", ["T-201"]
-        )
+        answer = self.env["ev.ocpp.event"].ingest_and_pull([self.ev("T-201", "Heartbeat", {})], "node-wake", ["T-201"])
         self.assertEqual(answer["results"][0]["status"], "applied")
         self.assertEqual(node.connections, 0, "no connection to the node while the transaction is open")
         self.assertEqual([c["id"] for c in answer["commands"]][:1], queued.ids)
