@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,6 +41,13 @@ _BATCH_REPROBE = 600.0
 def _consume(future: asyncio.Future):
     if not future.cancelled():
         future.exception()
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _plausible(value) -> bool:
+    return isinstance(value, str) and len(value) <= 255 and not _UNPRINTABLE.search(value)
 
 
 def _prune(cache: dict, now: float):
@@ -256,6 +264,10 @@ class TokenAuthorizer:
     async def _authorize(self, identity, id_token, token_type):
         if token_type == "NoAuthorization":
             return {"status": "Accepted", "expiry": None}, "no_authorization"
+        if not _plausible(id_token) or not _plausible(token_type):
+            # control characters or an absurd length (relaxed stations): no such token can exist
+            # in Odoo, and such a string must not travel in an XML-RPC call
+            return {"status": "Invalid", "expiry": None}, "invalid_token"
         key = (identity, id_token, token_type)
         now = time.monotonic()
         entry = self._cache.get(key)

@@ -85,7 +85,30 @@ def setup_logging(level: str = "INFO", node: str | None = None, as_json: bool = 
     # the ocpp library logs every frame at INFO; the bridge logs frames itself
     logging.getLogger("ocpp").setLevel(logging.WARNING)
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    quiet_aborted_handshakes()
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+class _AbortedHandshake(logging.Filter):
+    """websockets logs a TCP connection closed before any HTTP request (a port probe, a load
+    balancer's health check, a charger giving up) as ERROR "opening handshake failed"; that is
+    not an error of the bridge: logged at INFO."""
+
+    def filter(self, record):
+        if record.levelno >= logging.ERROR and record.getMessage() == "opening handshake failed":
+            exc = record.exc_info[1] if record.exc_info else None
+            if exc is not None and type(exc).__name__ in ("InvalidMessage", "EOFError", "TimeoutError"):
+                record.levelno, record.levelname = logging.INFO, "INFO"
+                record.exc_info, record.exc_text = None, None
+                record.msg, record.args = "opening handshake aborted by the peer (%s)", (exc,)
+                return logging.getLogger(record.name).isEnabledFor(logging.INFO)
+        return True
+
+
+def quiet_aborted_handshakes():
+    logger = logging.getLogger("websockets.server")
+    if not any(isinstance(f, _AbortedHandshake) for f in logger.filters):
+        logger.addFilter(_AbortedHandshake())
 
 
 class ChargerLogger(logging.LoggerAdapter):

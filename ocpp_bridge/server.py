@@ -32,7 +32,7 @@ from websockets.headers import build_www_authenticate_basic, parse_authorization
 from .core import Session, valid_identity
 from .cp_v16 import ChargePoint16
 from .cp_v201 import ChargePoint201
-from .logs import charger_logger
+from .logs import charger_logger, quiet_aborted_handshakes
 from .odoo_client import OdooError
 from .outbox import FULL
 from .throttle import FailureLockout, RateLimit, _Bounded, retry_after
@@ -91,6 +91,7 @@ class OcppServer:
     # ------------------------------------------------------------------ lifecycle
     async def start(self):
         cfg = self.config
+        quiet_aborted_handshakes()
         self._server = await serve(
             self.handler,
             cfg.listen_host,

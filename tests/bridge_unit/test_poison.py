@@ -120,6 +120,8 @@ def test_control_character_stop_transaction_reaches_odoo_over_websockets(tmp_pat
         (stop,) = odoo.of("StopTransaction")
         assert stop["payload"]["idTag"] == "BAD\x01TAG"
         assert stop["meta"]["auth"]["id_token"] == "BAD\x01TAG"
+        # no such token can exist in Odoo, and it must not travel in the authorize XML-RPC call
+        assert stop["meta"]["auth"]["source"] == "invalid_token" and odoo.authorize_calls == []
         sent = [k for call in odoo.ingest_calls for k in call if k == stop["key"]]
         assert sent == [stop["key"]], "sent once, never refused"
 

@@ -103,6 +103,37 @@ class OdooServer:
     def search_read(self, model, domain, fields, **kw):
         return self.call(model, "search_read", domain, fields=fields, **kw)
 
+    def call_as(self, login, password, model, method, *args, **kwargs):
+        """XML-RPC as another user (its role's rights)."""
+        common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
+        uid = common.authenticate(self.db, login, password, {})
+        assert uid, f"{login} cannot log in"
+        models = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+        return models.execute_kw(self.db, uid, password, model, method, list(args), kwargs)
+
+    def jsonrpc(self, model, method, *args, **kwargs):
+        """The same call over /jsonrpc: JSON carries control characters XML cannot."""
+        import json
+        import urllib.request
+
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.db, self.uid, ADMIN[1], model, method, list(args), kwargs],
+            },
+        }
+        request = urllib.request.Request(
+            f"{self.url}/jsonrpc", json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise AssertionError(answer["error"])
+        return answer["result"]
+
 
 class BridgeProcess:
     """``python -m ocpp_bridge`` as its own process, so it can be SIGKILLed and restarted."""
@@ -154,8 +185,10 @@ class BridgeProcess:
         def listening():
             if self.proc.poll() is not None:
                 raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-{self.node}.log")
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", self.port)) == 0
+            with socket.socket() as s, socket.socket() as m:
+                return (
+                    s.connect_ex(("127.0.0.1", self.port)) == 0 and m.connect_ex(("127.0.0.1", self.metrics_port)) == 0
+                )
 
         wait_until(listening, timeout=30, message="the bridge to listen")
         return self

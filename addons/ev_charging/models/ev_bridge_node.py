@@ -1,5 +1,11 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+
+#: last_seen moves by at least this much: a node's ingest batches run in parallel (one per outbox
+#: lane), and each Connection event of a batch would otherwise update this one row concurrently
+LAST_SEEN_STEP = timedelta(seconds=60)
 
 
 class EvBridgeNode(models.Model):
@@ -15,12 +21,19 @@ class EvBridgeNode(models.Model):
         help="Base URL of the node's control listener, e.g. http://bridge-1:9001; Odoo wakes the node up there "
         "after committing an operator's command.",
     )
-    last_seen = fields.Datetime(readonly=True)
+    last_seen = fields.Datetime(readonly=True, help="Last connection event the node reported (to the minute).")
     charger_ids = fields.One2many("ev.charger", "node_id", string="Chargers held")
     charger_count = fields.Integer(compute="_compute_charger_count")
     active = fields.Boolean(default=True)
 
     _sql_constraints = [("name_uniq", "unique(name)", "A bridge node with this name already exists.")]
+
+    def write(self, vals):
+        if set(vals) == {"last_seen"} and vals["last_seen"]:
+            when = fields.Datetime.to_datetime(vals["last_seen"])
+            due = self.filtered(lambda n: not n.last_seen or when - n.last_seen >= LAST_SEEN_STEP)
+            return super(EvBridgeNode, due).write(vals) if due else True
+        return super().write(vals)
 
     def _compute_charger_count(self):
         for node in self:
