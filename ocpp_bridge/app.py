@@ -27,7 +27,8 @@ class CommandRunner:
     * pulled when a charger connects (``bridge_pull``; connections within ``command_pull_window``
       seconds of each other, or while such a pull is in flight, share one call), every
       ``command_poll_interval`` seconds, with each ingest batch (``ingest_and_pull``), and when
-      Odoo wakes the node up after committing an operator's command (``wake``, contract D);
+      Odoo wakes the node up after committing an operator's command (``wake``, contract D;
+      wake-ups within ``command_wake_window`` or while their pull is in flight share one call);
     * executed once the charger is ready (boot accepted, or operating), one at a time per
       charger, and reported with ``bridge_result``.
 
@@ -164,7 +165,7 @@ class CommandRunner:
 
     async def _wake_pulls(self):
         try:
-            window = self.bridge.config.command_pull_window
+            window = self.bridge.config.command_wake_window
             if window > 0:
                 await asyncio.sleep(window)
             while self._wake_identities:

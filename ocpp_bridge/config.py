@@ -105,6 +105,7 @@ class BridgeConfig:
     command_poll_interval: float = 60.0  # pull queued commands for connected chargers, 0 = off
     command_ready_wait: float = 10.0  # pulled commands wait this long for the boot
     command_pull_window: float = 0.05  # pulls of chargers connecting this close share a call
+    command_wake_window: float = 0.005  # wake-ups this close (or while their pull is in flight) share a pull
     command_wake_rate: float = 20.0  # POST /commands/wake per second (burst below), beyond: 429
     command_wake_burst: float = 100.0
     command_wake_max_wait: float = 60.0  # longest "wait" of a wake-up
@@ -157,8 +158,8 @@ class BridgeConfig:
             errors.append("station_batch_max must be between 1 and 5000")
         if not 0 <= self.station_batch_window <= 1:
             errors.append("station_batch_window must be between 0 and 1 second")
-        if not 0 <= self.command_pull_window <= 5:
-            errors.append("command_pull_window must be between 0 and 5 seconds")
+        if not 0 <= self.command_pull_window <= 5 or not 0 <= self.command_wake_window <= 5:
+            errors.append("command_pull_window and command_wake_window must be between 0 and 5 seconds")
         if self.station_boot_max_age < 0:
             errors.append("station_boot_max_age must not be negative")
         if self.outbox_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):

@@ -182,7 +182,7 @@ def test_wake_ups_are_rate_limited_and_coalesced(tmp_path, odoo):
 
     async def scenario():
         async with running_bridge(
-            tmp_path, odoo, command_wake_rate=1, command_wake_burst=5, command_pull_window=0.2
+            tmp_path, odoo, command_wake_rate=1, command_wake_burst=5, command_wake_window=0.2
         ) as bridge:
             async with charger(bridge, "CP1") as cp:
                 await cp.call(BOOT)

@@ -48,8 +48,9 @@ def _env(name):
 class OdooServer:
     """odoo-bin serving the e2e database on a free port; can be stopped and started again."""
 
-    def __init__(self, db, conf, python, odoo_src, logdir):
+    def __init__(self, db, conf, python, odoo_src, logdir, extra_args=()):
         self.db, self.conf, self.python, self.odoo_src = db, conf, python, odoo_src
+        self.extra_args = list(extra_args)  # e.g. --workers=2 (the bench)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(Path(logdir) / "odoo-e2e.log", "ab")
@@ -69,6 +70,7 @@ class OdooServer:
                 "--workers=0",
                 "--max-cron-threads=0",
                 "--log-level=warn",
+                *self.extra_args,
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
