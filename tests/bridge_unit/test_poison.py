@@ -9,7 +9,6 @@ import base64
 import json
 import sqlite3
 import threading
-import xmlrpc.client
 from xmlrpc.server import MultiPathXMLRPCServer, SimpleXMLRPCDispatcher, SimpleXMLRPCRequestHandler
 
 import pytest
