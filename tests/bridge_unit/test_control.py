@@ -258,6 +258,7 @@ def test_metrics_and_health(tmp_path, odoo):
                 await cp.call(call.Heartbeat())
                 await cp6.call(call16.Heartbeat())
                 await post(bridge, {"id": 1, "charger": "GHOST", "action": "Reset", "params": {"type": "Immediate"}})
+                await bridge.outbox.flush()  # the message log frames queued for the next group commit
                 await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.ingest_calls)
                 async with aiohttp.ClientSession() as http:
                     # contract G: not on the published control port any more ...
