@@ -131,6 +131,7 @@ class Core:
         self.directory = directory
         self.authorizer = authorizer
         self.metrics = metrics
+        self._counters = {}  # (direction, action, outcome) -> counter child (bounded labels)
 
     # ------------------------------------------------------------------ stations
     def apply_station(self, session: Session, station: dict):
@@ -277,7 +278,11 @@ class Core:
             code = payload.get("errorCode")
             outcome = code if code in DESCRIPTIONS else "_other"
         label = action if action in KNOWN_ACTIONS else ("?" if action is None else "_unknown")
-        self.metrics.messages.labels(direction, label, outcome).inc()
+        key = (direction, label, outcome)
+        counter = self._counters.get(key)
+        if counter is None:  # labels() takes a lock and hashes every time: keep the children
+            counter = self._counters[key] = self.metrics.messages.labels(*key)
+        counter.inc()
         if self.config.message_log:
             if action is not None and label == "_unknown":
                 action = shorten(action)

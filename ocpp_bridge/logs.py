@@ -8,16 +8,26 @@ import logging
 import logging.handlers
 import queue
 import sys
+import time
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _NODE = {"name": None}
 
 
+_SECOND = (0, "")  # (epoch second, its "YYYY-MM-DDTHH:MM:SS." prefix), replaced atomically
+
+
 def utc_now_iso() -> str:
-    """ISO 8601 UTC with milliseconds, e.g. ``2026-11-21T04:21:42.123Z``."""
-    now = datetime.now(UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    """ISO 8601 UTC with milliseconds, e.g. ``2026-11-21T04:21:42.123Z`` (called for every frame:
+    the date part is formatted once per second)."""
+    global _SECOND
+    now = time.time()
+    second = int(now)
+    cached = _SECOND
+    if cached[0] != second:
+        cached = _SECOND = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S."))
+    return f"{cached[1]}{int((now - second) * 1000):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):

@@ -244,11 +244,18 @@ class EvOcppEvent(models.Model):
                 continue
             seen.add(event["key"])
             kept = event.pop("b64")
-            event["payload"] = {}
-            event["meta"] = {"b64": kept if len(kept) <= 4 * self._B64_MAX_BYTES // 3 + 4 else kept[:65536]}
+            meta = {
+                "b64": kept
+                if not isinstance(kept, str) or len(kept) <= 4 * self._B64_MAX_BYTES // 3 + 4
+                else kept[:65536]
+            }
+            top_level = {k: event.pop(k) for k in ev_bridge_envelope.KEYS if k in event}
+            if top_level:
+                meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
+            event.update(payload={}, meta=meta)
             try:
                 received = ev_ocpp.parse_timestamp(event["ts"]) if event.get("ts") else datetime.now(UTC)
-            except ValueError:
+            except (ValueError, TypeError, AttributeError):
                 received = datetime.now(UTC)
             by_key[event["key"]] = self._reject(event, chargers.get(event["charger"]), received, EventRejected(reason))
         return [by_key[e["key"]] for e in events]

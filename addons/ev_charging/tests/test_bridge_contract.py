@@ -102,6 +102,8 @@ class TestBridgeContract(EvRpcCase):
             self.assertIn(expected, reason)
         kept = self.Event.search([("key", "=", not_base64["key"])])
         self.assertEqual((kept.state, kept.meta["b64"]), ("rejected", "%%% not base64 %%%"), "kept for review")
+        kept_both = self.Event.search([("key", "=", both["key"])])
+        self.assertEqual(kept_both.meta["top_level"], {"payload": {}}, "what came at the top level is kept too")
         # sent again (the bridge did not get the answer): duplicate, not a second row
         again = self.ingest_rpc([not_base64])
         self.assertEqual(again[0]["status"], "duplicate")
