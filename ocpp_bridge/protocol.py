@@ -171,8 +171,10 @@ def parse_frame(raw, version: str, limits: Limits = DEFAULT_LIMITS) -> Frame:
     unique_id, type_id = _head(msg, version, limits)
     # no string can be longer than the message, no nesting deeper than its brackets: a typical
     # frame needs no walk (measured: the walk was the bridge's largest cost per frame)
-    if isinstance(raw, (bytes, bytearray)) or len(raw) > limits.max_string or (
-        raw.count("[") + raw.count("{") > limits.max_depth
+    if (
+        isinstance(raw, (bytes, bytearray))
+        or len(raw) > limits.max_string
+        or (raw.count("[") + raw.count("{") > limits.max_depth)
     ):
         broken = _check_limits(msg, limits)
     else:
