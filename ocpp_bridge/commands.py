@@ -305,11 +305,12 @@ async def execute(bridge, command: dict, timeout: float | None = None) -> dict:
     started = time.monotonic()
     action = str(command.get("action") or "")
     answer = await _execute(bridge, command, action, timeout)
-    bridge.metrics.command_latency.labels(action or "?", answer["state"]).observe(time.monotonic() - started)
+    label = action if action in ACTIONS_201 or action in ACTIONS_16 else "_unknown"
+    bridge.metrics.command_latency.labels(label, answer["state"]).observe(time.monotonic() - started)
     _logger.info(
         "command %s %s -> %s",
         command.get("id"),
-        action,
+        protocol.shorten(action),
         answer["state"],
         extra={"charger": command.get("charger"), "ms": round((time.monotonic() - started) * 1000, 1)},
     )
@@ -342,7 +343,14 @@ async def _execute(bridge, command, action, timeout):
         except ChargerGone as exc:
             return failed(f"charger {identity}: {exc}")
         if frame.type == CALLERROR:
-            return failed(f"{frame.error_code}: {frame.error_description}", details=frame.error_details)
+            # errorCode lets Odoo remember what a station does not implement (NotImplemented,
+            # NotSupported) and stop sending it
+            return failed(
+                f"{frame.error_code}: {frame.error_description}",
+                errorCode=frame.error_code,
+                action=call_action,
+                details=frame.error_details,
+            )
         answers.append((call_action, payload, frame.payload))
     if len(answers) == 1:
         result = answers[0][2]

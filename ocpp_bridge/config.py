@@ -34,8 +34,13 @@ class BridgeConfig:
     ocpp_response_timeout: float = 30.0  # wait for a charger's answer to our CALL
     ws_ping_interval: float = 0.0  # websocket keepalive pings, 0 = off
     ws_compression: bool = False  # permessage-deflate (~55 KiB/conn instead of ~17 KiB)
-    ws_max_size: int = 1048576
+    ws_max_size: int = 1048576  # hard limit: a bigger websocket message closes the connection (1009)
     ws_open_timeout: float = 10.0
+    # --- edge limits (protocol.Limits): a frame breaking one gets the version's CALLERROR
+    ocpp_max_frame: int = 262144  # characters of one message
+    ocpp_max_depth: int = 32  # nesting of arrays/objects
+    ocpp_max_string: int = 10000  # characters of any string or object key
+    ocpp_max_message_id: int = 64  # characters of the OCPP-J message id (the spec says 36)
     # --- TLS (wss). Both cert and key, or neither.
     tls_cert: str = ""
     tls_key: str = ""
@@ -47,11 +52,24 @@ class BridgeConfig:
     heartbeat_interval: int = 300  # default when Odoo's station has none
     stale_margin: float = 60.0  # closed after heartbeat interval + margin of silence
     stale_check_interval: float = 5.0
-    # --- control HTTP endpoint (commands, metrics, health)
+    # --- control HTTP endpoint (Odoo's wake-ups; POST /commands for operators)
     control_host: str = "0.0.0.0"
     control_port: int = 9001
-    control_token: str = ""  # bearer token Odoo sends with POST /commands
+    control_token: str = ""  # bearer token of POST /commands, and of /metrics off loopback
     control_public_url: str = ""  # how Odoo reaches this node (reported, informational)
+    # --- metrics and health, on their own listener
+    metrics_host: str = "127.0.0.1"  # not loopback: /metrics and /health need control_token
+    metrics_port: int = 9002
+    # --- handshake throttles (throttle.py)
+    auth_fail_limit: int = 5  # wrong passwords per identity before a lockout
+    auth_fail_address_limit: int = 20  # wrong passwords per source address before a lockout
+    auth_fail_window: float = 300.0  # failures older than this (without a lockout) are forgotten
+    auth_lockout_initial: float = 2.0  # first lockout, doubled by each further failure
+    auth_lockout_max: float = 300.0
+    churn_identity_per_minute: float = 20.0  # handshakes per identity per minute (burst as many)
+    churn_address_rate: float = 100.0  # handshakes per source address per second, 0 = unlimited
+    churn_address_burst: float = 1000.0
+    client_address_header: str = ""  # e.g. X-Forwarded-For behind a trusted proxy
     # --- Odoo
     odoo_url: str = ""
     odoo_db: str = ""
@@ -62,6 +80,11 @@ class BridgeConfig:
     # --- outbox
     outbox_path: str = ""  # default ./var/outbox-<node>.sqlite3
     outbox_batch_size: int = 500  # events per ingest call (Odoo accepts <= 5000)
+    outbox_batch_bytes: int = 1048576  # stored JSON per ingest call (at least one event)
+    outbox_parallel: int = 2  # lanes: ingest calls in flight (a charger's events stay in one lane)
+    outbox_max_bytes: int = 1073741824  # cap of stored JSON: beyond, CALLs get InternalError
+    outbox_shed_ratio: float = 0.8  # above this share of the cap, MessageLog frames are not stored
+    outbox_b64: str = "auto"  # auto: b64 envelopes only when needed (contract A); always
     outbox_synchronous: str = "FULL"  # SQLite synchronous pragma: FULL or NORMAL
     outbox_backoff_initial: float = 0.5
     outbox_backoff_max: float = 30.0
@@ -82,6 +105,11 @@ class BridgeConfig:
     command_poll_interval: float = 60.0  # pull queued commands for connected chargers, 0 = off
     command_ready_wait: float = 10.0  # pulled commands wait this long for the boot
     command_pull_window: float = 0.05  # pulls of chargers connecting this close share a call
+    command_wake_window: float = 0.005  # wake-ups this close (or while their pull is in flight) share a pull
+    command_wake_rate: float = 20.0  # POST /commands/wake per second (burst below), beyond: 429
+    command_wake_burst: float = 100.0
+    command_wake_max_wait: float = 60.0  # longest "wait" of a wake-up
+    tx_seed_wait: float = 5.0  # a new outbox waits this long for Odoo's highest 1.6 id
     node_report_interval: float = 60.0
     data_transfer_vendors: list = field(default_factory=list)  # vendorIds answered Accepted
     # --- logging
@@ -99,7 +127,7 @@ class BridgeConfig:
             errors.append("node must be 1-64 characters without ':'")
         if not 0 <= self.node_number <= 15:
             errors.append("node_number must be between 0 and 15")
-        for name in ("listen_port", "control_port"):
+        for name in ("listen_port", "control_port", "metrics_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 errors.append(f"{name} out of range")
         if bool(self.tls_cert) != bool(self.tls_key):
@@ -110,12 +138,28 @@ class BridgeConfig:
             errors.append("auth_offline_policy must be 'accept' or 'reject'")
         if not 1 <= self.outbox_batch_size <= 5000:
             errors.append("outbox_batch_size must be between 1 and 5000")
+        if not 1 <= self.outbox_parallel <= 16:
+            errors.append("outbox_parallel must be between 1 and 16")
+        if self.outbox_batch_bytes < 1024 or self.outbox_max_bytes < 1048576:
+            errors.append("outbox_batch_bytes must be >= 1024 and outbox_max_bytes >= 1048576")
+        if not 0 < self.outbox_shed_ratio <= 1:
+            errors.append("outbox_shed_ratio must be in (0, 1]")
+        if self.outbox_b64 not in ("auto", "always"):
+            errors.append("outbox_b64 must be 'auto' or 'always'")
+        if not 4 <= self.ocpp_max_depth <= 100 or not 1024 <= self.ocpp_max_frame <= self.ws_max_size:
+            errors.append("ocpp_max_depth must be 4-100 and ocpp_max_frame between 1024 and ws_max_size")
+        if not 100 <= self.ocpp_max_string <= self.ocpp_max_frame or not 36 <= self.ocpp_max_message_id <= 128:
+            errors.append("ocpp_max_string must be 100..ocpp_max_frame and ocpp_max_message_id 36..128")
+        if self.auth_fail_limit < 1 or self.auth_fail_address_limit < 1 or self.auth_lockout_initial <= 0:
+            errors.append("auth_fail_limit / auth_fail_address_limit must be >= 1, auth_lockout_initial > 0")
+        if self.churn_identity_per_minute <= 0:
+            errors.append("churn_identity_per_minute must be positive")
         if not 1 <= self.station_batch_max <= 5000:
             errors.append("station_batch_max must be between 1 and 5000")
         if not 0 <= self.station_batch_window <= 1:
             errors.append("station_batch_window must be between 0 and 1 second")
-        if not 0 <= self.command_pull_window <= 5:
-            errors.append("command_pull_window must be between 0 and 5 seconds")
+        if not 0 <= self.command_pull_window <= 5 or not 0 <= self.command_wake_window <= 5:
+            errors.append("command_pull_window and command_wake_window must be between 0 and 5 seconds")
         if self.station_boot_max_age < 0:
             errors.append("station_boot_max_age must not be negative")
         if self.outbox_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):

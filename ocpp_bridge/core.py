@@ -10,13 +10,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
+from ocpp.v16.enums import Action as Action16
+from ocpp.v201.enums import Action as Action201
+
 from .logs import utc_now_iso
 from .odoo_client import OdooError
+from .outbox import TransactionIdsUnavailable
+from .protocol import DESCRIPTIONS, RpcError, shorten
+
+#: every action name of both versions: the only values of the ``action`` metric label
+KNOWN_ACTIONS = frozenset(a.value for a in Action201) | frozenset(a.value for a in Action16)
 
 REGISTRATION = {"accepted": "Accepted", "pending": "Pending", "rejected": "Rejected"}
+
+#: the charge point identities Odoo accepts (ev_charging/models/ev_charger.py IDENTITY_RE): an
+#: OCPP identifierString without ':' (it would break the /ocpp/<identity> path), 1-48 characters
+IDENTITY_RE = re.compile(r"[A-Za-z0-9*\-_=+|@.]{1,48}")
+
+
+def valid_identity(identity) -> bool:
+    return isinstance(identity, str) and IDENTITY_RE.fullmatch(identity) is not None
+
 
 # 2.0.1 AuthorizationStatusEnumType -> 1.6 AuthorizationStatus
 AUTH_STATUS_TO_16 = {
@@ -28,7 +46,7 @@ AUTH_STATUS_TO_16 = {
 }  # anything else (Unknown, NoCredit, NotAtThisLocation...) -> Invalid
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """One live charger connection on this node."""
 
@@ -48,11 +66,51 @@ class Session:
     close_reason: str | None = None
     disconnect_reported: bool = False
     booted: bool = False
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    finished: asyncio.Event = field(default_factory=asyncio.Event)
+    is_ready: bool = False  # boot accepted (or operating): pulled commands may go
+    is_finished: bool = False
+    # futures created only while someone waits (an idle connection holds no event objects)
+    _ready_waiters: list | None = None
+    _finished_waiters: list | None = None
 
     def touch(self):
         self.last_seen = time.monotonic()
+
+    def set_ready(self):
+        if not self.is_ready:
+            self.is_ready = True
+            self._ready_waiters = _wake(self._ready_waiters)
+
+    def set_finished(self):
+        self.is_finished = True
+        self._finished_waiters = _wake(self._finished_waiters)
+
+    async def wait_ready(self, timeout: float) -> bool:
+        if not self.is_ready:
+            self._ready_waiters = await _wait(self._ready_waiters, timeout)
+        return self.is_ready
+
+    async def wait_finished(self, timeout: float) -> bool:
+        if not self.is_finished:
+            self._finished_waiters = await _wait(self._finished_waiters, timeout)
+        return self.is_finished
+
+
+def _wake(waiters):
+    for fut in waiters or ():
+        if not fut.done():
+            fut.set_result(None)
+    return None
+
+
+async def _wait(waiters, timeout):
+    fut = asyncio.get_running_loop().create_future()
+    waiters = waiters or []
+    waiters.append(fut)
+    try:
+        await asyncio.wait_for(fut, timeout)
+    except TimeoutError:
+        pass
+    return [w for w in waiters if not w.done()] or None
 
 
 @dataclass
@@ -73,6 +131,7 @@ class Core:
         self.directory = directory
         self.authorizer = authorizer
         self.metrics = metrics
+        self._counters = {}  # (direction, action, outcome) -> counter child (bounded labels)
 
     # ------------------------------------------------------------------ stations
     def apply_station(self, session: Session, station: dict):
@@ -136,7 +195,13 @@ class Core:
                 default=str,
             ).encode()
         ).hexdigest()
-        transaction_id, replayed = await self.outbox.next_transaction_id(fingerprint)
+        try:
+            transaction_id, replayed = await self.outbox.next_transaction_id(fingerprint)
+        except TransactionIdsUnavailable as exc:
+            session.log.warning("StartTransaction refused for now: %s", exc)
+            raise RpcError(
+                "InternalError", "transaction ids unavailable until the central system is reachable"
+            ) from None
         if replayed:
             ctx.meta["replayed_start"] = True
             session.log.warning("StartTransaction replayed; answering its first id %s", transaction_id)
@@ -205,10 +270,20 @@ class Core:
     def log_frame(
         self, session: Session, direction: str, type_name: str, action, unique_id: str, payload, ts: str | None = None
     ):
-        """MessageLog events are cheap: queued for the next group commit, not awaited."""
+        """MessageLog events are cheap: queued for the next group commit, not awaited (and shed
+        first when the outbox nears its cap). Metric labels are bounded: an action or error code
+        nobody defined is counted under ``_unknown`` / ``_other``."""
         outcome = type_name
         if type_name == "CALLERROR" and isinstance(payload, dict):
-            outcome = str(payload.get("errorCode") or type_name)
-        self.metrics.messages.labels(direction, action or "?", outcome).inc()
+            code = payload.get("errorCode")
+            outcome = code if code in DESCRIPTIONS else "_other"
+        label = action if action in KNOWN_ACTIONS else ("?" if action is None else "_unknown")
+        key = (direction, label, outcome)
+        counter = self._counters.get(key)
+        if counter is None:  # labels() takes a lock and hashes every time: keep the children
+            counter = self._counters[key] = self.metrics.messages.labels(*key)
+        counter.inc()
         if self.config.message_log:
-            self.outbox.append_nowait([self.message_log(session, direction, type_name, action, unique_id, payload, ts)])
+            if action is not None and label == "_unknown":
+                action = shorten(action)
+            self.outbox.append_log(self.message_log(session, direction, type_name, action, unique_id, payload, ts))

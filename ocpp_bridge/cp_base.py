@@ -11,7 +11,13 @@ What it changes compared to the library (see domain-facts section 2):
 * every handled CALL becomes an outbox event, committed BEFORE the CALLRESULT is sent;
 * every frame in and out becomes a ``MessageLog`` event;
 * CALLs from the charger are handled one at a time by a worker task, so CALLRESULTs to our own
-  CALLs are never stuck behind a slow handler, and no handler ever awaits ``self.call()``.
+  CALLs are never stuck behind a slow handler, and no handler ever awaits ``self.call()``;
+* the edge limits (``protocol.Limits``: frame size, nesting, string lengths, message id) are
+  checked before anything else looks at a frame.
+
+Memory per connection is kept small (README: ≤ 30 KiB): the library's ``__init__`` is not called
+(its per-instance route map of bound methods and its response queue are not used); routes are
+resolved once per class; the CALL worker task and its queue exist only while CALLs are pending.
 
 ``@on`` handlers of the subclasses take a single ``CallContext`` and return the response
 payload as a camelCase dict.
@@ -20,14 +26,16 @@ payload as a camelCase dict.
 from __future__ import annotations
 
 import asyncio
+import collections
 import uuid
 
+from ocpp.routing import create_route_map
 from websockets.exceptions import ConnectionClosed
 
 from . import protocol
 from .core import CallContext
 from .logs import utc_now_iso
-from .protocol import CALL, CALLRESULT, BadFrame, RpcError
+from .protocol import CALL, CALLERROR, CALLRESULT, BadFrame, BadResponse, RpcError
 
 
 class ChargerGone(Exception):
@@ -40,40 +48,53 @@ class BridgeChargePoint:
     _empty_answer_actions: tuple = ()
 
     def __init__(self, session, bridge):
-        super().__init__(
-            session.identity,
-            session.connection,
-            response_timeout=bridge.config.ocpp_response_timeout,
-            logger=session.log,
-        )
+        # The ocpp library's __init__ is deliberately not called (see the module docstring).
+        self.id = session.identity
+        self._connection = session.connection
+        self._response_timeout = bridge.config.ocpp_response_timeout
+        self.logger = session.log
         self.session = session
         self.bridge = bridge
         self.core = bridge.core
+        self.limits = bridge.limits
         self.version = self._ocpp_version
-        self._calls: asyncio.Queue = asyncio.Queue()
-        self._waiters: dict[str, tuple[asyncio.Future, str]] = {}
+        self._calls: collections.deque | None = None  # CALLs waiting for the worker
         self._worker: asyncio.Task | None = None
-        for action in self._empty_answer_actions:
-            self.route_map.setdefault(action, {}).setdefault("_on_action", self._empty_answer)
+        self._waiters: dict[str, tuple[asyncio.Future, str]] | None = None
+        self._call_lock: asyncio.Lock | None = None
+
+    @classmethod
+    def routes(cls) -> dict:
+        """``{action: (on_handler, after_handler or None)}`` of the class, built once."""
+        table = cls.__dict__.get("_route_table")
+        if table is None:
+            table = {}
+            for action, hooks in create_route_map(cls).items():
+                if "_on_action" in hooks:
+                    table[str(action)] = (hooks["_on_action"], hooks.get("_after_action"))
+            for action in cls._empty_answer_actions:
+                table.setdefault(str(action), (BridgeChargePoint._empty_answer, None))
+            cls._route_table = table
+        return table
 
     async def _empty_answer(self, ctx):
         return {}
 
     # ------------------------------------------------------------------ receive side
     async def start(self):
-        self._worker = asyncio.get_running_loop().create_task(self._call_worker(), name=f"calls-{self.id}")
         try:
             async for raw in self._connection:
                 self.session.touch()
                 await self.route_message(raw)
         finally:
-            self._worker.cancel()
+            if self._worker is not None:
+                self._worker.cancel()
             self.fail_waiters()
 
     async def route_message(self, raw):
         ts = utc_now_iso()
         try:
-            frame = protocol.parse_frame(raw, self.version)
+            frame = protocol.parse_frame(raw, self.version, self.limits)
         except BadFrame as exc:
             text = raw if isinstance(raw, str) else repr(raw)
             self.session.log.warning(
@@ -81,13 +102,31 @@ class BridgeChargePoint:
             )
             await self._send_error(exc.unique_id, None, exc, raw=text[:4000])
             return
+        except BadResponse as exc:
+            self.session.log.warning("answer to CALL %s refused: %s", exc.unique_id, exc)
+            waiter = (self._waiters or {}).get(exc.unique_id)
+            if waiter is not None and not waiter[0].done():
+                waiter[0].set_result(
+                    protocol.Frame(
+                        CALLERROR,
+                        exc.unique_id,
+                        error_code="FormatViolation",
+                        error_description=f"answer refused by the central system: {exc}",
+                        error_details={},
+                    )
+                )
+            return
         except ValueError as exc:
             self.session.log.warning("ignoring malformed response frame (%s)", exc, extra={"frame": str(raw)[:500]})
             return
         if frame.type == CALL:
-            self._calls.put_nowait((frame, ts))
+            if self._calls is None:
+                self._calls = collections.deque()
+            self._calls.append((frame, ts))
+            if self._worker is None or self._worker.done():
+                self._worker = asyncio.get_running_loop().create_task(self._call_worker())
             return
-        waiter = self._waiters.get(frame.unique_id)
+        waiter = (self._waiters or {}).get(frame.unique_id)
         action = waiter[1] if waiter else None
         if frame.type == CALLRESULT:
             self.core.log_frame(self.session, "in", "CALLRESULT", action, frame.unique_id, frame.payload, ts)
@@ -111,8 +150,9 @@ class BridgeChargePoint:
             waiter[0].set_result(frame)
 
     async def _call_worker(self):
-        while True:
-            frame, ts = await self._calls.get()
+        calls = self._calls
+        while calls:
+            frame, ts = calls.popleft()
             try:
                 await self._handle(frame, ts)
             except ConnectionClosed:
@@ -123,15 +163,17 @@ class BridgeChargePoint:
                     await self._send_error(frame.unique_id, frame.action, RpcError("InternalError", "unexpected error"))
                 except ConnectionClosed:
                     return
+        if self._calls is calls:
+            self._calls = None  # idle connections hold no queue and no task
+            self._worker = None
 
     async def _handle(self, frame, ts):
         action, uid, payload = frame.action, frame.unique_id, frame.payload
         session = self.session
         self.core.log_frame(session, "in", "CALL", action, uid, payload, ts)
 
-        handlers = self.route_map.get(action) or {}
-        handler = handlers.get("_on_action")
-        if handler is None:
+        route = self.routes().get(action)
+        if route is None:
             code = "NotSupported" if action in self._known_actions else "NotImplemented"
             await self._send_error(
                 uid,
@@ -140,10 +182,11 @@ class BridgeChargePoint:
                     code,
                     f"{action} is not handled by this central system"
                     if code == "NotSupported"
-                    else f"unknown action {action!r}",
+                    else f"unknown action {protocol.shorten(action)!r}",
                 ),
             )
             return
+        handler, after = route
         if self.version == "2.0.1" and action != "BootNotification" and session.registration in ("Pending", "Rejected"):
             await self._send_error(
                 uid, action, RpcError("SecurityError", f"charging station registration is {session.registration}")
@@ -167,7 +210,7 @@ class BridgeChargePoint:
                 extra={"validation_skipped": skipped},
             )
         try:
-            response = await handler(ctx)
+            response = await handler(self, ctx)
         except RpcError as exc:
             await self._send_error(uid, action, exc)
             return
@@ -175,10 +218,13 @@ class BridgeChargePoint:
         # durable first: the event (with our answer) is committed before the charger sees it
         event = self.core.event(session, action, payload, response, ts=ts, message_id=uid, meta=ctx.meta or None)
         try:
-            await self.bridge.outbox.append([event])
+            stored = await self.bridge.outbox.append_event(event)
         except Exception as exc:
             session.log.error("outbox write failed, not answering %s: %s", action, exc)
             await self._send_error(uid, action, RpcError("InternalError", "storage unavailable"))
+            return
+        if not stored:  # the outbox is full (README: outbox cap): the charger keeps it and retries
+            await self._send_error(uid, action, RpcError("InternalError", "central system storage full, retry later"))
             return
         try:
             protocol.check_schema(CALLRESULT, action, response, self.version)
@@ -187,10 +233,9 @@ class BridgeChargePoint:
         await self._send_result(uid, action, response)
 
         if session.registration == "Accepted":
-            session.ready.set()  # pulled commands may go now
-        after = handlers.get("_after_action")
+            session.set_ready()  # pulled commands may go now
         if after is not None:
-            result = after(ctx)
+            result = after(self, ctx)
             if asyncio.iscoroutine(result):
                 asyncio.ensure_future(result)
 
@@ -212,11 +257,15 @@ class BridgeChargePoint:
 
     async def send_call(self, action: str, payload: dict, timeout: float | None = None):
         """Send a CALL to the charger and return its answer (a protocol.Frame: CALLRESULT or
-        CALLERROR). One outgoing CALL at a time (the library's lock). Never call this from an
-        ``@on`` handler: run it in a separate task."""
+        CALLERROR). One outgoing CALL at a time. Never call this from an ``@on`` handler: run it
+        in a separate task."""
         timeout = self._response_timeout if timeout is None else timeout
         uid = str(uuid.uuid4())
         loop = asyncio.get_running_loop()
+        if self._call_lock is None:
+            self._call_lock = asyncio.Lock()
+        if self._waiters is None:
+            self._waiters = {}
         async with self._call_lock:
             fut = loop.create_future()
             self._waiters[uid] = (fut, action)
@@ -232,6 +281,6 @@ class BridgeChargePoint:
                 self._waiters.pop(uid, None)
 
     def fail_waiters(self):
-        for fut, _action in list(self._waiters.values()):
+        for fut, _action in list((self._waiters or {}).values()):
             if not fut.done():
                 fut.set_exception(ChargerGone("connection closed while waiting for the answer"))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from passlib.hash import pbkdf2_sha256
 
-from .odoo_client import OdooError, OdooMethodMissing, OdooUnavailable
+from .odoo_client import OdooError, OdooFault, OdooMethodMissing, OdooUnavailable
 
 _logger = logging.getLogger("ocpp_bridge.directory")
 
@@ -40,6 +41,13 @@ _BATCH_REPROBE = 600.0
 def _consume(future: asyncio.Future):
     if not future.cancelled():
         future.exception()
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _plausible(value) -> bool:
+    return isinstance(value, str) and len(value) <= 255 and not _UNPRINTABLE.search(value)
 
 
 def _prune(cache: dict, now: float):
@@ -152,7 +160,7 @@ class StationDirectory:
         answers: dict[str, object] | None = None
         if sent_at >= self._batch_retry_at:
             try:
-                found = await self.transport.stations(identities)
+                answers = await self._fetch_isolated(identities)
             except OdooMethodMissing as exc:
                 _logger.warning(
                     "Odoo offers no bridge_stations (%s); stations are looked up one by one", str(exc)[-300:]
@@ -164,9 +172,6 @@ class StationDirectory:
                     if not future.done():
                         future.set_exception(exc)
                 return
-            else:
-                self._observe("bridge_stations", len(identities))
-                answers = {identity: found.get(identity) for identity in identities}
         if answers is None:
             self._observe("bridge_station", len(identities))
             results = await asyncio.gather(
@@ -184,6 +189,25 @@ class StationDirectory:
             self._cache[identity] = (sent_at + (self.ttl if station else self.negative_ttl), station, sent_at)
             if not future.done():
                 future.set_result(station)
+
+    async def _fetch_isolated(self, identities: list[str]) -> dict[str, object]:
+        """One ``bridge_stations`` call; when Odoo refuses it with a fault (not unreachable, not
+        missing), the batch is split until the identity at fault is alone: only its look-up
+        fails, never its neighbours' (a coalesced handshake storm stays healthy)."""
+        try:
+            found = await self.transport.stations(identities)
+        except OdooMethodMissing:
+            raise
+        except OdooFault as exc:
+            if len(identities) == 1:
+                _logger.warning("station look-up refused by Odoo: %s", exc, extra={"charger": identities[0]})
+                return {identities[0]: exc}
+            mid = len(identities) // 2
+            answers = await self._fetch_isolated(identities[:mid])
+            answers.update(await self._fetch_isolated(identities[mid:]))
+            return answers
+        self._observe("bridge_stations", len(identities))
+        return {identity: found.get(identity) for identity in identities}
 
     def _observe(self, method: str, size: int):
         if self.metrics is not None:
@@ -240,6 +264,10 @@ class TokenAuthorizer:
     async def _authorize(self, identity, id_token, token_type):
         if token_type == "NoAuthorization":
             return {"status": "Accepted", "expiry": None}, "no_authorization"
+        if not _plausible(id_token) or not _plausible(token_type):
+            # control characters or an absurd length (relaxed stations): no such token can exist
+            # in Odoo, and such a string must not travel in an XML-RPC call
+            return {"status": "Invalid", "expiry": None}, "invalid_token"
         key = (identity, id_token, token_type)
         now = time.monotonic()
         entry = self._cache.get(key)

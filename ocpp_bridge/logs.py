@@ -8,16 +8,26 @@ import logging
 import logging.handlers
 import queue
 import sys
+import time
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _NODE = {"name": None}
 
 
+_SECOND = (0, "")  # (epoch second, its "YYYY-MM-DDTHH:MM:SS." prefix), replaced atomically
+
+
 def utc_now_iso() -> str:
-    """ISO 8601 UTC with milliseconds, e.g. ``2026-11-21T04:21:42.123Z``."""
-    now = datetime.now(UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    """ISO 8601 UTC with milliseconds, e.g. ``2026-11-21T04:21:42.123Z`` (called for every frame:
+    the date part is formatted once per second)."""
+    global _SECOND
+    now = time.time()
+    second = int(now)
+    cached = _SECOND
+    if cached[0] != second:
+        cached = _SECOND = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S."))
+    return f"{cached[1]}{int((now - second) * 1000):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
@@ -85,7 +95,30 @@ def setup_logging(level: str = "INFO", node: str | None = None, as_json: bool = 
     # the ocpp library logs every frame at INFO; the bridge logs frames itself
     logging.getLogger("ocpp").setLevel(logging.WARNING)
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    quiet_aborted_handshakes()
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+class _AbortedHandshake(logging.Filter):
+    """websockets logs a TCP connection closed before any HTTP request (a port probe, a load
+    balancer's health check, a charger giving up) as ERROR "opening handshake failed"; that is
+    not an error of the bridge: logged at INFO."""
+
+    def filter(self, record):
+        if record.levelno >= logging.ERROR and record.getMessage() == "opening handshake failed":
+            exc = record.exc_info[1] if record.exc_info else None
+            if exc is not None and type(exc).__name__ in ("InvalidMessage", "EOFError", "TimeoutError"):
+                record.levelno, record.levelname = logging.INFO, "INFO"
+                record.exc_info, record.exc_text = None, None
+                record.msg, record.args = "opening handshake aborted by the peer (%s)", (exc,)
+                return logging.getLogger(record.name).isEnabledFor(logging.INFO)
+        return True
+
+
+def quiet_aborted_handshakes():
+    logger = logging.getLogger("websockets.server")
+    if not any(isinstance(f, _AbortedHandshake) for f in logger.filters):
+        logger.addFilter(_AbortedHandshake())
 
 
 class ChargerLogger(logging.LoggerAdapter):

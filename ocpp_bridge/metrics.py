@@ -60,6 +60,27 @@ class Metrics:
         self.disconnects = Counter(
             "ocpp_bridge_disconnects", "Charger disconnections by reason", ["reason"], registry=r
         )
+        # limits and throttles (README: limits); every label takes a fixed set of values
+        self.handshake_refused = Counter(
+            "ocpp_bridge_handshake_refused", "Handshakes refused, by reason", ["reason"], registry=r
+        )
+        self.auth_failures = Counter("ocpp_bridge_auth_failures", "Wrong Basic-auth credentials", registry=r)
+        self.auth_lockouts = Counter(
+            "ocpp_bridge_auth_lockouts",
+            "Lockouts started after wrong passwords (identity/address)",
+            ["scope"],
+            registry=r,
+        )
+        self.outbox_bytes = Gauge("ocpp_bridge_outbox_bytes", "Stored JSON bytes waiting in the outbox", registry=r)
+        self.outbox_level = Gauge(
+            "ocpp_bridge_outbox_level", "Outbox fill alarm: 0 ok, 1 shedding MessageLog, 2 full", registry=r
+        )
+        self.outbox_shed = Counter(
+            "ocpp_bridge_outbox_shed", "Events not stored because the outbox is (nearly) full", ["action"], registry=r
+        )
+        self.wakeups = Counter(
+            "ocpp_bridge_wakeups", "POST /commands/wake requests by outcome", ["outcome"], registry=r
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -7,7 +7,9 @@ transport (Odoo 19) would implement the same interface.
 Errors: ``OdooUnavailable`` (network, timeout, HTTP error: try again later) and ``OdooFault``
 (Odoo answered with a fault: the call itself is refused, e.g. a malformed envelope or missing
 access rights); ``OdooMethodMissing``, a fault, when Odoo has no such method (an older
-``ev_charging`` without ``bridge_stations``).
+``ev_charging`` without ``bridge_stations``); ``OdooPayloadTooLarge``, a fault, for HTTP 413 (the
+request is too large for Odoo or a proxy in front of it: split it); ``OdooRequestInvalid``, a
+fault, when the request cannot even be encoded (a value XML-RPC cannot carry).
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ class OdooMethodMissing(OdooFault):
     """Odoo (or the transport) does not offer this method, e.g. an older ``ev_charging``."""
 
 
+class OdooPayloadTooLarge(OdooFault):
+    """HTTP 413: this request is too large; a smaller one may pass."""
+
+
+class OdooRequestInvalid(OdooFault):
+    """The request could not be encoded (nothing was sent)."""
+
+
 class OdooTransport(abc.ABC):
     """What the bridge needs from Odoo (see addons/ev_charging/INGESTION.md)."""
 
@@ -60,9 +70,20 @@ class OdooTransport(abc.ABC):
     async def authorize(self, identity: str, id_token: str, token_type: str) -> dict:
         """``ev.id.token.bridge_authorize``: ``{status, expiry, cache_seconds}``."""
 
+    async def ingest_and_pull(self, events: list[dict], node: str, identities: list[str]) -> dict:
+        """``ev.ocpp.event.ingest_and_pull`` (contract C): ``{"results": [...as ingest...],
+        "commands": [...as bridge_pull...]}``. Raises ``OdooMethodMissing`` when not offered."""
+        raise OdooMethodMissing("ingest_and_pull() not implemented by this transport")
+
     @abc.abstractmethod
-    async def pull_commands(self, node: str, identities: list[str]) -> list[dict]:
-        """``ev.charger.command.bridge_pull``: queued ``{id, charger, action, params}``."""
+    async def pull_commands(self, node: str, identities: list[str], ids: list[int] | None = None) -> list[dict]:
+        """``ev.charger.command.bridge_pull``: queued ``{id, charger, action, params}`` (with
+        ``ids``: only those commands, contract E)."""
+
+    async def max_transaction_id(self, node_number: int) -> int:
+        """``ev.charger.bridge_max_transaction_id`` (contract F): the highest 1.6 transaction id
+        Odoo knows under this node number, 0 if none. Raises ``OdooMethodMissing`` if not offered."""
+        raise OdooMethodMissing("max_transaction_id() not implemented by this transport")
 
     @abc.abstractmethod
     async def command_result(self, command_id: int, state: str, result: dict) -> None:
@@ -157,7 +178,13 @@ class XmlRpcTransport(OdooTransport):
             raise cls(f"{model}.{method}: {text[-2000:]}") from None
         except xmlrpc.client.ProtocolError as exc:
             self._reset_proxies()
+            if exc.errcode == 413:
+                raise OdooPayloadTooLarge(f"{model}.{method}: HTTP 413 {exc.errmsg}") from None
             raise OdooUnavailable(f"{model}.{method}: HTTP {exc.errcode} {exc.errmsg}") from None
+        except (TypeError, OverflowError, UnicodeError, RecursionError, ValueError) as exc:
+            # raised while encoding the request (xmlrpc.client.dumps): nothing was sent
+            self._reset_proxies()
+            raise OdooRequestInvalid(f"{model}.{method}: cannot encode the request: {exc!r}"[:2000]) from None
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
             self._reset_proxies()
             raise OdooUnavailable(f"{model}.{method}: {exc.__class__.__name__}: {exc}") from None
@@ -184,8 +211,16 @@ class XmlRpcTransport(OdooTransport):
     async def authorize(self, identity, id_token, token_type):
         return await self._call("ev.id.token", "bridge_authorize", identity, id_token, token_type)
 
-    async def pull_commands(self, node, identities):
-        return await self._call("ev.charger.command", "bridge_pull", node, list(identities))
+    async def ingest_and_pull(self, events, node, identities):
+        return await self._call("ev.ocpp.event", "ingest_and_pull", events, node, list(identities))
+
+    async def pull_commands(self, node, identities, ids=None):
+        if ids is None:
+            return await self._call("ev.charger.command", "bridge_pull", node, list(identities))
+        return await self._call("ev.charger.command", "bridge_pull", node, list(identities), list(ids))
+
+    async def max_transaction_id(self, node_number):
+        return int(await self._call("ev.charger", "bridge_max_transaction_id", int(node_number)) or 0)
 
     async def command_result(self, command_id, state, result):
         await self._call("ev.charger.command", "bridge_result", command_id, state, result)

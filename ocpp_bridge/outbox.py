@@ -1,46 +1,108 @@
-"""Durable outbox (SQLite, WAL) and the sender that drains it into Odoo.
+"""Durable outbox (SQLite, WAL): events waiting for Odoo, 1.6 transaction ids, dead letters.
 
 * ``Outbox.append(events)`` returns once the events are committed: the bridge answers a
   charger's CALL only after that. Appends arriving together are committed in one transaction
   (group commit) by a single writer thread that owns the SQLite connection.
-* Each row gets ``seq`` from an AUTOINCREMENT key (never reused, even after deletes), and the
-  idempotency key ``"<node>:<seq>"``. A resend after a crash therefore carries the same key and
-  Odoo stores the event once.
-* ``OutboxSender`` sends batches of up to N rows, deletes only the rows Odoo acknowledged
-  (applied, duplicate or rejected) and backs off exponentially while Odoo is unreachable.
+* Each row gets ``seq`` from an AUTOINCREMENT key (never reused, even after deletes) and the
+  idempotency key ``"<node>:<epoch>:<seq>"`` (INGESTION.md, contract B). ``epoch`` is a random
+  token created with the file: a node restarted without its outbox gets a new epoch, so its keys
+  never collide with keys Odoo already has. A resend after a crash carries the same key and Odoo
+  stores the event once. (Rows written before epochs existed keep their ``"<node>:<seq>"`` key.)
+* Rows are spread over ``lanes`` by charger (``crc32(identity) % lanes``): each lane is sent by
+  its own sender task, so several batches are in flight while one charger's events stay in order.
+* Size cap (``max_bytes`` of stored JSON): above ``shed_ratio`` of it MessageLog frames are not
+  stored any more; at the cap a CALL is answered ``InternalError`` (the charger keeps its message
+  and retries) and new connections are refused; ``Connection`` events are always stored.
+* Envelopes whose payload, response or meta holds something XML-RPC cannot carry (XML-illegal
+  characters, a carriage return, integers beyond 32 bits) are sent as ``b64`` (contract A).
 * 1.6 transaction ids: ``node_number << 27 | counter``, the counter persisted in the same
-  database, so ids are unique across restarts and across nodes and stay below 2**31.
+  database; seeded above the highest id Odoo knows for this node (contract F), so ids are never
+  reissued, even after the file was lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import fcntl
 import json
 import logging
+import re
+import secrets
 import sqlite3
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .logs import utc_now_iso
-from .odoo_client import OdooFault, OdooUnavailable
 
 _logger = logging.getLogger("ocpp_bridge.outbox")
 
-ACKNOWLEDGED = ("applied", "duplicate", "rejected")
 TX_COUNTER_BITS = 27
 TX_COUNTER_MAX = (1 << TX_COUNTER_BITS) - 1
 _TX_SEED_EPOCH = 1735689600  # 2025-01-01T00:00:00Z
 _TX_REPLAY_WINDOW = 30 * 86400  # a replayed StartTransaction gets its first id back this long
+#: ids skipped past Odoo's highest one when the outbox file is new: ids handed out from a lost
+#: outbox but never delivered to Odoo are not reissued either
+TX_LOST_OUTBOX_GAP = 10000
+
+B64_KEYS = ("payload", "response", "meta")
+# In the stored JSON (ensure_ascii): C0 controls other than TAB/LF (\u00XX, \b, \f), CR (XML
+# parsers turn it into LF), surrogates (lone ones are illegal; pairs are false positives, harmless)
+# and U+FFFE/U+FFFF. A match inside a string that merely contains a backslash is a false
+# positive too: b64 is lossless, only a little larger.
+_XML_UNSAFE = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bfr]|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\u[fF]{3}[eEfF]")
+_LONG_INT = re.compile(r"-?\d{10,}")
+_XMLRPC_INT_MAX = 2**31 - 1
+
+
+def needs_b64(body: str) -> bool:
+    """True when the stored JSON of an event holds a value XML-RPC would refuse or alter."""
+    if _XML_UNSAFE.search(body):
+        return True
+    return any(abs(int(m)) > _XMLRPC_INT_MAX for m in _LONG_INT.findall(body))
+
+
+def encode_b64(envelope: dict) -> dict:
+    """Move payload/response/meta into ``b64`` (contract A); returns the envelope."""
+    inner = {k: envelope.pop(k) for k in B64_KEYS if k in envelope}
+    text = json.dumps(inner, separators=(",", ":"), ensure_ascii=True)
+    envelope["b64"] = base64.b64encode(text.encode("ascii")).decode("ascii")
+    return envelope
 
 
 class OutboxLocked(RuntimeError):
     pass
 
 
+class OutboxFull(RuntimeError):
+    pass
+
+
+class TransactionIdsUnavailable(RuntimeError):
+    """A new outbox file cannot hand out 1.6 transaction ids before Odoo said which it issued."""
+
+
+# fill levels
+OK, SHEDDING, FULL = 0, 1, 2
+LEVEL_NAMES = {OK: "ok", SHEDDING: "shedding MessageLog", FULL: "full"}
+
+
 class Outbox:
-    def __init__(self, path: str, node: str, node_number: int = 0, synchronous: str = "FULL", metrics=None):
+    def __init__(
+        self,
+        path: str,
+        node: str,
+        node_number: int = 0,
+        synchronous: str = "FULL",
+        metrics=None,
+        lanes: int = 1,
+        max_bytes: int = 1 << 30,
+        shed_ratio: float = 0.8,
+        b64: str = "auto",
+        tx_seed_wait: float = 5.0,
+    ):
         self.path = str(path)
         self.node = node
         self.node_number = node_number
@@ -48,9 +110,21 @@ class Outbox:
         if self.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"bad SQLite synchronous mode {synchronous!r}")
         self.metrics = metrics
+        self.lanes = max(1, int(lanes))
+        self.max_bytes = int(max_bytes)
+        self.shed_bytes = int(max_bytes * shed_ratio)
+        self.b64 = b64
+        self.tx_seed_wait = tx_seed_wait
         self.depth = 0
+        self.bytes = 0
         self.dead = 0
-        self.changed = asyncio.Event()  # set after each commit of new rows
+        self.level = OK
+        self.epoch = ""
+        self.fresh = False  # the file was created by this process (nothing persisted before)
+        self._epoch_from = 1
+        self._level_logged = 0.0
+        self.changed = [asyncio.Event() for _ in range(self.lanes)]  # set after commits, per lane
+        self.tx_seeded = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._db: sqlite3.Connection | None = None
         self._lock_file = None
@@ -62,7 +136,9 @@ class Outbox:
     # ------------------------------------------------------------------ lifecycle
     async def open(self):
         await self._run(self._open_db)
-        self._set_depth()
+        if not self.fresh:
+            self.tx_seeded.set()  # the persisted counter was seeded when the file was new
+        self._update_level()
         self._writer_task = asyncio.get_running_loop().create_task(self._writer(), name="outbox-writer")
 
     def _open_db(self):
@@ -95,19 +171,46 @@ class Outbox:
                 name TEXT PRIMARY KEY,
                 value INTEGER NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
             CREATE TABLE IF NOT EXISTS tx16 (
                 fingerprint TEXT PRIMARY KEY,
                 transaction_id INTEGER NOT NULL,
                 created REAL NOT NULL
             );
         """)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(outbox)")}
+        if "charger" not in columns:  # files of bridges before lanes
+            db.execute("ALTER TABLE outbox ADD COLUMN charger TEXT NOT NULL DEFAULT ''")
+            db.execute("ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 0")
+            db.execute("UPDATE outbox SET charger = coalesce(json_extract(body, '$.charger'), '')")
+        db.execute("CREATE INDEX IF NOT EXISTS outbox_lane_seq ON outbox(lane, seq)")
         db.execute("DELETE FROM tx16 WHERE created < ?", (time.time() - _TX_REPLAY_WINDOW,))
-        # Seed a brand-new counter from the clock (minutes since 2025) so that a node whose
-        # database was lost does not restart its 1.6 transaction ids at 1.
+        settings = dict(db.execute("SELECT name, value FROM settings"))
+        had_counter = db.execute("SELECT 1 FROM meta WHERE name='tx_counter'").fetchone() is not None
+        if "epoch" not in settings:
+            # contract B: keys of this file never collide with keys of a lost one
+            last = db.execute("SELECT seq FROM sqlite_sequence WHERE name='outbox'").fetchone()
+            settings["epoch"] = "e" + secrets.token_hex(6)
+            settings["epoch_from"] = str((last[0] if last else 0) + 1)
+            db.executemany("INSERT INTO settings(name, value) VALUES (?, ?)", list(settings.items()))
+        self.epoch = settings["epoch"]
+        self._epoch_from = int(settings["epoch_from"])
+        self.fresh = not had_counter
+        # a brand-new counter starts from the clock (minutes since 2025) until Odoo tells the
+        # highest id it knows (seed_transaction_counter)
         seed = max(1, int((time.time() - _TX_SEED_EPOCH) // 60)) % TX_COUNTER_MAX
         db.execute("INSERT OR IGNORE INTO meta(name, value) VALUES ('tx_counter', ?)", (seed,))
+        if settings.get("lanes") != str(self.lanes):
+            db.execute("BEGIN IMMEDIATE")
+            for (charger,) in db.execute("SELECT DISTINCT charger FROM outbox").fetchall():
+                db.execute("UPDATE outbox SET lane=? WHERE charger=?", (self.lane_of(charger), charger))
+            db.execute("INSERT OR REPLACE INTO settings(name, value) VALUES ('lanes', ?)", (str(self.lanes),))
+            db.execute("COMMIT")
         self._db = db
-        self.depth = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        self.depth, self.bytes = db.execute("SELECT count(*), coalesce(sum(length(body)), 0) FROM outbox").fetchone()
         self.dead = db.execute("SELECT count(*) FROM dead_letter").fetchone()[0]
 
     async def close(self):
@@ -138,30 +241,95 @@ class Outbox:
     async def _run(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    def _set_depth(self):
+    def key(self, node: str, seq: int) -> str:
+        return f"{node}:{self.epoch}:{seq}" if seq >= self._epoch_from else f"{node}:{seq}"
+
+    def lane_of(self, charger: str) -> int:
+        return zlib.crc32(charger.encode("utf-8", "surrogatepass")) % self.lanes if self.lanes > 1 else 0
+
+    # ------------------------------------------------------------------ size cap
+    def _update_level(self):
+        level = FULL if self.bytes >= self.max_bytes else SHEDDING if self.bytes >= self.shed_bytes else OK
+        now = time.monotonic()
+        if level != self.level or (level != OK and now - self._level_logged > 60):
+            log = _logger.warning if level != OK else _logger.info
+            log(
+                "outbox %s: %d events, %.1f MiB of %.1f MiB",
+                LEVEL_NAMES[level],
+                self.depth,
+                self.bytes / 1048576,
+                self.max_bytes / 1048576,
+                extra={"outbox_depth": self.depth, "outbox_bytes": self.bytes, "outbox_level": level},
+            )
+            self._level_logged = now
+        self.level = level
         if self.metrics:
             self.metrics.outbox_depth.set(self.depth)
+            self.metrics.outbox_bytes.set(self.bytes)
+            self.metrics.outbox_level.set(level)
             self.metrics.outbox_dead.set(self.dead)
 
+    def _shed(self, action):
+        if self.metrics:
+            self.metrics.outbox_shed.labels(action).inc()
+
     # ------------------------------------------------------------------ writing
-    async def append(self, events: list[dict]) -> list[str]:
-        """Commit events; returns their idempotency keys once they are on disk."""
+    async def append(self, events: list[dict], force: bool = False) -> list[str]:
+        """Commit events; returns their idempotency keys once they are on disk. Raises
+        OutboxFull at the cap unless ``force`` (Connection events)."""
+        if self.level == FULL and not force:
+            self._shed(events[0].get("action") if events else "?")
+            raise OutboxFull(f"outbox holds {self.bytes} bytes (cap {self.max_bytes})")
         fut = asyncio.get_running_loop().create_future()
         self._enqueue(("events", events, fut))
         return await fut
 
+    async def append_event(self, event: dict) -> bool:
+        """Commit one charger event; False (nothing written) when the outbox is full."""
+        try:
+            await self.append([event])
+        except OutboxFull:
+            return False
+        return True
+
+    def append_log(self, event: dict) -> None:
+        """Queue a MessageLog event for the next group commit without waiting; dropped (and
+        counted) while the outbox is above its shedding level."""
+        if self.level != OK:
+            self._shed("MessageLog")
+            return
+        self._enqueue(("events", [event], None))
+
     def append_nowait(self, events: list[dict]) -> None:
-        """Queue events for the next group commit without waiting (MessageLog frames)."""
+        """Queue events for the next group commit without waiting."""
         if events:
             self._enqueue(("events", events, None))
 
     async def next_transaction_id(self, fingerprint: str | None = None) -> tuple[int, bool]:
         """Allocate a 1.6 transaction id, persisted before it is returned. With a fingerprint
         of the StartTransaction, a replay of the same start (charger resending because it never
-        got the answer) gets the id it was given the first time. Returns ``(id, replayed)``."""
+        got the answer) gets the id it was given the first time. Returns ``(id, replayed)``.
+        A new outbox file first waits (``tx_seed_wait``) for Odoo's highest id, else raises
+        TransactionIdsUnavailable (the charger gets InternalError and retries)."""
+        if not self.tx_seeded.is_set():
+            try:
+                await asyncio.wait_for(self.tx_seeded.wait(), self.tx_seed_wait)
+            except TimeoutError:
+                raise TransactionIdsUnavailable(
+                    "1.6 transaction ids are issued once Odoo has told the highest id of this node"
+                ) from None
         fut = asyncio.get_running_loop().create_future()
         self._enqueue(("txid", fingerprint, fut))
         return await fut
+
+    async def seed_transaction_counter(self, highest_id: int) -> int:
+        """Contract F: move the counter above ``highest_id`` (Odoo's highest 1.6 id of this
+        node, 0 if none); returns the counter. Ids issued before stay valid."""
+        fut = asyncio.get_running_loop().create_future()
+        self._enqueue(("txseed", int(highest_id or 0), fut))
+        counter = await fut
+        self.tx_seeded.set()
+        return counter
 
     async def flush(self) -> None:
         fut = asyncio.get_running_loop().create_future()
@@ -182,48 +350,57 @@ class Outbox:
             if not ops:
                 continue
             try:
-                results = await self._run(self._write, ops)
+                results, lanes, added, size = await self._run(self._write, ops)
             except Exception as exc:  # disk full, corrupted file...
                 _logger.exception("outbox write failed")
                 for _kind, _data, fut in ops:
                     if fut is not None and not fut.done():
                         fut.set_exception(exc)
                 continue
-            added = 0
-            for (kind, data, fut), result in zip(ops, results, strict=False):
-                if kind == "events":
-                    added += len(data)
+            for (_kind, _data, fut), result in zip(ops, results, strict=True):
                 if fut is not None and not fut.done():
                     fut.set_result(result)
             if added:
                 self.depth += added
-                self._set_depth()
-                self.changed.set()
+                self.bytes += size
+                self._update_level()
+                for lane in lanes:
+                    self.changed[lane].set()
 
     def _write(self, ops):
         db = self._db
         results = []
+        lanes = set()
+        added = size = 0
         db.execute("BEGIN IMMEDIATE")
         try:
             for kind, data, _fut in ops:
                 if kind == "events":
                     keys = []
                     for event in data:
+                        body = json.dumps(event, separators=(",", ":"), default=str)
+                        charger = str(event.get("charger") or "")
+                        lane = self.lane_of(charger)
                         cur = db.execute(
-                            "INSERT INTO outbox(node, body) VALUES (?, ?)",
-                            (self.node, json.dumps(event, separators=(",", ":"), default=str)),
+                            "INSERT INTO outbox(node, body, charger, lane) VALUES (?, ?, ?, ?)",
+                            (self.node, body, charger, lane),
                         )
-                        keys.append(f"{self.node}:{cur.lastrowid}")
+                        keys.append(self.key(self.node, cur.lastrowid))
+                        lanes.add(lane)
+                        added += 1
+                        size += len(body)
                     results.append(keys)
                 elif kind == "txid":
                     results.append(self._allocate_tx(db, data))
+                elif kind == "txseed":
+                    results.append(self._seed_tx(db, data))
                 else:
                     results.append(None)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return results
+        return results, lanes, added, size
 
     def _allocate_tx(self, db, fingerprint):
         if fingerprint:
@@ -243,27 +420,58 @@ class Outbox:
             )
         return transaction_id, False
 
-    # ------------------------------------------------------------------ reading / acking
-    async def fetch(self, limit: int, after: int = 0) -> list[tuple[int, dict]]:
-        return await self._run(self._fetch, limit, after)
+    def _seed_tx(self, db, highest_id):
+        counter = db.execute("SELECT value FROM meta WHERE name='tx_counter'").fetchone()[0]
+        if highest_id and highest_id >> TX_COUNTER_BITS == self.node_number:
+            floor = (highest_id & TX_COUNTER_MAX) + (TX_LOST_OUTBOX_GAP if self.fresh else 0)
+            if floor > counter:
+                if floor > TX_COUNTER_MAX:
+                    _logger.warning("1.6 transaction id counter wrapped around")
+                    floor = 1
+                _logger.info("1.6 transaction id counter moved from %d to %d (Odoo's highest id)", counter, floor)
+                counter = floor
+                db.execute("UPDATE meta SET value=? WHERE name='tx_counter'", (counter,))
+        return counter
 
-    def _fetch(self, limit, after):
-        rows = self._db.execute(
-            "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
-        ).fetchall()
+    # ------------------------------------------------------------------ reading / acking
+    async def fetch(
+        self, limit: int, after: int = 0, lane: int | None = None, max_bytes: int | None = None
+    ) -> list[tuple[int, dict, int]]:
+        """Up to ``limit`` rows (and ``max_bytes`` of stored JSON, at least one row) of one lane
+        (or all), oldest first, as ``(seq, envelope ready for ingest, stored size)``."""
+        return await self._run(self._fetch, limit, after, lane, max_bytes)
+
+    def _fetch(self, limit, after, lane, max_bytes):
+        if lane is None:
+            rows = self._db.execute(
+                "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT seq, node, body FROM outbox WHERE lane = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (lane, after, limit),
+            ).fetchall()
         out = []
+        total = 0
         for seq, node, body in rows:
+            if out and max_bytes and total + len(body) > max_bytes:
+                break
+            total += len(body)
             envelope = json.loads(body)
-            envelope["key"] = f"{node}:{seq}"
-            out.append((seq, envelope))
+            envelope["key"] = self.key(node, seq)
+            if self.b64 == "always" or needs_b64(body):
+                encode_b64(envelope)
+            out.append((seq, envelope, len(body)))
         return out
 
-    async def ack(self, seqs: list[int]) -> int:
-        if not seqs:
+    async def ack(self, rows) -> int:
+        """Delete rows ``(seq, envelope, size)`` Odoo acknowledged; returns how many."""
+        if not rows:
             return 0
-        removed = await self._run(self._delete, list(seqs))
+        removed = await self._run(self._delete, [row[0] for row in rows])
         self.depth = max(0, self.depth - removed)
-        self._set_depth()
+        self.bytes = max(0, self.bytes - sum(row[2] for row in rows))
+        self._update_level()
         return removed
 
     def _delete(self, seqs):
@@ -281,13 +489,15 @@ class Outbox:
             raise
         return removed
 
-    async def bury(self, seq: int, error: str) -> None:
-        """Move one event Odoo keeps refusing to the dead_letter table (kept for review)."""
-        moved = await self._run(self._bury, seq, error)
+    async def bury(self, row, error: str) -> None:
+        """Move one event Odoo cannot take to the dead_letter table (kept for review and
+        ``python -m ocpp_bridge --requeue-dead-letters``)."""
+        moved = await self._run(self._bury, row[0], error)
         if moved:
             self.depth = max(0, self.depth - 1)
+            self.bytes = max(0, self.bytes - row[2])
             self.dead += 1
-            self._set_depth()
+            self._update_level()
 
     def _bury(self, seq, error):
         db = self._db
@@ -305,177 +515,36 @@ class Outbox:
             raise
         return cur.rowcount
 
+    async def requeue_dead_letters(self) -> int:
+        """Put every dead letter back in the outbox with its seq (hence its key)."""
+        moved = await self._run(self._requeue)
+        if moved:
+            await self._run(self._recount)
+            self._update_level()
+            for event in self.changed:
+                event.set()
+        return moved
 
-class OutboxSender:
-    """Drains the outbox into ``transport.ingest`` in batches, with exponential backoff."""
-
-    def __init__(
-        self,
-        outbox: Outbox,
-        transport,
-        batch_size: int = 500,
-        backoff_initial: float = 0.5,
-        backoff_max: float = 30.0,
-        idle_interval: float = 1.0,
-        metrics=None,
-        sleep=asyncio.sleep,
-    ):
-        self.outbox = outbox
-        self.transport = transport
-        self.batch_size = batch_size
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
-        self.idle_interval = idle_interval
-        self.metrics = metrics
-        self._sleep = sleep
-        self._task: asyncio.Task | None = None
-        self.failures = 0
-        self.odoo_ok: bool | None = None
-        self.last_error: str | None = None
-        self.sent_ok = 0
-
-    def start(self):
-        self._task = asyncio.get_running_loop().create_task(self.run(), name="outbox-sender")
-        return self._task
-
-    async def stop(self, drain_timeout: float = 0.0):
-        if self._task is None:
-            return
-        if drain_timeout > 0 and self.odoo_ok is not False:
-            deadline = time.monotonic() + drain_timeout
-            while self.outbox.depth and time.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-        self._task.cancel()
+    def _requeue(self):
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
-        self._task = None
-
-    def backoff(self, failures: int) -> float:
-        return min(self.backoff_max, self.backoff_initial * (2 ** max(0, failures - 1)))
-
-    async def _fail(self, reason: str):
-        self.failures += 1
-        self.odoo_ok = False
-        self.last_error = reason
-        delay = self.backoff(self.failures)
-        _logger.warning(
-            "Odoo ingest failed (%s); retrying in %.2fs",
-            reason,
-            delay,
-            extra={"failures": self.failures, "outbox_depth": self.outbox.depth},
-        )
-        await self._sleep(delay)
-
-    async def _ingest(self, rows):
-        started = time.monotonic()
-        outcome = "error"
-        try:
-            results = await self.transport.ingest([envelope for _seq, envelope in rows])
-            outcome = "ok"
-            return results
-        except OdooFault:
-            outcome = "fault"
+            rows = db.execute("SELECT seq, node, body FROM dead_letter").fetchall()
+            for seq, node, body in rows:
+                charger = str(json.loads(body).get("charger") or "")
+                db.execute(
+                    "INSERT OR IGNORE INTO outbox(seq, node, body, charger, lane) VALUES (?, ?, ?, ?, ?)",
+                    (seq, node, body, charger, self.lane_of(charger)),
+                )
+            db.execute("DELETE FROM dead_letter")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
             raise
-        finally:
-            if self.metrics:
-                self.metrics.odoo_push_latency.labels(outcome).observe(time.monotonic() - started)
+        return len(rows)
 
-    async def _acknowledge(self, rows, results) -> int:
-        """Delete acknowledged rows; returns how many rows were acknowledged."""
-        by_key = {}
-        if isinstance(results, list):
-            for item in results:
-                if isinstance(item, dict) and item.get("key"):
-                    by_key[item["key"]] = item
-        done = []
-        for seq, envelope in rows:
-            result = by_key.get(envelope["key"])
-            status = result.get("status") if result else None
-            if self.metrics:
-                self.metrics.ingest_results.labels(status or "missing").inc()
-            if status in ACKNOWLEDGED:
-                done.append(seq)
-                if status == "rejected":
-                    _logger.warning(
-                        "Odoo rejected event %s (%s): %s",
-                        envelope["key"],
-                        envelope.get("action"),
-                        result.get("error"),
-                        extra={"charger": envelope.get("charger")},
-                    )
-        await self.outbox.ack(done)
-        return len(done)
-
-    async def run(self):
-        limit = self.batch_size
-        while True:
-            self.outbox.changed.clear()
-            rows = await self.outbox.fetch(limit)
-            if not rows:
-                try:
-                    await asyncio.wait_for(self.outbox.changed.wait(), self.idle_interval)
-                except TimeoutError:
-                    pass
-                continue
-            try:
-                results = await self._ingest(rows)
-            except OdooFault as exc:
-                if len(rows) > 1:
-                    # bisect to find out whether one event poisons the batch
-                    limit = max(1, len(rows) // 2)
-                    self.last_error = str(exc)
-                    _logger.error("Odoo refused a batch of %d events: %s", len(rows), exc)
-                    await self._sleep(self.backoff_initial)
-                    continue
-                if await self._probe_poison(rows[0], exc):
-                    limit = self.batch_size
-                    continue
-                await self._fail(f"fault: {exc}")
-                continue
-            except (TimeoutError, OdooUnavailable, OSError) as exc:
-                await self._fail(str(exc))
-                continue
-            except Exception as exc:  # a bug in a transport must not kill the sender
-                _logger.exception("unexpected error while sending the outbox")
-                await self._fail(f"{exc.__class__.__name__}: {exc}")
-                continue
-            acked = await self._acknowledge(rows, results)
-            self.sent_ok += acked
-            if acked < len(rows):
-                await self._fail(f"{len(rows) - acked} of {len(rows)} events not acknowledged")
-                continue
-            self.failures = 0
-            self.odoo_ok = True
-            self.last_error = None
-            limit = self.batch_size
-
-    async def _probe_poison(self, row, fault) -> bool:
-        """A single event faulted. If the next event goes through and this one faults again,
-        this one is poison: bury it. Returns True when progress was made."""
-        seq, envelope = row
-        following = await self.outbox.fetch(1, after=seq)
-        if not following:
-            return False
-        try:
-            results = await self._ingest(following)
-        except (TimeoutError, OdooFault, OdooUnavailable, OSError):
-            return False  # systemic: back off
-        await self._acknowledge(following, results)
-        try:
-            results = await self._ingest([row])
-        except OdooFault as again:
-            _logger.error(
-                "Odoo keeps refusing event %s (%s); moved to dead_letter: %s",
-                envelope["key"],
-                envelope.get("action"),
-                again,
-                extra={"charger": envelope.get("charger")},
-            )
-            await self.outbox.bury(seq, str(again))
-            return True
-        except (TimeoutError, OdooUnavailable, OSError):
-            return True
-        await self._acknowledge([row], results)
-        return True
+    def _recount(self):
+        self.depth, self.bytes = self._db.execute(
+            "SELECT count(*), coalesce(sum(length(body)), 0) FROM outbox"
+        ).fetchone()
+        self.dead = self._db.execute("SELECT count(*) FROM dead_letter").fetchone()[0]

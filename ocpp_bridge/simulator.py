@@ -5,7 +5,8 @@ status, authorizes a token, runs sessions with meter values (cumulative
 Energy.Active.Import.Register in Wh plus Power.Active.Import in W) every few seconds, stops,
 faults now and then, heartbeats, and answers remote commands (RequestStart/Stop or
 RemoteStart/Stop, Reset, UnlockConnector, ChangeAvailability, TriggerMessage,
-Get/SetVariables or Get/ChangeConfiguration).
+Get/SetVariables or Get/ChangeConfiguration, and 2.0.1 CostUpdated: the running cost is kept and
+logged).
 
     python -m ocpp_bridge.simulator --url ws://127.0.0.1:9000/ocpp --count 20 \\
         --version mixed --prefix SIM- --password s3cret-password-16 --duration 300
@@ -83,6 +84,7 @@ class _Sim:
         self.rng = rng
         self.register_wh = rng.randint(100_000, 5_000_000)
         self.tx = None  # current transaction id
+        self.costs: dict = {}  # transaction id -> last totalCost received (2.0.1 CostUpdated)
         self.tx_stop = asyncio.Event()
         self.remote_starts: asyncio.Queue = asyncio.Queue()
         self.operative = True
@@ -298,6 +300,16 @@ class SimCharger201(_Sim, ChargePoint201):
             await self.status("Occupied" if self.tx else "Available")
         elif requested_message == "BootNotification":
             await self.boot("Triggered")
+
+    @on(Action201.cost_updated)
+    def on_cost_updated(self, total_cost, transaction_id, **kw):
+        """The CSMS tells the running (or final) cost: a display would show it; we keep and log it."""
+        self.stats.commands["CostUpdated"] += 1
+        self.costs[transaction_id] = total_cost
+        _logger.info("%s: cost of %s is now %s", self.id, transaction_id, total_cost)
+        from ocpp.v201 import call_result
+
+        return call_result.CostUpdated()
 
     @on(Action201.get_variables)
     def on_get_variables(self, get_variable_data, **kw):

@@ -46,6 +46,7 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
     addons_hash > "$stamp"
   fi
   local port=${EV_HTTP_PORT:-8069} bridge_port=${EV_BRIDGE_PORT:-9000} control_port=${EV_BRIDGE_CONTROL_PORT:-9001}
+  local metrics_port=${EV_BRIDGE_METRICS_PORT:-9002}
   "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --db-filter="^$db\$" --http-port="$port" &
   local odoo_pid=$!
   pids+=($odoo_pid)
@@ -53,6 +54,7 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
   eval "$("$VENV/bin/python" "$EV_ROOT/scripts/provision_bridge.py" "http://127.0.0.1:$port" "$db" admin admin \
     demo-node "http://127.0.0.1:$control_port" "$EV_CACHE/bridge-$db.json")" || die "could not provision the bridge"
   (cd "$EV_ROOT" && EV_BRIDGE_NODE=demo-node EV_BRIDGE_LISTEN_PORT=$bridge_port EV_BRIDGE_CONTROL_PORT=$control_port \
+    EV_BRIDGE_METRICS_PORT=$metrics_port \
     EV_BRIDGE_ODOO_URL="http://127.0.0.1:$port" EV_BRIDGE_ODOO_DB="$db" \
     EV_BRIDGE_OUTBOX_PATH="$EV_CACHE/outbox-$db.sqlite3" EV_BRIDGE_LOG_JSON=true \
     exec "$VENV/bin/python" -m ocpp_bridge >>"$logdir/bridge.log" 2>&1) &
@@ -63,7 +65,7 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
     --meter-interval 5 --session 60:240 --idle 10:40 >>"$logdir/simulator.log" 2>&1) &
   pids+=($!)
   log "Odoo:      http://localhost:$port   database: $db   login: admin   password: admin"
-  log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   control/metrics: http://localhost:$control_port/metrics"
+  log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   metrics/health: http://127.0.0.1:$metrics_port/metrics"
   log "simulator: 5 chargers SIM-0001..SIM-0005 (logs in $logdir)"
   log "fake Stripe: $EV_FAKE_STRIPE_URL/v1/ (pay by QR, test mode)"
   wait "$odoo_pid"

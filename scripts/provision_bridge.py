@@ -2,8 +2,9 @@
 
     python scripts/provision_bridge.py URL DB ADMIN_LOGIN ADMIN_PASSWORD NODE CONTROL_URL CACHE_FILE
 
-Prints shell ``export`` lines for the bridge (EV_BRIDGE_ODOO_LOGIN, EV_BRIDGE_ODOO_API_KEY,
-EV_BRIDGE_CONTROL_TOKEN). Credentials are cached in CACHE_FILE and reused while they still work.
+Prints shell ``export`` lines for the bridge (EV_BRIDGE_ODOO_LOGIN, EV_BRIDGE_ODOO_API_KEY). Odoo
+keeps no secret for the node (it only wakes it up at CONTROL_URL; the node pulls commands with its
+API key). Credentials are cached in CACHE_FILE and reused while they still work.
 """
 
 import json
@@ -33,9 +34,9 @@ def main(url, db, admin, password, node, control_url, cache_file):
         models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object")
         uid = common.authenticate(db, admin, password, {})
         nodes = models.execute_kw(
-            db, uid, password, "ev.bridge.node", "search_read", [[("name", "=", node)]], {"fields": ["token", "url"]}
+            db, uid, password, "ev.bridge.node", "search_read", [[("name", "=", node)]], {"fields": ["url"]}
         )
-        if nodes and nodes[0]["token"] == creds["token"] and nodes[0]["url"] == control_url:
+        if nodes and nodes[0]["url"] == control_url:
             return creds
     uid = common.authenticate(db, admin, password, {})
     if not uid:
@@ -50,7 +51,4 @@ def main(url, db, admin, password, node, control_url, cache_file):
 
 if __name__ == "__main__":
     c = main(*sys.argv[1:8])
-    print(
-        f"export EV_BRIDGE_ODOO_LOGIN={c['login']} EV_BRIDGE_ODOO_API_KEY={c['api_key']} "
-        f"EV_BRIDGE_CONTROL_TOKEN={c['token']}"
-    )
+    print(f"export EV_BRIDGE_ODOO_LOGIN={c['login']} EV_BRIDGE_ODOO_API_KEY={c['api_key']}")

@@ -1,7 +1,7 @@
 {
     "name": "EV Charging",
     "summary": "Charging sites, chargers, connectors, sessions, id tokens and the OCPP message log",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Operations/EV Charging",
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",

@@ -2,13 +2,16 @@
 whole-repository pytest run with several ``conftest.py`` files cannot shadow it).
 
 ``FakeOdoo`` is an in-memory ``OdooTransport`` (allowed only at this boundary): it stores
-ingested events once per key, like Odoo, and can be told to fail.
+ingested events once per key, like Odoo, decodes ``b64`` envelopes (contract A) and can be told
+to fail.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -25,7 +28,13 @@ if str(ROOT) not in sys.path:
 
 from ocpp_bridge.app import Bridge  # noqa: E402
 from ocpp_bridge.config import load_config  # noqa: E402
-from ocpp_bridge.odoo_client import OdooFault, OdooMethodMissing, OdooTransport, OdooUnavailable  # noqa: E402
+from ocpp_bridge.odoo_client import (  # noqa: E402
+    OdooFault,
+    OdooMethodMissing,
+    OdooPayloadTooLarge,
+    OdooTransport,
+    OdooUnavailable,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 FAST_HASH = pbkdf2_sha256.using(rounds=1000)
@@ -55,7 +64,18 @@ class FakeOdoo(OdooTransport):
         self.fault_keys: set[str] = set()  # a batch containing one of these faults
         self.ack_plan: list[int] = []  # per call: acknowledge only the first N
         self.lose_responses = 0  # store the batch, then raise (lost answer)
-        self.fault_all = False  # every ingest faults
+        self.fault_all = False  # every ingest holding events faults (the empty canary passes)
+        self.refuse_all = False  # every ingest faults, even an empty one (access revoked...)
+        self.fault_if = None  # predicate on a (decoded) event: a batch holding one faults
+        self.too_large_over = 0  # a batch of more events than this answers HTTP 413
+        self.pull_missing = False  # an older Odoo without ingest_and_pull
+        self.max_tx = 0  # bridge_max_transaction_id's answer
+        self.max_tx_down = False
+        self.max_tx_calls = []
+        self.ingest_delay = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.ingest_and_pull_calls = []
         self.auth_down = False
         self.authorize_calls = []
         self.station_calls = []  # every identity looked up, either way
@@ -68,16 +88,44 @@ class FakeOdoo(OdooTransport):
         self.pull_calls = []
 
     # -- OdooTransport
+    @staticmethod
+    def decode(event):
+        """Contract A, as Odoo does it: b64 holds payload/response/meta."""
+        if "b64" not in event:
+            return event
+        event = dict(event)
+        event.update(json.loads(base64.b64decode(event.pop("b64")).decode("utf-8")))
+        return event
+
     async def ingest(self, events):
         keys = [e["key"] for e in events]
         self.ingest_calls.append(keys)
+        if self.refuse_all:
+            raise OdooFault("AccessError: Only the OCPP bridge user may call this method.")
+        if not events:
+            return []
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.ingest_delay:
+                await asyncio.sleep(self.ingest_delay)
+            return self._ingest(events, keys)
+        finally:
+            self.in_flight -= 1
+
+    def _ingest(self, events, keys):
         if self.ingest_down:
             raise OdooUnavailable("connection refused")
         if self.fail_ingest:
             self.fail_ingest -= 1
             raise OdooUnavailable("connection refused")
+        if self.too_large_over and len(events) > self.too_large_over:
+            raise OdooPayloadTooLarge("ev.ocpp.event.ingest: HTTP 413 Request Entity Too Large")
         if self.fault_all or self.fault_keys & set(keys):
             raise OdooFault("ValidationError: malformed envelope")
+        events = [self.decode(e) for e in events]
+        if self.fault_if and any(self.fault_if(e) for e in events):
+            raise OdooFault("ExpatError: not well-formed (invalid token)")
         limit = self.ack_plan.pop(0) if self.ack_plan else len(events)
         results = []
         for i, event in enumerate(events):
@@ -93,6 +141,22 @@ class FakeOdoo(OdooTransport):
             self.lose_responses -= 1
             raise OdooUnavailable("connection reset after the request was processed")
         return results
+
+    async def ingest_and_pull(self, events, node, identities):
+        if self.pull_missing:
+            raise OdooMethodMissing(
+                "ev.ocpp.event.ingest_and_pull: AttributeError: "
+                "The method 'ev.ocpp.event.ingest_and_pull' does not exist"
+            )
+        self.ingest_and_pull_calls.append((node, list(identities)))
+        results = await self.ingest(events)
+        return {"results": results, "commands": await self.pull_commands(node, identities, record=False)}
+
+    async def max_transaction_id(self, node_number):
+        self.max_tx_calls.append(node_number)
+        if self.max_tx_down:
+            raise OdooUnavailable("connection refused")
+        return self.max_tx
 
     async def station(self, identity):
         self.station_calls.append(identity)
@@ -122,9 +186,10 @@ class FakeOdoo(OdooTransport):
             raise OdooUnavailable("timeout")
         return self.tokens.get(id_token, {"status": "Unknown", "expiry": False, "cache_seconds": 0})
 
-    async def pull_commands(self, node, identities):
-        self.pull_calls.append((node, list(identities)))
-        out = [c for c in self.queued if c["charger"] in identities]
+    async def pull_commands(self, node, identities, ids=None, record=True):
+        if record:
+            self.pull_calls.append((node, list(identities)) if ids is None else (node, list(identities), list(ids)))
+        out = [c for c in self.queued if c["charger"] in identities and (ids is None or c["id"] in ids)]
         self.queued = [c for c in self.queued if c not in out]
         return out
 
@@ -156,6 +221,7 @@ def make_config(tmp_path, **overrides):
         control_host="127.0.0.1",
         control_port=0,
         control_token="secret-token",
+        metrics_port=0,
         outbox_path=str(tmp_path / "outbox.sqlite3"),
         outbox_backoff_initial=0.01,
         outbox_backoff_max=0.05,
@@ -192,9 +258,11 @@ def ws_url(bridge, identity, scheme="ws"):
 
 
 @contextlib.asynccontextmanager
-async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **connect_kw):
+async def charger(bridge, identity, version="2.0.1", cls=None, password=None, headers=None, **connect_kw):
     """An ocpp library client (the simulated charger) connected to the bridge."""
-    headers = {"Authorization": build_authorization_basic(identity, password)} if password else None
+    headers = dict(headers or {})
+    if password:
+        headers["Authorization"] = build_authorization_basic(identity, password)
     sub = "ocpp2.0.1" if version == "2.0.1" else "ocpp1.6"
     cls = cls or (LibCP201 if version == "2.0.1" else LibCP16)
     async with websockets.connect(
@@ -209,9 +277,23 @@ async def charger(bridge, identity, version="2.0.1", cls=None, password=None, **
 
 
 @contextlib.asynccontextmanager
-async def raw(bridge, identity, subprotocol="ocpp2.0.1"):
-    async with websockets.connect(ws_url(bridge, identity), subprotocols=[subprotocol]) as ws:
+async def raw(bridge, identity, subprotocol="ocpp2.0.1", **connect_kw):
+    async with websockets.connect(ws_url(bridge, identity), subprotocols=[subprotocol], **connect_kw) as ws:
         yield ws
+
+
+async def handshake_status(bridge, path_identity, headers=None, subprotocol="ocpp2.0.1"):
+    """HTTP status of a handshake (101 when the websocket opened, then closed at once)."""
+    try:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{bridge.ws_port}/ocpp/{path_identity}",
+            subprotocols=[subprotocol],
+            additional_headers=headers,
+            open_timeout=10,
+        ):
+            return 101
+    except websockets.exceptions.InvalidStatus as exc:
+        return exc.response.status_code
 
 
 async def raw_call(ws, frame):

@@ -258,9 +258,15 @@ def test_metrics_and_health(tmp_path, odoo):
                 await cp.call(call.Heartbeat())
                 await cp6.call(call16.Heartbeat())
                 await post(bridge, {"id": 1, "charger": "GHOST", "action": "Reset", "params": {"type": "Immediate"}})
+                await bridge.outbox.flush()  # the message log frames queued for the next group commit
                 await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.ingest_calls)
                 async with aiohttp.ClientSession() as http:
-                    base = f"http://127.0.0.1:{bridge.control_port}"
+                    # contract G: not on the published control port any more ...
+                    for path in ("/metrics", "/health"):
+                        async with http.get(f"http://127.0.0.1:{bridge.control_port}{path}") as response:
+                            assert response.status == 404
+                    # ... but on the metrics listener, bound to 127.0.0.1 (no token needed there)
+                    base = f"http://127.0.0.1:{bridge.metrics_port}"
                     async with http.get(f"{base}/metrics") as response:
                         assert response.status == 200
                         text = await response.text()
@@ -278,5 +284,27 @@ def test_metrics_and_health(tmp_path, odoo):
                 assert line in text, line
             assert health["status"] == "ok" and health["connections"] == 2
             assert health["node"] == "node-t" and health["odoo_reachable"] is True
+
+    run(scenario())
+
+
+def test_metrics_off_loopback_require_the_control_token(tmp_path, odoo):
+    """Contract G: /metrics and /health bound elsewhere than loopback need the bearer token."""
+
+    async def scenario():
+        async with running_bridge(tmp_path, odoo, metrics_host="0.0.0.0") as bridge:
+            base = f"http://127.0.0.1:{bridge.metrics_port}"
+            async with aiohttp.ClientSession() as http:
+                for path in ("/metrics", "/health"):
+                    async with http.get(base + path) as response:
+                        assert response.status == 401
+                    async with http.get(base + path, headers={"Authorization": "Bearer wrong"}) as response:
+                        assert response.status == 401
+                    async with http.get(base + path, headers=AUTH) as response:
+                        assert response.status == 200
+        async with running_bridge(tmp_path, odoo, metrics_host="0.0.0.0", control_token="") as bridge:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{bridge.metrics_port}/health") as response:
+                    assert response.status == 401, "no token configured: refused, never open"
 
     run(scenario())

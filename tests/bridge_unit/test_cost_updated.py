@@ -116,3 +116,32 @@ def test_cost_updated_to_16_charger_fails_fast(tmp_path, odoo):
                 assert AnyCharger16.received == []
 
     run(scenario())
+
+
+class NoCostCharger201(LibCP201):
+    """A third-party station without CostUpdated: the ocpp library answers NotImplemented."""
+
+
+def test_not_implemented_answer_carries_the_error_code(tmp_path, odoo):
+    """Issue 9.7: Odoo remembers per station what it answered NotImplemented/NotSupported to;
+    the bridge hands it the charger's errorCode and the action."""
+    odoo.chargers["CP1"] = station("CP1")
+
+    async def scenario():
+        async with running_bridge(tmp_path, odoo) as bridge:
+            async with charger(bridge, "CP1", cls=NoCostCharger201):
+                await odoo.wait_for(lambda: "CP1" in bridge.server.sessions)
+                status, answer = await post(
+                    bridge,
+                    {
+                        "id": 14,
+                        "charger": "CP1",
+                        "action": "CostUpdated",
+                        "params": {"totalCost": 1.0, "transactionId": "T"},
+                    },
+                )
+        assert status == 200 and answer["state"] == "failed"
+        assert answer["result"]["errorCode"] in ("NotImplemented", "NotSupported")
+        assert answer["result"]["action"] == "CostUpdated"
+
+    run(scenario())

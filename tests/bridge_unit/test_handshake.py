@@ -132,7 +132,7 @@ def test_second_connection_replaces_first(tmp_path, odoo):
                         lambda: (
                             [
                                 (e["payload"]["state"], e["payload"]["reason"])
-                                for e in sorted(odoo.of("Connection"), key=lambda e: int(e["key"].split(":")[1]))
+                                for e in sorted(odoo.of("Connection"), key=lambda e: int(e["key"].rsplit(":", 1)[1]))
                             ]
                             if len(odoo.of("Connection")) == 3
                             else None
@@ -164,7 +164,7 @@ def test_replaced_dead_connection_reported_before_the_new_one(tmp_path, odoo):
                 connection = await odoo.wait_for(
                     lambda: (
                         len(odoo.of("Connection")) >= 3
-                        and sorted(odoo.of("Connection"), key=lambda e: int(e["key"].split(":")[1]))
+                        and sorted(odoo.of("Connection"), key=lambda e: int(e["key"].rsplit(":", 1)[1]))
                     )
                 )
             writer.close()

@@ -10,7 +10,8 @@ from bridge_helpers import FakeOdoo, charger, raw, raw_call, run, running_bridge
 from ocpp.v16 import call as call16
 from ocpp.v201 import call
 
-from ocpp_bridge.outbox import TX_COUNTER_BITS, Outbox, OutboxLocked, OutboxSender
+from ocpp_bridge.outbox import TX_COUNTER_BITS, Outbox, OutboxLocked
+from ocpp_bridge.sender import OutboxSender
 
 
 def _rows(path):
@@ -75,7 +76,8 @@ def test_sender_batches_acknowledges_and_backs_off(tmp_path, odoo):
         outbox = Outbox(str(tmp_path / "o.sqlite3"), "n1")
         await outbox.open()
         keys = await outbox.append(_events(25))
-        assert keys == [f"n1:{i}" for i in range(1, 26)]
+        assert outbox.epoch.startswith("e") and len(outbox.epoch) == 13
+        assert keys == [f"n1:{outbox.epoch}:{i}" for i in range(1, 26)]
         assert outbox.depth == 25
         odoo.fail_ingest = 4  # Odoo down for four attempts
         odoo.ack_plan = [4]  # then it acknowledges only 4 of the first batch
@@ -92,9 +94,9 @@ def test_sender_batches_acknowledges_and_backs_off(tmp_path, odoo):
         sizes = [len(c) for c in odoo.ingest_calls]
         assert sizes == [10, 10, 10, 10, 10, 10, 10, 1]
         # rows 1-4 were deleted; the next batch starts at row 5 (not acknowledged = resent)
-        assert odoo.ingest_calls[5][0] == "n1:5"
+        assert odoo.ingest_calls[5][0] == f"n1:{outbox.epoch}:5"
         assert odoo.duplicates == 0
-        assert sorted(odoo.events, key=lambda k: int(k.split(":")[1])) == keys
+        assert sorted(odoo.events, key=lambda k: int(k.split(":")[2])) == keys
         assert sender.odoo_ok is True
         await outbox.close()
         assert _rows(str(tmp_path / "o.sqlite3")) == []
@@ -139,11 +141,12 @@ def test_poison_event_is_set_aside_but_a_systemic_fault_is_not(tmp_path, odoo):
         await outbox.close()
         with sqlite3.connect(tmp_path / "o.sqlite3") as db:
             ((seq, error),) = db.execute("SELECT seq, error FROM dead_letter").fetchall()
-        assert f"n1:{seq}" == keys[2] and "ValidationError" in error
+        assert f"n1:{outbox.epoch}:{seq}" == keys[2] and "ValidationError" in error
 
-        # every call faults (e.g. access rights): nothing is thrown away
+        # Odoo refuses every call, even an empty one (e.g. access rights revoked): no event is to
+        # blame, nothing is thrown away
         odoo2 = FakeOdoo()
-        odoo2.fault_all = True
+        odoo2.refuse_all = True
         outbox = Outbox(str(tmp_path / "o2.sqlite3"), "n1")
         await outbox.open()
         await outbox.append(_events(5))
@@ -152,6 +155,7 @@ def test_poison_event_is_set_aside_but_a_systemic_fault_is_not(tmp_path, odoo):
         await odoo2.wait_for(lambda: len(odoo2.ingest_calls) > 30)
         await sender.stop()
         assert (outbox.depth, outbox.dead) == (5, 0)
+        assert sender.odoo_ok is False and "refuses every call" in sender.last_error
         await outbox.close()
 
     run(scenario())
@@ -188,7 +192,7 @@ def test_restart_resends_the_rest_without_duplicates(tmp_path, odoo):
         assert odoo.duplicates == 7  # the lost batch came back as duplicates
         keys = [k for call_keys in odoo.ingest_calls[-50:] for k in call_keys]
         assert all(k.startswith("node-t:") for k in keys)
-        stored = {int(k.split(":")[1]) for k in odoo.events}
+        stored = {int(k.split(":")[2]) for k in odoo.events}
         assert {seq for seq, _b in left} <= stored
         assert max(stored) > max_seq_a  # keys of new events never reuse old ones
         assert len(odoo.of("Heartbeat")) == 6 and len(odoo.of("BootNotification")) == 1

@@ -203,7 +203,7 @@ def test_authorize_cache_and_offline_policy(tmp_path, odoo):
                             e["payload"].get("idToken", {}).get("idToken") or e["payload"].get("idTag"),
                             e["meta"]["auth"]["source"],
                         )
-                        for e in sorted(odoo.of("Authorize"), key=lambda e: int(e["key"].split(":")[1]))
+                        for e in sorted(odoo.of("Authorize"), key=lambda e: int(e["key"].rsplit(":", 1)[1]))
                     ]
                 )
             )

@@ -53,10 +53,24 @@ def test_five_simulated_chargers_produce_sessions_with_meter_values(tmp_path):
                     },
                 ) as r:
                     answer = await r.json()
+                # issue 9.7: the project's simulator implements CostUpdated (2.0.1)
+                async with http.post(
+                    f"http://127.0.0.1:{bridge.control_port}/commands",
+                    headers={"Authorization": "Bearer secret-token"},
+                    json={
+                        "id": 2,
+                        "charger": "SIM-0001",
+                        "action": "CostUpdated",
+                        "params": {"totalCost": 2.35, "transactionId": "TX-SIM"},
+                    },
+                ) as r:
+                    cost_answer = await r.json()
             stats = await sim
             await odoo.wait_for(lambda: bridge.outbox.depth == 0)
         assert answer["state"] == "accepted"
         assert answer["result"]["configurationKey"][0]["key"] == "HeartbeatInterval"
+        assert cost_answer == {"state": "accepted", "result": {}}
+        assert stats.commands["CostUpdated"] == 1
         assert stats.errors == []
         assert stats.boots == 5 and stats.sessions_started >= 5
         assert stats.sessions_ended == stats.sessions_started

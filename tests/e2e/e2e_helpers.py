@@ -48,8 +48,9 @@ def _env(name):
 class OdooServer:
     """odoo-bin serving the e2e database on a free port; can be stopped and started again."""
 
-    def __init__(self, db, conf, python, odoo_src, logdir):
+    def __init__(self, db, conf, python, odoo_src, logdir, extra_args=()):
         self.db, self.conf, self.python, self.odoo_src = db, conf, python, odoo_src
+        self.extra_args = list(extra_args)  # e.g. --workers=2 (the bench)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(Path(logdir) / "odoo-e2e.log", "ab")
@@ -69,6 +70,7 @@ class OdooServer:
                 "--workers=0",
                 "--max-cron-threads=0",
                 "--log-level=warn",
+                *self.extra_args,
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -103,6 +105,37 @@ class OdooServer:
     def search_read(self, model, domain, fields, **kw):
         return self.call(model, "search_read", domain, fields=fields, **kw)
 
+    def call_as(self, login, password, model, method, *args, **kwargs):
+        """XML-RPC as another user (its role's rights)."""
+        common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
+        uid = common.authenticate(self.db, login, password, {})
+        assert uid, f"{login} cannot log in"
+        models = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+        return models.execute_kw(self.db, uid, password, model, method, list(args), kwargs)
+
+    def jsonrpc(self, model, method, *args, **kwargs):
+        """The same call over /jsonrpc: JSON carries control characters XML cannot."""
+        import json
+        import urllib.request
+
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.db, self.uid, ADMIN[1], model, method, list(args), kwargs],
+            },
+        }
+        request = urllib.request.Request(
+            f"{self.url}/jsonrpc", json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise AssertionError(answer["error"])
+        return answer["result"]
+
 
 class BridgeProcess:
     """``python -m ocpp_bridge`` as its own process, so it can be SIGKILLed and restarted."""
@@ -112,14 +145,16 @@ class BridgeProcess:
         self.node, self.node_number = node, node_number
         self.port = free_port()
         self.control_port = creds["control_port"]
+        self.metrics_port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}/ocpp"
         self.control_url = f"http://127.0.0.1:{self.control_port}"
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}"
         self.outbox = Path(workdir) / "outbox.sqlite3"
         self.log = open(Path(logdir) / f"bridge-{node}.log", "ab")
         self.proc = None
 
     def env(self):
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EV_BRIDGE_")}
         env.update(
             {
                 "EV_BRIDGE_NODE": self.node,
@@ -128,7 +163,8 @@ class BridgeProcess:
                 "EV_BRIDGE_LISTEN_PORT": str(self.port),
                 "EV_BRIDGE_CONTROL_HOST": "127.0.0.1",
                 "EV_BRIDGE_CONTROL_PORT": str(self.control_port),
-                "EV_BRIDGE_CONTROL_TOKEN": self.creds["token"],
+                "EV_BRIDGE_METRICS_HOST": "127.0.0.1",
+                "EV_BRIDGE_METRICS_PORT": str(self.metrics_port),
                 "EV_BRIDGE_ODOO_URL": self.odoo.url,
                 "EV_BRIDGE_ODOO_DB": self.odoo.db,
                 "EV_BRIDGE_ODOO_LOGIN": self.creds["login"],
@@ -151,8 +187,10 @@ class BridgeProcess:
         def listening():
             if self.proc.poll() is not None:
                 raise AssertionError(f"bridge exited with {self.proc.returncode}; see bridge-{self.node}.log")
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", self.port)) == 0
+            with socket.socket() as s, socket.socket() as m:
+                return (
+                    s.connect_ex(("127.0.0.1", self.port)) == 0 and m.connect_ex(("127.0.0.1", self.metrics_port)) == 0
+                )
 
         wait_until(listening, timeout=30, message="the bridge to listen")
         return self
@@ -160,6 +198,13 @@ class BridgeProcess:
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+
+    def health(self):
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(self.metrics_url + "/health", timeout=10) as response:
+            return json.loads(response.read())
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -315,10 +315,11 @@ def test_remote_start_pressed_in_odoo_reaches_charger(odoo, bridge, make_charger
         )[0]
         token_id = odoo.call("ev.id.token", "search", [("value", "=", token)])[0]
         wizard = odoo.call("ev.remote.start.wizard", "create", {"connector_id": connector, "id_token_id": token_id})
-        # the operator presses "Start": Odoo pushes to the bridge node and waits for the station's answer
-        notification = await loop.run_in_executor(
-            None, lambda: odoo.call("ev.remote.start.wizard", "action_start", [wizard])
-        )
+        # the operator presses "Start": Odoo commits the command, then wakes the node up and waits
+        # (outside any transaction) until the node reported the station's answer
+        action = await loop.run_in_executor(None, lambda: odoo.call("ev.remote.start.wizard", "action_start", [wizard]))
+        # what the client does next: read the command the action opens - the answer is there
+        notification = odoo.call("ev.charger.command", "read", [action["res_id"]], ["state", "result_status"])[0]
         await asyncio.sleep(0.5)  # let the @after handler send its TransactionEvent
         await ws.close()
         task.cancel()
@@ -326,7 +327,7 @@ def test_remote_start_pressed_in_odoo_reaches_charger(odoo, bridge, make_charger
 
     notification, starts = run(scenario())
     assert starts and starts[0][0]["id_token"] == token
-    assert notification["params"]["type"] == "success", notification
+    assert (notification["state"], notification["result_status"]) == ("accepted", "Accepted"), notification
     cmd = odoo.search_read(
         "ev.charger.command",
         [("charger_id.identity", "=", "E2E-RS-1"), ("action", "=", "RequestStartTransaction")],
@@ -571,7 +572,8 @@ def test_two_bridge_nodes_commands_go_to_the_node_holding_the_charger(
             )
         )[0]
         wizard = odoo.call("ev.remote.start.wizard", "create", {"connector_id": connector, "id_token_id": token_id})
-        answer = await loop.run_in_executor(None, lambda: odoo.call("ev.remote.start.wizard", "action_start", [wizard]))
+        action = await loop.run_in_executor(None, lambda: odoo.call("ev.remote.start.wizard", "action_start", [wizard]))
+        answer = odoo.call("ev.charger.command", "read", [action["res_id"]], ["state"])[0]
         for ws, task in ((ws1, t1), (ws2, t2)):
             await ws.close()
             task.cancel()
@@ -582,7 +584,7 @@ def test_two_bridge_nodes_commands_go_to_the_node_holding_the_charger(
     finally:
         second.stop()
     assert nodes == ("e2e-node", "e2e-node-2")
-    assert answer["params"]["type"] == "success", answer
+    assert answer["state"] == "accepted", answer
     assert starts == [(token, 1)], "RemoteStartTransaction (1.6) reached the charger through node 2"
     cmd = odoo.search_read("ev.charger.command", [("charger_id.identity", "=", "E2E-N2")], ["node_id", "state"])[0]
     assert (cmd["node_id"][1], cmd["state"]) == ("e2e-node-2", "accepted")

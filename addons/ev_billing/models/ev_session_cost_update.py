@@ -100,16 +100,21 @@ class EvSession(models.Model):
         params = ev_cost_update.cost_updated_params(total, self.transaction_id)
         try:
             with self.env.cr.savepoint():
+                # queued only: no network I/O inside the ingestion (or cron) transaction; the node
+                # holding the station takes it with its next ingest batch (ingest_and_pull). Nothing
+                # is queued for a station that answered NotImplemented to CostUpdated before.
                 command = (
                     self.env["ev.charger.command"]
                     .sudo()
-                    .create_and_push(self.charger_id, "CostUpdated", params, self.connector_id, self)
+                    ._queue_for_station(self.charger_id, "CostUpdated", params, self.connector_id, self)
                 )
         except Exception as exc:  # noqa: BLE001 - a station that cannot be told its cost must not block billing
-            _logger.warning("ev_billing: CostUpdated for session %s not sent: %s", self.id, exc)
+            _logger.warning("ev_billing: CostUpdated for session %s not queued: %s", self.id, exc)
             self.message_post(
                 body=_("The cost %(total)s could not be sent to the station: %(error)s", total=total, error=exc)
             )
+            return False
+        if not command:
             return False
         vals = {"cost_update_amount": total, "cost_update_sent_at": now}
         if final:

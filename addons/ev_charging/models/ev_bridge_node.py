@@ -1,7 +1,11 @@
-import secrets
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+
+#: last_seen moves by at least this much: a node's ingest batches run in parallel (one per outbox
+#: lane), and each Connection event of a batch would otherwise update this one row concurrently
+LAST_SEEN_STEP = timedelta(seconds=60)
 
 
 class EvBridgeNode(models.Model):
@@ -10,19 +14,26 @@ class EvBridgeNode(models.Model):
     _order = "name"
 
     name = fields.Char(required=True, help="Node name as configured in the bridge (EV_BRIDGE_NODE).")
-    url = fields.Char("Control URL", help="Base URL of the node's control API, e.g. http://bridge-1:9001")
-    token = fields.Char(
-        "Control token",
-        groups="ev_charging.group_ev_manager,ev_charging.group_ev_bridge",
-        default=lambda self: secrets.token_urlsafe(32),
-        copy=False,
+    # No secret is stored for the node (contract G): Odoo only wakes it up (POST <url>/commands/wake,
+    # ids only); the node pulls the commands through its own authenticated XML-RPC channel.
+    url = fields.Char(
+        "Control URL",
+        help="Base URL of the node's control listener, e.g. http://bridge-1:9001; Odoo wakes the node up there "
+        "after committing an operator's command.",
     )
-    last_seen = fields.Datetime(readonly=True)
+    last_seen = fields.Datetime(readonly=True, help="Last connection event the node reported (to the minute).")
     charger_ids = fields.One2many("ev.charger", "node_id", string="Chargers held")
     charger_count = fields.Integer(compute="_compute_charger_count")
     active = fields.Boolean(default=True)
 
     _sql_constraints = [("name_uniq", "unique(name)", "A bridge node with this name already exists.")]
+
+    def write(self, vals):
+        if set(vals) == {"last_seen"} and vals["last_seen"]:
+            when = fields.Datetime.to_datetime(vals["last_seen"])
+            due = self.filtered(lambda n: not n.last_seen or when - n.last_seen >= LAST_SEEN_STEP)
+            return super(EvBridgeNode, due).write(vals) if due else True
+        return super().write(vals)
 
     def _compute_charger_count(self):
         for node in self:
@@ -35,8 +46,8 @@ class EvBridgeNode(models.Model):
     @api.model
     def provision_bridge(self, node_name, control_url, login="ocpp-bridge"):
         """Set up a bridge node: its service user (group EV Bridge), a fresh API key for it, and the
-        node record with its control URL and token. Administrators only; used by the run command and
-        deployment scripts. Returns ``{"login", "api_key", "node", "token"}``; the API key is shown once.
+        node record with its control URL. Administrators only; used by the run command and
+        deployment scripts. Returns ``{"login", "api_key", "node"}``; the API key is shown once.
         """
         if not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only an administrator can provision a bridge node."))
@@ -56,4 +67,4 @@ class EvBridgeNode(models.Model):
         api_key = self.env["res.users.apikeys"].with_user(user).sudo()._generate(None, f"bridge {node_name}", False)
         node = self._get_or_create(node_name)
         node.write({"url": control_url, "active": True})
-        return {"login": login, "api_key": api_key, "node": node.name, "token": node.sudo().token}
+        return {"login": login, "api_key": api_key, "node": node.name}

@@ -232,6 +232,31 @@ class EvCharger(models.Model):
         chargers = self.sudo().search([("identity", "in", [i for i in identities if isinstance(i, str)])])
         return {c.identity: c._bridge_station_facts() for c in chargers}
 
+    @api.model
+    def bridge_max_transaction_id(self, node_number):
+        """Contract F: the highest OCPP 1.6 transaction id issued under ``node_number`` (ids are
+        ``node_number << 27 | counter``) among the sessions of 1.6 stations, 0 if none. The bridge
+        seeds its counter above it at start, so ids are never reissued, even after its outbox
+        file was lost."""
+        self._check_bridge_access()
+        if isinstance(node_number, bool) or not isinstance(node_number, int) or not 0 <= node_number <= 15:
+            raise ValidationError(_("bridge_max_transaction_id() takes a node number between 0 and 15."))
+        self.env["ev.session"].flush_model(["transaction_id", "charger_id"])
+        self.env.cr.execute(
+            """
+            SELECT max(t.tx)
+              FROM (
+                    SELECT CASE WHEN s.transaction_id ~ '^[0-9]{1,10}$' THEN s.transaction_id::bigint END AS tx
+                      FROM ev_session s
+                      JOIN ev_charger c ON c.id = s.charger_id
+                     WHERE c.ocpp_version = '1.6'
+                   ) t
+             WHERE t.tx >> 27 = %s
+            """,
+            [node_number],
+        )
+        return int(self.env.cr.fetchone()[0] or 0)
+
     def _bridge_station_facts(self):
         charger = self.sudo()
         return {

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib import ev_ocpp
+from ..lib import ev_bridge_envelope, ev_ocpp
 
 _logger = logging.getLogger(__name__)
 
@@ -100,6 +100,9 @@ class EvOcppEvent(models.Model):
         in the order given. A malformed batch raises ValidationError and stores nothing.
         """
         self.env["ev.charger"]._check_bridge_access()
+        events, undecodable = self._decode_b64_envelopes(events)  # contract A
+        if undecodable:
+            return self._ingest_with_undecodable(events, undecodable)
         self._check_envelopes(events)
         now = datetime.now(UTC)
         keys = [e["key"] for e in events]
@@ -188,6 +191,74 @@ class EvOcppEvent(models.Model):
         if log_lines:
             self.env["ev.ocpp.message"].sudo().create(log_lines)._link_responses()
         return results
+
+    @api.model
+    def ingest_and_pull(self, events, node, identities=None):
+        """Contract C: ``ingest(events)``, then the commands queued for the stations ``identities``
+        (default: those of the batch) that ``node`` holds, marked sent through it - including
+        those created by this very ingestion (CostUpdated). Returns ``{"results", "commands"}``."""
+        results = self.ingest(events)
+        if identities is None:
+            identities = sorted({e["charger"] for e in events if isinstance(e.get("charger"), str)})
+        commands = self.env["ev.charger.command"].bridge_pull(node, identities)
+        return {"results": results, "commands": commands}
+
+    # --- contract A: b64 envelopes ---------------------------------------------------------
+    _B64_MAX_BYTES = 2 * 1024 * 1024  # decoded JSON of one event
+    _B64_MAX_DEPTH = 32  # nesting of payload, response and meta, each counted from 1
+
+    @api.model
+    def _decode_b64_envelopes(self, events):
+        """Events carrying ``b64`` get their payload/response/meta back. Returns ``(events,
+        {index: reason})``: an event whose b64 cannot be used is rejected on its own, later."""
+        if not isinstance(events, (list, tuple)) or not any(isinstance(e, dict) and "b64" in e for e in events):
+            return events, {}
+        decoded, undecodable = [], {}
+        for idx, event in enumerate(events):
+            if isinstance(event, dict) and "b64" in event:
+                event, reason = ev_bridge_envelope.decode_envelope(event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH)
+                if reason:
+                    undecodable[idx] = reason
+            decoded.append(event)
+        return decoded, undecodable
+
+    @api.model
+    def _ingest_with_undecodable(self, events, undecodable):
+        """Ingest the good events; store each undecodable one as rejected (its b64 kept in meta)."""
+        self._check_envelopes([{k: v for k, v in e.items() if k != "b64"} for e in events])
+        good = [e for i, e in enumerate(events) if i not in undecodable]
+        by_key = {r["key"]: r for r in (self.ingest(good) if good else [])}
+        bad_keys = [events[i]["key"] for i in undecodable]
+        seen = set(self.sudo().search([("key", "in", bad_keys)]).mapped("key"))
+        chargers = {
+            c.identity: c
+            for c in self.env["ev.charger"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("identity", "in", [events[i]["charger"] for i in undecodable])])
+        }
+        for idx, reason in undecodable.items():
+            event = dict(events[idx])
+            if event["key"] in seen:
+                by_key[event["key"]] = {"key": event["key"], "status": "duplicate", "error": False}
+                continue
+            seen.add(event["key"])
+            kept = event.pop("b64")
+            meta = {
+                "b64": kept
+                if not isinstance(kept, str) or len(kept) <= 4 * self._B64_MAX_BYTES // 3 + 4
+                else kept[:65536]
+            }
+            top_level = {k: event.pop(k) for k in ev_bridge_envelope.KEYS if k in event}
+            if top_level:
+                meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
+            event.update(payload={}, meta=meta)
+            try:
+                received = ev_ocpp.parse_timestamp(event["ts"]) if event.get("ts") else datetime.now(UTC)
+            except (ValueError, TypeError, AttributeError):
+                received = datetime.now(UTC)
+            by_key[event["key"]] = self._reject(event, chargers.get(event["charger"]), received, EventRejected(reason))
+        return [by_key[e["key"]] for e in events]
 
     _CHUNK = 100
     _REJECTABLE = (EventRejected, UserError, ValidationError, ValueError, KeyError, TypeError, AttributeError)

@@ -1,0 +1,128 @@
+"""Contract A of the bridge (INGESTION.md): lossless ``b64`` envelopes. No Odoo import.
+
+An ingest envelope may carry ``"b64"``: the ASCII base64 of the UTF-8 JSON of an object with any
+of the keys ``payload``, ``response``, ``meta`` (then absent from the top level). The bridge uses
+it for events holding strings XML-RPC cannot carry (XML 1.0 illegal characters, a carriage
+return) or integers beyond 32 bits.
+
+Decoding refuses (with a reason, the event alone is rejected): a b64 that is not base64 / UTF-8
+/ JSON, a JSON larger than the per-event cap, anything but an object of those keys, a payload
+that is not an object, a response/meta that is not an object or null, and a value nested deeper
+than the cap (payload, response and meta each counted from 1).
+
+PostgreSQL cannot store NUL characters nor unpaired surrogates (in text or jsonb): those are
+replaced by U+FFFD and the original b64 is kept in ``meta["lossless_b64"]``, so nothing the
+station sent is lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+KEYS = ("payload", "response", "meta")
+REPLACEMENT = "\ufffd"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# in JSON text written with ensure_ascii: \u0000 and surrogate escapes (paired ones too: only
+# then is the slow check needed)
+_UNSTORABLE_ESCAPE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]")
+
+
+def depth(value) -> int:
+    """Nesting depth of a JSON value (a scalar is 0, ``{}`` is 1). Iterative."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def sanitize(value):
+    """(value with NUL / unpaired surrogates replaced by U+FFFD in strings and keys, changed?)."""
+    changed = False
+
+    def fix(text):
+        nonlocal changed
+        if _UNSTORABLE.search(text):
+            changed = True
+            return _UNSTORABLE.sub(REPLACEMENT, text)
+        return text
+
+    def walk(item):
+        if isinstance(item, str):
+            return fix(item)
+        if isinstance(item, dict):
+            return {fix(k): walk(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return item
+
+    # depth is bounded before this runs (max_depth), so the recursion is too
+    return walk(value), changed
+
+
+def decode(b64, max_bytes: int, max_depth: int):
+    """``(inner dict, None)`` or ``(None, reason)``."""
+    if not isinstance(b64, str):
+        return None, "b64 must be a string"
+    if len(b64) > 4 * ((max_bytes + 2) // 3):
+        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)"
+    try:
+        raw = base64.b64decode(b64.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None, "b64 is not valid base64"
+    if len(raw) > max_bytes:
+        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)"
+    try:
+        text = raw.decode("utf-8", "surrogatepass")
+        inner = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        return None, f"b64 JSON nests deeper than {max_depth} levels"
+    except ValueError:
+        return None, "b64 is not UTF-8 JSON"
+    if not isinstance(inner, dict) or set(inner) - set(KEYS):
+        return None, "b64 must hold an object with payload, response and/or meta only"
+    if not isinstance(inner.get("payload", {}), dict):
+        return None, "b64: payload must be an object"
+    for key in ("response", "meta"):
+        if inner.get(key) is not None and not isinstance(inner[key], dict):
+            return None, f"b64: {key} must be an object"
+    if text.count("{") + text.count("[") > max_depth:  # cheap: only then can it be too deep
+        for key in KEYS:
+            if depth(inner.get(key)) > max_depth:
+                return None, f"b64: {key} nests deeper than {max_depth} levels"
+    if _UNSTORABLE_ESCAPE.search(text) or "\x00" in text:
+        inner, changed = sanitize(inner)
+        if changed:
+            meta = dict(inner.get("meta") or {})
+            meta["lossless_b64"] = b64
+            meta["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_b64"
+            inner["meta"] = meta
+    return inner, None
+
+
+def decode_envelope(event: dict, max_bytes: int, max_depth: int):
+    """``(envelope with payload/response/meta restored, None)`` or ``(event, reason)``."""
+    if any(key in event for key in KEYS):
+        return event, "an envelope with b64 must not carry payload, response or meta at the top level"
+    inner, reason = decode(event.get("b64"), max_bytes, max_depth)
+    if reason:
+        return event, reason
+    out = {k: v for k, v in event.items() if k != "b64"}
+    out.update(inner)
+    out.setdefault("payload", {})
+    return out, None
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")

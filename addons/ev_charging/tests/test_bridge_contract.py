@@ -1,0 +1,212 @@
+"""The bridge <-> Odoo contract (INGESTION.md, contracts A-G) over XML-RPC as the bridge user,
+and refused to every other role."""
+
+import base64
+import json
+import xmlrpc.client
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .bridge_rpc import EvRpcCase
+
+RPC_LOGGERS = ("odoo.http", "odoo.addons.base.controllers.rpc")
+INGEST_LOGGER = "odoo.addons.ev_charging.models.ev_ocpp_event"
+
+
+def b64(**inner):
+    return base64.b64encode(json.dumps(inner).encode()).decode("ascii")
+
+
+def nested(levels):
+    value = {"leaf": 1}
+    for _i in range(levels - 1):
+        value = {"a": value}
+    return value
+
+
+@tagged("post_install", "-at_install")
+class TestBridgeContract(EvRpcCase):
+    def ingest_rpc(self, events):
+        return self.rpc("bridge", "ev.ocpp.event", "ingest", events)
+
+    def b64_event(self, charger, action, payload, response=None, meta=None, ts=None):
+        event = self.ev(charger, action, payload, ts, response)
+        inner = {k: event.pop(k) for k in ("payload", "response") if k in event}
+        if meta is not None:
+            inner["meta"] = meta
+        event["b64"] = b64(**inner)
+        return event
+
+    # --- contract A -------------------------------------------------------------------------
+    def test_b64_carries_what_xmlrpc_cannot(self):
+        """Issue 7.3: a 1.6 StopTransaction with a control character in idTag reaches Odoo and
+        is applied; its neighbours too."""
+        t0 = self.t0
+        start = self.ev(
+            "T-16",
+            "StartTransaction",
+            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 1000, "timestamp": "2026-07-01T14:00:00Z"},
+            t0,
+            response={"transactionId": 4242},
+        )
+        stop = self.b64_event(
+            "T-16",
+            "StopTransaction",
+            {"transactionId": 4242, "idTag": "TOK\x01EN\x1f", "meterStop": 6000, "timestamp": "2026-07-01T15:00:00Z"},
+            response={"idTagInfo": {"status": "Invalid"}},
+            meta={"auth": {"id_token": "TOK\x01EN\x1f", "source": "odoo"}},
+            ts=self.minutes(t0, 60),
+        )
+        beat = self.ev("T-16", "Heartbeat", {}, self.minutes(t0, 61))
+        results = self.ingest_rpc([start, stop, beat])
+        self.assertEqual([r["status"] for r in results], ["applied"] * 3, results)
+        session = self.session(self.cp16, 4242)
+        self.assertEqual((session.state, session.energy_kwh), ("completed", 5.0))
+        event = self.Event.search([("key", "=", stop["key"])])
+        self.assertEqual(event.payload["idTag"], "TOK\x01EN\x1f", "stored exactly as the station sent it")
+        self.assertEqual(event.meta["auth"]["id_token"], "TOK\x01EN\x1f")
+
+    def test_nul_and_lone_surrogates_are_kept_losslessly(self):
+        payload = {"vendorId": "acme", "data": "a\x00b\ud800c\r\n"}
+        event = self.b64_event("T-201", "DataTransfer", payload)
+        (result,) = self.ingest_rpc([event])
+        self.assertEqual(result["status"], "applied", result)
+        stored = self.Event.search([("key", "=", event["key"])])
+        self.assertEqual(
+            stored.payload["data"], "a\ufffdb\ufffdc\r\n", "PostgreSQL cannot store NUL or a lone surrogate"
+        )
+        original = json.loads(base64.b64decode(stored.meta["lossless_b64"]))
+        self.assertEqual(original["payload"], payload, "the original is kept, exactly")
+
+    @mute_logger(INGEST_LOGGER)
+    def test_bad_b64_events_are_rejected_alone(self):
+        good = self.ev("T-201", "Heartbeat", {})
+        not_base64 = dict(self.ev("T-201", "Heartbeat", {}), b64="%%% not base64 %%%")
+        not_base64.pop("payload")
+        too_deep = self.b64_event("T-201", "DataTransfer", {"vendorId": "x", "data": nested(40)})
+        too_large = self.b64_event("T-201", "DataTransfer", {"vendorId": "x", "data": "x" * (2 * 1024 * 1024)})
+        both = dict(self.ev("T-201", "Heartbeat", {}), b64=b64(payload={}))
+        not_object = dict(self.ev("T-201", "Heartbeat", {}), b64=base64.b64encode(b"[1, 2]").decode())
+        not_object.pop("payload")
+        events = [good, not_base64, too_deep, too_large, both, not_object]
+        results = self.ingest_rpc(events)
+        self.assertEqual([r["key"] for r in results], [e["key"] for e in events], "same order")
+        self.assertEqual([r["status"] for r in results], ["applied"] + ["rejected"] * 5, results)
+        reasons = [r["error"] for r in results[1:]]
+        for reason, expected in zip(
+            reasons,
+            ["not valid base64", "nests deeper than 32", "per-event cap", "must not carry payload", "an object"],
+            strict=True,
+        ):
+            self.assertIn(expected, reason)
+        kept = self.Event.search([("key", "=", not_base64["key"])])
+        self.assertEqual((kept.state, kept.meta["b64"]), ("rejected", "%%% not base64 %%%"), "kept for review")
+        kept_both = self.Event.search([("key", "=", both["key"])])
+        self.assertEqual(kept_both.meta["top_level"], {"payload": {}}, "what came at the top level is kept too")
+        # sent again (the bridge did not get the answer): duplicate, not a second row
+        again = self.ingest_rpc([not_base64])
+        self.assertEqual(again[0]["status"], "duplicate")
+        self.assertEqual(self.Event.search_count([("key", "=", not_base64["key"])]), 1)
+
+    # --- contract B -------------------------------------------------------------------------
+    def test_keys_of_two_outbox_epochs_never_collide(self):
+        first = dict(self.ev("T-201", "Heartbeat", {}), key="node-k:e0123456789ab:5")
+        lost_and_recreated = dict(self.ev("T-201", "Heartbeat", {}), key="node-k:efedcba987654:5")
+        self.assertEqual(
+            [r["status"] for r in self.ingest_rpc([first, lost_and_recreated, first])],
+            ["applied", "applied", "duplicate"],
+        )
+
+    # --- contracts C and E ------------------------------------------------------------------
+    def test_ingest_and_pull_hands_over_the_batch_chargers_commands(self):
+        self.connect(self.cp201, "node-c")
+        self.connect(self.cp16, "node-c")
+        Command = self.env["ev.charger.command"].sudo()
+        c201 = Command._queue_for_station(self.cp201, "TriggerMessage", {"requestedMessage": "Heartbeat"})
+        c16 = Command._queue_for_station(self.cp16, "TriggerMessage", {"requestedMessage": "Heartbeat"})
+        answer = self.rpc(
+            "bridge", "ev.ocpp.event", "ingest_and_pull", [self.ev("T-201", "Heartbeat", {})], "node-c", []
+        )
+        self.assertEqual(answer["commands"], [], "identities given: only theirs (none)")
+        events = [self.ev("T-201", "Heartbeat", {})]
+        answer = self.rpc("bridge", "ev.ocpp.event", "ingest_and_pull", events, "node-c")
+        self.assertEqual(answer["results"], [{"key": events[0]["key"], "status": "applied", "error": False}])
+        self.assertEqual([c["id"] for c in answer["commands"]], c201.ids, "the batch's chargers by default")
+        answer = self.rpc("bridge", "ev.ocpp.event", "ingest_and_pull", [], "node-c", ["T-16", "T-201"])
+        self.assertEqual([c["id"] for c in answer["commands"]], c16.ids, "each command is handed over once")
+        (c201 | c16).invalidate_recordset()
+        self.assertEqual(set((c201 | c16).mapped("state")), {"sent"})
+        self.assertEqual((c201 | c16).node_id.name, "node-c")
+
+    def test_bridge_pull_by_ids(self):
+        self.connect(self.cp201, "node-e")
+        self.connect(self.cp16, "node-e")
+        Command = self.env["ev.charger.command"].sudo()
+        a, b = (Command._queue_for_station(self.cp201, "ClearCache", {}) for _i in range(2))
+        other = Command._queue_for_station(self.cp16, "ClearCache", {})
+        pull = lambda *args: self.rpc("bridge", "ev.charger.command", "bridge_pull", "node-e", *args)  # noqa: E731
+        self.assertEqual(pull(["T-201"], []), [])
+        self.assertEqual(
+            [c["id"] for c in pull(["T-201"], [b.id, other.id])], b.ids, "only those ids, of those chargers"
+        )
+        self.assertEqual(pull(["T-201"], [b.id]), [], "only queued ones")
+        self.assertEqual([c["id"] for c in pull(["T-201", "T-16"])], (a | other).ids)
+
+    # --- contract F -------------------------------------------------------------------------
+    def test_highest_16_transaction_id_per_node_number(self):
+        node3, node4 = 3 << 27, 4 << 27
+        events = []
+        for n, tx in enumerate((node3 + 7, node3 + 900, node4 + 5)):
+            events.append(
+                self.ev(
+                    "T-16",
+                    "StartTransaction",
+                    {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 0, "timestamp": "2026-07-01T14:00:00Z"},
+                    self.minutes(self.t0, n),
+                    response={"transactionId": tx},
+                )
+            )
+        # a 2.0.1 station's numeric transaction id is its own, never the bridge's
+        events.append(
+            self.ev(
+                "T-201",
+                "TransactionEvent",
+                {
+                    "eventType": "Started",
+                    "timestamp": "2026-07-01T14:00:00Z",
+                    "triggerReason": "Authorized",
+                    "seqNo": 0,
+                    "transactionInfo": {"transactionId": str(node3 + 5000)},
+                    "evse": {"id": 1, "connectorId": 1},
+                },
+            )
+        )
+        self.assertEqual({r["status"] for r in self.ingest_rpc(events)}, {"applied"})
+        highest = lambda n: self.rpc("bridge", "ev.charger", "bridge_max_transaction_id", n)  # noqa: E731
+        self.assertEqual((highest(3), highest(4), highest(5)), (node3 + 900, node4 + 5, 0))
+        with mute_logger(*RPC_LOGGERS), self.assertRaisesRegex(xmlrpc.client.Fault, "between 0 and 15"):
+            highest(16)
+
+    # --- contract G -------------------------------------------------------------------------
+    def test_no_node_secret_is_stored_or_returned(self):
+        self.assertNotIn("token", self.env["ev.bridge.node"].fields_get())
+        creds = self.env["ev.bridge.node"].provision_bridge("node-g", "http://127.0.0.1:9001")
+        self.assertEqual(set(creds), {"login", "api_key", "node"})
+
+    # --- the bridge methods refuse every other role -----------------------------------------
+    @mute_logger(*RPC_LOGGERS)
+    def test_bridge_methods_refused_to_other_roles(self):
+        calls = [
+            ("ev.ocpp.event", "ingest", [[]]),
+            ("ev.ocpp.event", "ingest_and_pull", [[], "node-x", []]),
+            ("ev.charger.command", "bridge_pull", ["node-x", ["T-201"], []]),
+            ("ev.charger", "bridge_max_transaction_id", [0]),
+            ("ev.charger", "bridge_stations", [["T-201"]]),
+        ]
+        for who in ("ev_user", "technician", "internal", "portal"):
+            for model, method, args in calls:
+                with self.subTest(who=who, method=method), self.assertRaises(xmlrpc.client.Fault):
+                    self.rpc(who, model, method, *args)
+        for model, method, args in calls:
+            self.rpc("bridge", model, method, *args)

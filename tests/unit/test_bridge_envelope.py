@@ -1,0 +1,106 @@
+"""Contract A decoding (addons/ev_charging/lib/ev_bridge_envelope.py): golden cases, no Odoo."""
+
+import base64
+import json
+
+import ev_bridge_envelope as env
+import pytest
+
+CAP = 2 * 1024 * 1024
+
+
+def b64(obj, raw=None):
+    return base64.b64encode(raw if raw is not None else json.dumps(obj).encode()).decode()
+
+
+def nested(levels):
+    value = 1
+    for _i in range(levels):
+        value = {"a": value}
+    return value
+
+
+def test_roundtrip_restores_payload_response_meta():
+    event = {
+        "key": "n:e1:1",
+        "charger": "CP",
+        "action": "DataTransfer",
+        "b64": b64({"payload": {"data": "\x01\x1f\r"}, "response": {"status": "Accepted"}, "meta": {"x": 1}}),
+    }
+    out, reason = env.decode_envelope(event, CAP, 32)
+    assert reason is None
+    assert out == {
+        "key": "n:e1:1",
+        "charger": "CP",
+        "action": "DataTransfer",
+        "payload": {"data": "\x01\x1f\r"},
+        "response": {"status": "Accepted"},
+        "meta": {"x": 1},
+    }
+
+
+def test_payload_defaults_to_empty_object():
+    out, reason = env.decode_envelope({"key": "k", "b64": b64({"meta": {"a": 1}})}, CAP, 32)
+    assert (reason, out["payload"], out["meta"]) == (None, {}, {"a": 1})
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("%%%", "not valid base64"),
+        (b64(None, raw=b"\xff\xfe"), "not UTF-8 JSON"),
+        (b64(None, raw=b"{NaN}"), "not UTF-8 JSON"),
+        (b64([1]), "an object with payload"),
+        (b64({"payload": 1}), "payload must be an object"),
+        (b64({"meta": []}), "meta must be an object"),
+        (b64({"other": {}}), "an object with payload"),
+        (b64({"payload": nested(33)}), "payload nests deeper than 32"),
+        (b64({"payload": {"d": "x" * 100}}, raw=None), None),
+        (123, "must be a string"),
+    ],
+)
+def test_refusals(value, expected):
+    _out, reason = env.decode_envelope({"key": "k", "b64": value}, CAP, 32)
+    if expected is None:
+        assert reason is None
+    else:
+        assert expected in reason
+
+
+def test_depth_limit_is_inclusive_and_counted_per_key():
+    ok = {"payload": nested(32), "meta": nested(32)}
+    assert env.decode(b64(ok), CAP, 32)[1] is None
+    assert env.depth(nested(32)) == 32 and env.depth(1) == 0 and env.depth([]) == 1
+
+
+def test_deep_json_beyond_the_recursion_limit_is_refused_not_raised():
+    deep = "[" * 100000 + "]" * 100000
+    inner, reason = env.decode(b64(None, raw=f'{{"payload": {{"a": {deep}}}}}'.encode()), CAP, 32)
+    assert inner is None and "deeper" in reason
+
+
+def test_size_cap_before_and_after_decoding():
+    big = b64({"payload": {"d": "x" * 200}})
+    assert "per-event cap" in env.decode(big, 100, 32)[1]
+    assert env.decode(big, 1000, 32)[1] is None
+
+
+def test_top_level_keys_with_b64_refused():
+    _out, reason = env.decode_envelope({"key": "k", "payload": {}, "b64": b64({"payload": {}})}, CAP, 32)
+    assert "must not carry payload" in reason
+
+
+def test_nul_and_lone_surrogates_replaced_original_kept():
+    original = {"payload": {"a\x00": "x\x00y", "s": "\ud800z", "ok": "\U0001f600"}}
+    text = json.dumps(original)  # ensure_ascii: \u0000 and \ud800 escapes
+    value = base64.b64encode(text.encode()).decode()
+    inner, reason = env.decode(value, CAP, 32)
+    assert reason is None
+    assert inner["payload"] == {"a\ufffd": "x\ufffdy", "s": "\ufffdz", "ok": "\U0001f600"}
+    assert inner["meta"]["lossless_b64"] == value
+    assert json.loads(base64.b64decode(inner["meta"]["lossless_b64"]).decode("utf-8", "surrogatepass")) == original
+
+
+def test_paired_surrogates_are_not_touched():
+    inner, reason = env.decode(b64({"payload": {"e": "\U0001f600"}}), CAP, 32)
+    assert reason is None and inner == {"payload": {"e": "\U0001f600"}}
