@@ -7,9 +7,10 @@ from datetime import UTC
 import pytz
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.ev_charging.lib import ev_ocpp
+from odoo.addons.ev_charging.models.ev_access import MANAGER
 
 from ..lib import ev_pricing
 from ..lib.ev_billing_policy import RETRY_INTERVAL, month_end, month_start, retry_action, to_decimal
@@ -539,8 +540,9 @@ class EvSession(models.Model):
     # Buttons
     # ------------------------------------------------------------------------------------------
     def _ev_check_manager(self):
-        if not self.env.user.has_group("ev_charging.group_ev_manager"):
-            raise UserError(_("Only EV managers may reprice or re-bill sessions."))
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only EV managers may reprice or re-bill sessions."))
+        self.check_access("write")
 
     def action_ev_reprice(self):
         self._ev_check_manager()
@@ -570,6 +572,7 @@ class EvSession(models.Model):
 
     def action_ev_view_invoice(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",

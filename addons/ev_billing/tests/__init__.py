@@ -11,3 +11,4 @@ from . import test_portal
 from . import test_cost_revenue
 from . import test_wallet_topup
 from . import test_component_taxes
+from . import test_rpc_access

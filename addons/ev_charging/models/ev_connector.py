@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..lib import ev_ocpp
+from .ev_access import require_command_rights
 
 CONNECTOR_TYPES = [
     ("type1", "Type 1 (J1772)"),
@@ -144,10 +145,12 @@ class EvConnector(models.Model):
 
     def action_unlock(self):
         self.ensure_one()
+        require_command_rights(self, _("unlock a connector"))
         return self._command("UnlockConnector", {"evseId": self.evse_number, "connectorId": self.connector_number})
 
     def action_make_unavailable(self):
         self.ensure_one()
+        require_command_rights(self, _("change a connector's availability"))
         return self._command(
             "ChangeAvailability",
             {
@@ -158,6 +161,7 @@ class EvConnector(models.Model):
 
     def action_make_available(self):
         self.ensure_one()
+        require_command_rights(self, _("change a connector's availability"))
         return self._command(
             "ChangeAvailability",
             {"operationalStatus": "Operative", "evse": {"id": self.evse_number, "connectorId": self.connector_number}},
@@ -165,6 +169,7 @@ class EvConnector(models.Model):
 
     def action_remote_start(self):
         self.ensure_one()
+        require_command_rights(self, _("start a session remotely"))
         return {
             "type": "ir.actions.act_window",
             "res_model": "ev.remote.start.wizard",

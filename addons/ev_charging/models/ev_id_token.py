@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .ev_access import MANAGER, require_records
+
 TOKEN_TYPES = [
     ("Central", "Central"),
     ("eMAID", "eMAID"),
@@ -78,7 +80,11 @@ class EvIdToken(models.Model):
         }
 
     def action_block(self):
+        require_records(self, "write", MANAGER, _("block an id token"))
         self.write({"status": "blocked"})
+        return True
 
     def action_accept(self):
+        require_records(self, "write", MANAGER, _("accept an id token"))
         self.write({"status": "accepted"})
+        return True

@@ -12,6 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import ev_ocpp
+from .ev_access import MANAGER, require_records
 
 _logger = logging.getLogger(__name__)
 
@@ -749,10 +750,13 @@ class EvOcppEvent(models.Model):
     # Review and housekeeping
     # ------------------------------------------------------------------------------------------
     def action_mark_reviewed(self):
+        require_records(self, "write", MANAGER, _("review rejected events"))
         self.filtered(lambda e: e.state == "rejected").write({"state": "reviewed"})
+        return True
 
     def action_retry(self):
-        """Apply rejected events again (e.g. after registering the missing charger)."""
+        """Apply rejected events again (e.g. after registering the missing charger). EV Managers only."""
+        require_records(self, "write", MANAGER, _("apply rejected events again"))
         for event in self.filtered(lambda e: e.state == "rejected"):
             envelope = {
                 "key": event.key,
@@ -770,6 +774,7 @@ class EvOcppEvent(models.Model):
                 raise UserError(
                     _("Event %(key)s is still rejected: %(error)s", key=envelope["key"], error=result["error"])
                 )
+        return True
 
     @api.model
     def _gc_events(self):

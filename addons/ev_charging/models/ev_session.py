@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..lib import ev_ocpp
+from .ev_access import require_command_rights
 
 SESSION_STATES = [
     ("active", "Active"),
@@ -249,6 +250,7 @@ class EvSession(models.Model):
 
     def action_view_meter_values(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": "Meter values",
@@ -259,6 +261,7 @@ class EvSession(models.Model):
 
     def action_remote_stop(self):
         self.ensure_one()
+        require_command_rights(self, _("stop a session remotely"))
         return self.env["ev.charger.command"].create_and_send(
             self.charger_id, "RequestStopTransaction", {"transactionId": self.transaction_id}, self.connector_id, self
         )

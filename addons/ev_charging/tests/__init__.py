@@ -2,3 +2,4 @@ from . import test_install
 from . import test_ingestion
 from . import test_charger
 from . import test_security
+from . import test_rpc_access
