@@ -80,20 +80,13 @@ class EvSession(models.Model):
     wallet_transaction_id = fields.Many2one("ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False)
 
     # ------------------------------------------------------------------------------------------
-    # Hooks from ev_charging's ingestion
+    # Pipeline steps (declared in ev_session_pipeline.py)
     # ------------------------------------------------------------------------------------------
-    def _on_session_progress(self):
-        res = super()._on_session_progress()
-        rows = self._ev_meter_rows()
+    def _ev_estimate_running(self, batch=None):
+        """Progress step "estimate": the running estimate of active sessions (readings read once)."""
+        rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
         for session in self:
             session._ev_estimate(rows.get(session.id, []))
-        return res
-
-    def _on_session_completed(self):
-        res = super()._on_session_completed()
-        self._ev_price()
-        self._ev_bill()
-        return res
 
     # ------------------------------------------------------------------------------------------
     # Pricing
@@ -177,13 +170,15 @@ class EvSession(models.Model):
             vals["pricing_error"] = str(exc)
         self.sudo().write(vals)
 
-    def _ev_price(self):
-        """Final itemised cost of completed sessions. Errors are recorded on the session (billing state
-        'To review'), never raised: the stop event that triggered the pricing must not be lost."""
+    def _ev_price(self, batch=None):
+        """Final itemised cost of completed sessions (completion step "price"). Errors are recorded on the
+        session (billing state 'To review'), never raised: the stop event that triggered the pricing must
+        not be lost. ``batch``: the readings are the batch's (read once)."""
+        rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
         for session in self:
-            session._ev_price_one()
+            session._ev_price_one(rows.get(session.id, []))
 
-    def _ev_price_one(self):
+    def _ev_price_one(self, rows=None):
         self.ensure_one()
         session = self.sudo()
         tariff = session._ev_resolve_tariff()
@@ -208,7 +203,7 @@ class EvSession(models.Model):
                     ev_pricing.Session(
                         start=_aware(session.start_time),
                         stop=_aware(session.stop_time),
-                        samples=tuple(session._ev_meter_samples(final=True)),
+                        samples=tuple(session._ev_meter_samples(final=True, rows=rows)),
                     ),
                     session.site_id.tz,
                     multiplier=to_decimal(session.charger_id.price_multiplier, 4),
@@ -290,8 +285,9 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.partner_id.commercial_partner_id
 
-    def _ev_bill(self, now=None):
-        """Route priced sessions: free, invoice now (ad-hoc drivers), monthly invoice, or wallet."""
+    def _ev_bill(self, now=None, batch=None):
+        """Route priced sessions: free, invoice now (ad-hoc drivers), monthly invoice, or wallet
+        (completion step "bill")."""
         for session in self.sudo():
             if session.billing_state in BILLED_STATES or not session.priced_at:
                 continue

@@ -109,7 +109,10 @@ class EvCharger(models.Model):
         readonly=True,
         help="A session of this station reported a meter start above 0: its register counts a lifetime (cumulative).",
     )
-    station_status = fields.Char(readonly=True, help="Status of the station as a whole (1.6 connector 0).")
+    station_status = fields.Char(
+        readonly=True,
+        help="Status of the station as a whole, as it reported it (1.6 connector 0, 2.0.1 EVSE 0).",
+    )
     firmware_status = fields.Char(readonly=True)
     diagnostics_status = fields.Char("Log upload status", readonly=True)
     connected_since = fields.Datetime(readonly=True)
@@ -202,7 +205,7 @@ class EvCharger(models.Model):
     def _get_connector(self, evse_id, connector_id, create=True):
         """Return the ev.connector for (EVSE id, connector id), creating both on first sight."""
         self.ensure_one()
-        evse_id, connector_id = int(evse_id), int(connector_id or 1)
+        evse_id, connector_id = int(evse_id), int(1 if connector_id is None else connector_id)
         if evse_id < 1 or connector_id < 1:
             raise ValidationError(
                 _(

@@ -70,9 +70,11 @@ class EvConnector(models.Model):
     ):
         """Record ``status`` from ``when`` on in the connector's history.
 
-        Works for late (out-of-order) events too: the period that contains ``when`` is split, the
-        later part takes the new status and keeps the old end. Returns the history line, or an
-        empty recordset when the status did not change.
+        A new period starts when the status, the reported status (``raw_status``: the 1.6 sub-states
+        Preparing, Charging, SuspendedEV, SuspendedEVSE and Finishing are all Occupied) or the error
+        code changes. Works for late (out-of-order) events too: the period that contains ``when`` is
+        split, the later part takes the new status and keeps the old end. Returns the history line, or
+        an empty recordset when nothing changed.
         """
         History = self.env["ev.status.history"].sudo()
         period = History.search(
@@ -86,12 +88,18 @@ class EvConnector(models.Model):
             order="date_start desc",
             limit=1,
         )
-        if period and period.status == status and (period.error_code or False) == (error_code or False):
+        reported = raw_status or status
+        if (
+            period
+            and period.status == status
+            and (period.ocpp_status or period.status) == reported
+            and (period.error_code or False) == (error_code or False)
+        ):
             return History
         vals = {
             "connector_id": connector.id,
             "status": status,
-            "ocpp_status": raw_status or status,
+            "ocpp_status": reported,
             "date_start": when,
             "error_code": error_code or False,
             "vendor_error_code": vendor_error_code or False,
@@ -112,7 +120,10 @@ class EvConnector(models.Model):
             vals["date_end"] = nxt.date_start if nxt else False
         line = History.create(vals)
         if not line.date_end:
-            connector.sudo().write({"status": status, "status_since": when, "error_code": error_code or False})
+            vals = {"status": status, "error_code": error_code or False}
+            if connector.status != status or not connector.status_since:
+                vals["status_since"] = when  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
+            connector.sudo().write(vals)
             if status == "Faulted":
                 connector._on_fault(line)
         return line

@@ -1,4 +1,4 @@
-from collections import defaultdict
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,6 +8,17 @@ from odoo import _, api, fields, models
 
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
+from .ev_batch import SessionBatch
+
+_logger = logging.getLogger(__name__)
+
+#: The one ordered pipeline of a session that became completed: its energy, then (ev_billing) its
+#: price, its bill, the settlement of its payment and the final cost sent to the station. Steps attach
+#: to a stage with _completion_steps(); a stage nobody fills is skipped.
+COMPLETION_STAGES = ("energy", "price", "bill", "settle_payment", "final_cost")
+#: The pipeline of an active session that got new data: its energy, (ev_billing) its running estimate
+#: and the running cost sent to the station.
+PROGRESS_STAGES = ("energy", "estimate", "running_cost")
 
 SESSION_STATES = [
     ("active", "Active"),
@@ -124,59 +135,45 @@ class EvSession(models.Model):
         for session in self:
             session.display_name = f"{session.charger_id.identity or ''} #{session.transaction_id}"
 
-    def _recompute_energy(self):
-        """Energy from the register readings, whatever order they arrived in (see ev_ocpp.session_energy).
-        Works on many sessions with one read of their readings."""
+    def _recompute_energy(self, batch=None):
+        """Energy from the register readings, whatever order they arrived in and whatever OCPP version
+        reported them (ev_ocpp.register_energy). Works on many sessions with one read of their readings
+        (the batch's, when given)."""
         if not self:
             return
-        rows = (
-            self.env["ev.meter.value"]
-            .sudo()
-            .search_read(
-                [
-                    ("session_id", "in", self.ids),
-                    ("measurand", "in", [ev_ocpp.ENERGY_REGISTER, "Power.Active.Import"]),
-                    ("phase", "in", [False, ""]),
-                ],
-                ["session_id", "measurand", "value"],
-                order="timestamp, id",
-            )
-        )
-        registers, powers = defaultdict(list), defaultdict(list)
-        for row in rows:
-            (registers if row["measurand"] == ev_ocpp.ENERGY_REGISTER else powers)[row["session_id"][0]].append(
-                row["value"]
-            )
+        rows = (batch or SessionBatch(self.env)._with(self)).meter_rows()
         kinds = {}
         for session in self:
-            readings = registers[session.id]
-            reported_start = session.meter_start_reported if session.has_meter_start else None
-            stop = session.meter_stop_reported if session.has_meter_stop else None
             charger = session.charger_id
             if charger.id not in kinds:
                 kinds[charger.id] = charger._register_kind_known()
-            kind = kinds[charger.id]
-            # the previous session's register only matters for a start of 0 (the offline trap)
-            start_is_zero = reported_start == 0 or (reported_start is None and readings and readings[0] == 0)
-            previous = session._register_before_start() if start_is_zero and kind != "per_transaction" else None
-            result = ev_ocpp.session_energy(
-                Decimal(str(reported_start)) if reported_start is not None else None,
-                Decimal(str(stop)) if stop is not None else None,
-                [Decimal(str(v)) for v in readings],
-                Decimal(str(previous)) if previous else None,
-                kind,
-            )
+            result, max_power = session._energy_from(rows.get(session.id, []), kinds[charger.id])
             vals = {
                 "energy_kwh": float(result.energy_kwh),
                 "meter_start_wh": float(result.meter_start_wh) if result.meter_start_wh is not None else 0.0,
                 "meter_stop_wh": float(result.meter_stop_wh) if result.meter_stop_wh is not None else 0.0,
                 "meter_start_fixed": result.start_fixed,
                 "energy_unreliable": result.unreliable,
-                "max_power_kw": max(powers[session.id], default=0.0) / 1000.0,
+                "max_power_kw": max_power / 1000.0,
             }
             changed = {k: v for k, v in vals.items() if session[k] != v}
             if changed:
                 session.write(changed)
+
+    def _energy_from(self, rows, kind):
+        """(ev_ocpp.EnergyResult, peak power in W) of this session from its readings ``rows``."""
+        self.ensure_one()
+        readings = [
+            (Decimal(str(r["value"])), r["context"] or "") for r in rows if r["measurand"] == ev_ocpp.ENERGY_REGISTER
+        ]
+        power = max((r["value"] for r in rows if r["measurand"] != ev_ocpp.ENERGY_REGISTER), default=0.0)
+        start = Decimal(str(self.meter_start_reported)) if self.has_meter_start else None
+        stop = Decimal(str(self.meter_stop_reported)) if self.has_meter_stop else None
+        # the previous session's register only matters for a start of 0 (the offline trap)
+        start_is_zero = start == 0 or (start is None and readings and readings[0][0] == 0)
+        previous = self._register_before_start() if start_is_zero and kind != "per_transaction" else None
+        result = ev_ocpp.register_energy(start, stop, readings, Decimal(str(previous)) if previous else None, kind)
+        return result, power
 
     def _register_before_start(self):
         """Stop register of this charger's previous session (cumulative-register check), or None."""
@@ -194,9 +191,12 @@ class EvSession(models.Model):
         return prev.meter_stop_wh if prev else None
 
     # --- Transactions never closed by the station ------------------------------------------
-    def _close_by_odoo(self, reason, stop_time=None):
+    def _close_by_odoo(self, reason, stop_time=None, batch=None):
         """End active sessions the station never ended; the stop is the last reading (or
-        ``stop_time``), energy and hooks as for a normal stop."""
+        ``stop_time``). They go through the completion pipeline like a normal stop: with the ingestion
+        batch that closes them, else at once."""
+        own_batch = batch is None
+        batch = SessionBatch(self.env) if own_batch else batch
         MeterValue = self.env["ev.meter.value"].sudo()
         for session in self.filtered(lambda s: s.state == "active"):
             last = MeterValue.search([("session_id", "=", session.id)], order="timestamp desc", limit=1)
@@ -209,9 +209,11 @@ class EvSession(models.Model):
                     "closed_by_odoo": True,
                 }
             )
-            self.env["ev.ocpp.event"]._touch_session(session, False)
+            batch.touch(session, False)
+        if own_batch:
+            batch.settle()
 
-    def _close_superseded(self):
+    def _close_superseded(self, batch=None):
         """A new session on a connector ends any older one still active there."""
         for session in self.filtered(lambda s: s.connector_id and s.start_time):
             older = self.sudo().search(
@@ -222,7 +224,7 @@ class EvSession(models.Model):
                     ("start_time", "<", session.start_time),
                 ]
             )
-            older._close_by_odoo("Superseded", session.start_time)
+            older._close_by_odoo("Superseded", session.start_time, batch)
 
     @api.model
     def _cron_close_stale_sessions(self):
@@ -241,12 +243,60 @@ class EvSession(models.Model):
         )
         candidates.filtered(lambda s: s.id not in recent)._close_by_odoo("Timeout")
 
-    # --- Hooks for other addons (ev_billing prices sessions here) ---------------------------
-    def _on_session_progress(self):
-        """Called after new meter data or status of an active session was ingested."""
+    # --- The session pipelines -------------------------------------------------------------
+    def _completion_steps(self):
+        """{stage: [method names]}: the steps of the completion pipeline (COMPLETION_STAGES, in that
+        order) of a session that became completed. Each step is called once per batch on all such
+        sessions as ``sessions.<method>(batch=batch)``. ev_charging computes the energy; ev_billing
+        plugs in the price, the bill, the payment and the final cost (one override, in
+        ev_billing/models/ev_session_pipeline.py)."""
+        return {"energy": ["_recompute_energy"]}
 
-    def _on_session_completed(self):
-        """Called once when a session becomes completed (stop received), after its energy is final."""
+    def _progress_steps(self):
+        """{stage: [method names]}: the steps of the progress pipeline (PROGRESS_STAGES) of an active
+        session that got new data."""
+        return {"energy": ["_recompute_energy"]}
+
+    def _ev_run_pipelines(self, batch):
+        """Once per batch, for the sessions it touched (``batch.sessions``: was each completed before?):
+        the completion pipeline for those it completed, the progress pipeline for the active ones, the
+        energy only for those completed before (late readings)."""
+        sessions = self.exists()
+        completed = sessions.filtered(lambda s: s.state == "completed" and not batch.sessions[s.id])
+        progress = sessions.filtered(lambda s: s.state == "active")
+        late = sessions - completed - progress
+        for group, stages, steps in (
+            (late, ("energy",), {"energy": ["_recompute_energy"]}),
+            (completed, COMPLETION_STAGES, self._completion_steps()),
+            (progress, PROGRESS_STAGES, self._progress_steps()),
+        ):
+            remaining = group
+            for stage in stages:
+                for method in steps.get(stage, []):
+                    remaining = remaining._ev_run_step(method, batch)
+
+    def _ev_run_step(self, method, batch):
+        """Run one pipeline step on these sessions in a savepoint; when it fails, again session by
+        session: a failing session is logged and leaves the rest of its pipeline (nothing of the
+        ingestion is undone). Returns the sessions that passed."""
+        if not self:
+            return self
+        try:
+            with self.env.cr.savepoint():
+                getattr(self, method)(batch=batch)
+            return self
+        except Exception:  # noqa: BLE001 - retried one by one below, where each failure is logged
+            self.env.invalidate_all()
+        passed = self.browse()
+        for session in self:
+            try:
+                with self.env.cr.savepoint():
+                    getattr(session, method)(batch=batch)
+                passed |= session
+            except Exception:
+                self.env.invalidate_all()
+                _logger.exception("ev.session %s: pipeline step %s failed", session.id, method)
+        return passed
 
     def action_view_meter_values(self):
         self.ensure_one()
