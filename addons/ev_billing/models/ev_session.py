@@ -85,8 +85,9 @@ class EvSession(models.Model):
     def _ev_estimate_running(self, batch=None):
         """Progress step "estimate": the running estimate of active sessions (readings read once)."""
         rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
+        engines = {}  # one engine tariff per tariff for all the sessions
         for session in self:
-            session._ev_estimate(rows.get(session.id, []))
+            session._ev_estimate(rows.get(session.id, []), engines)
 
     # ------------------------------------------------------------------------------------------
     # Pricing
@@ -142,8 +143,9 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.tariff_id or self.charger_id._ev_tariff()
 
-    def _ev_estimate(self, rows=None):
-        """Running estimate of an active session, as of its last meter reading."""
+    def _ev_estimate(self, rows=None, engines=None):
+        """Running estimate of an active session, as of its last meter reading. ``engines``: a cache
+        {tariff id: engine tariff} shared by the sessions estimated together."""
         self.ensure_one()
         if self.state != "active" or not self.start_time:
             return
@@ -155,8 +157,11 @@ class EvSession(models.Model):
             samples = self._ev_meter_samples(final=False, rows=rows)
             start = _aware(self.start_time)
             now = max([s.timestamp for s in samples] + [start])
+            engines = {} if engines is None else engines
+            if tariff.id not in engines:
+                engines[tariff.id] = tariff._ev_engine_tariff()
             breakdown = ev_pricing.running_estimate(
-                tariff._ev_engine_tariff(),
+                engines[tariff.id],
                 self.site_id.tz,
                 start,
                 samples,

@@ -109,9 +109,8 @@ class IngestBatch(SessionBatch):
 
     def settle(self):
         """Last-seen times, then the session pipelines."""
-        Charger = self.env["ev.charger"]
-        for charger_id, when in self.last_seen.items():
-            charger = Charger.browse(charger_id).exists()
-            if charger and (not charger.last_seen or charger.last_seen < when):
+        for charger in self.env["ev.charger"].browse(list(self.last_seen)).exists():
+            when = self.last_seen[charger.id]
+            if not charger.last_seen or charger.last_seen < when:
                 charger.last_seen = when
         return super().settle()

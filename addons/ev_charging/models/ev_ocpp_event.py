@@ -20,6 +20,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..lib import ev_ocpp, ev_ocpp_limits
 from .ev_access import MANAGER, require_records
 from .ev_batch import Event, EventRejected, IngestBatch
+from .ev_bulk import insert_rows
 from .ev_ocpp_handlers import HANDLERS
 from .ev_ocpp_handlers.message_log import message_log_row, write_message_log
 from .ev_ocpp_handlers.readings import flush_samples
@@ -147,8 +148,7 @@ class EvOcppEvent(models.Model):
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
         write_message_log(self.env, log_rows)
-        if rejected:
-            self.create(rejected)
+        insert_rows(self.env, self._name, rejected)
         return results
 
     @api.model
@@ -245,14 +245,14 @@ class EvOcppEvent(models.Model):
             chunk = pending[pos : pos + CHUNK]
             try:
                 with self.env.cr.savepoint():
-                    self.create([self._apply_event(batch, event) for _idx, event in chunk])
+                    insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
                     flush_samples(batch)
             except REJECTABLE:
                 batch.samples = []
                 for idx, event in chunk:
                     try:
                         with self.env.cr.savepoint():
-                            self.create(self._apply_event(batch, event))
+                            insert_rows(self.env, self._name, [self._apply_event(batch, event)])
                             flush_samples(batch)
                     except REJECTABLE as exc:
                         batch.samples = []
@@ -288,23 +288,28 @@ class EvOcppEvent(models.Model):
 
     @api.model
     def _check_envelope(self, pos, event):
-        where = _("event #%s", pos)
+        problem = self._envelope_fault(event)
+        if problem:
+            raise ValidationError(_("event #%(pos)s: %(problem)s", pos=pos, problem=problem))
+
+    @api.model
+    def _envelope_fault(self, event):
+        """What makes ``event`` malformed (the whole batch is refused), or None."""
         if not isinstance(event, dict):
-            raise ValidationError(_("%s is not an object.", where))
+            return _("it is not an object.")
         for field in ("key", "charger", "action"):
             if not isinstance(event.get(field), str) or not event.get(field):
-                raise ValidationError(_("%(where)s: '%(field)s' is missing or not a string.", where=where, field=field))
+                return _("'%s' is missing or not a string.", field)
         if len(event["key"]) > 128:
-            raise ValidationError(_("%s: 'key' is longer than 128 characters.", where))
+            return _("'key' is longer than 128 characters.")
         if not isinstance(event.get("payload", {}), dict):
-            raise ValidationError(_("%s: 'payload' must be an object.", where))
+            return _("'payload' must be an object.")
         for field in ("response", "meta"):
             if event.get(field) is not None and not isinstance(event[field], dict):
-                raise ValidationError(_("%(where)s: '%(field)s' must be an object.", where=where, field=field))
+                return _("'%s' must be an object.", field)
         if event.get("version") not in (None, *VERSIONS):
-            raise ValidationError(
-                _("%(where)s: version %(v)r is not one of 2.0.1, 1.6.", where=where, v=event.get("version"))
-            )
+            return _("version %r is not one of 2.0.1, 1.6.", event.get("version"))
+        return None
 
     @api.model
     def _event_vals(self, event, state, session=None, error=False):
@@ -312,12 +317,14 @@ class EvOcppEvent(models.Model):
             "key": event.key,
             "charger_identity": event.charger.identity,
             "charger_id": event.charger.id,
+            "company_id": event.charger.company_id.id,
             "version": event.version,
             "action": event.action,
             "message_id": event.message_id or False,
             "payload": event.payload or {},
             "response": event.response or False,
             "meta": event.meta or False,
+            "has_meta": bool(event.meta),
             "received_at": ev_ocpp.to_naive_utc(event.received),
             "state": state,
             "error": error,
@@ -348,12 +355,14 @@ class EvOcppEvent(models.Model):
             "key": raw["key"],
             "charger_identity": ev_ocpp_limits.storable(shorten(raw["charger"])),
             "charger_id": event.charger.id if event and event.charger else False,
+            "company_id": event.charger.company_id.id if event and event.charger else False,
             "version": raw.get("version") or (event.version if event else False),
             "action": ev_ocpp_limits.storable(shorten(raw["action"])),
             "message_id": ev_ocpp_limits.storable(shorten(raw.get("message_id"))) or False,
             "payload": event.payload if event else False,  # None: over the limits, not kept
             "response": (event.response or False) if event else False,
             "meta": (event.meta or False) if event else False,
+            "has_meta": bool(event and event.meta),
             "received_at": ev_ocpp.to_naive_utc(received),
             "state": "rejected",
             "error": ev_ocpp_limits.storable(reason),

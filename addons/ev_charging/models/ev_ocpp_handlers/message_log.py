@@ -5,26 +5,12 @@ one multi-row INSERT (no ORM per row), then their CALLRESULT/CALLERROR rows are 
 with one UPDATE.
 """
 
-import json
-
 from odoo import _
 
 from ...lib import ev_ocpp
 from ...lib.ev_ocpp_messages import text
 from ..ev_batch import EventRejected
-
-COLUMNS = (
-    "charger_id",
-    "company_id",
-    "direction",
-    "message_type",
-    "action",
-    "unique_id",
-    "payload",
-    "timestamp",
-    "timestamp_ms",
-    "event_key",
-)
+from ..ev_bulk import insert_rows
 
 
 def message_log_row(event):
@@ -35,37 +21,26 @@ def message_log_row(event):
     if p.get("direction") not in ("in", "out"):
         raise EventRejected(_("MessageLog direction must be 'in' or 'out', got %r", p.get("direction")))
     ts = ev_ocpp.parse_timestamp(p["ts"]) if p.get("ts") else event.received
-    return (
-        event.charger.id,
-        event.charger.company_id.id or None,
-        p["direction"],
-        p["type"],
-        text(p.get("action"), "MessageLog action") or None,
-        text(p.get("unique_id"), "MessageLog unique_id") or None,
-        json.dumps(p.get("payload"), ensure_ascii=False) if p.get("payload") is not None else None,
-        ev_ocpp.to_naive_utc(ts),
-        ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        event.key,
-    )
+    return {
+        "charger_id": event.charger.id,
+        "company_id": event.charger.company_id.id,
+        "direction": p["direction"],
+        "message_type": p["type"],
+        "action": text(p.get("action"), "MessageLog action") or False,
+        "unique_id": text(p.get("unique_id"), "MessageLog unique_id") or False,
+        "payload": p.get("payload"),
+        "timestamp": ev_ocpp.to_naive_utc(ts),
+        "timestamp_ms": ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "event_key": event.key,
+    }
 
 
 def write_message_log(env, rows):
-    """Insert the rows (one statement), link answers to their CALL; returns the new ids."""
+    """Insert the rows (one statement, a key already stored is skipped), link the answers to their CALL
+    (one statement); returns the new ids."""
     if not rows:
         return []
-    Message = env["ev.ocpp.message"]
-    Message.flush_model()
-    placeholders = ", ".join(
-        ["(%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')"]
-        * len(rows)
-    )
-    params = [value for row in rows for value in (*row, env.uid, env.uid)]
-    env.cr.execute(
-        f"INSERT INTO ev_ocpp_message ({', '.join(COLUMNS)}, create_uid, write_uid, create_date, write_date) "  # noqa: S608 - fixed columns
-        f"VALUES {placeholders} ON CONFLICT (event_key) DO NOTHING RETURNING id",
-        params,
-    )
-    ids = [row[0] for row in env.cr.fetchall()]
+    ids = insert_rows(env, "ev.ocpp.message", rows, conflict="event_key")
     if ids:
         env.cr.execute(
             """
@@ -82,5 +57,5 @@ def write_message_log(env, rows):
             """,
             [ids],
         )
-    Message.invalidate_model()
+        env["ev.ocpp.message"].invalidate_model(["request_id", "action"])
     return ids

@@ -8,6 +8,7 @@ replayed message adds nothing.
 """
 
 from ...lib import ev_ocpp
+from ..ev_bulk import insert_rows
 
 
 def store_samples(batch, charger, connector, session, samples, received):
@@ -87,7 +88,8 @@ def flush_samples(batch):
         if vals["measurand"] == ev_ocpp.ENERGY_REGISTER and not vals["phase"]:
             registers[vals["charger_id"]] = max(registers.get(vals["charger_id"], 0.0), vals["value"])
     if new:
-        MeterValue.create(new)
+        insert_rows(batch.env, "ev.meter.value", new)
+        batch.env["ev.session"].invalidate_model(["meter_value_ids"])
     for charger in batch.env["ev.charger"].browse(list(registers)):
         if registers[charger.id] > (charger.last_meter_wh or 0.0):
             charger.last_meter_wh = registers[charger.id]
