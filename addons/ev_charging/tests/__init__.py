@@ -3,3 +3,4 @@ from . import test_ingestion
 from . import test_charger
 from . import test_security
 from . import test_rpc_access
+from . import test_menus
