@@ -12,3 +12,4 @@ from . import test_cost_revenue
 from . import test_wallet_topup
 from . import test_component_taxes
 from . import test_rpc_access
+from . import test_lifetime_register

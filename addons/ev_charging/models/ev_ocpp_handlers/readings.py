@@ -36,11 +36,19 @@ def store_samples(batch, charger, connector, session, samples, received):
         )
 
 
-def reading_key(charger_id, session_id, connector_id, timestamp, measurand, phase, location):
-    """What makes a reading unique: its session (else its EVSE's connector), time, measurand, phase and
-    location."""
-    scope = ("session", session_id) if session_id else ("connector", connector_id or 0)
-    return charger_id, scope, timestamp, measurand, phase or "", location or ""
+def reading_key(row):
+    """What makes a reading unique: its session (else its EVSE's connector), time, measurand, phase,
+    location and context (a Transaction.Begin reading and a periodic one may share their second)."""
+    scope = ("session", row["session_id"]) if row["session_id"] else ("connector", row["connector_id"] or 0)
+    return (
+        row["charger_id"],
+        scope,
+        row["timestamp"],
+        row["measurand"],
+        row["phase"] or "",
+        row["location"] or "",
+        row["context"] or "",
+    )
 
 
 def flush_samples(batch):
@@ -55,32 +63,13 @@ def flush_samples(batch):
             ("charger_id", "in", list({v["charger_id"] for v in vals_list})),
             ("timestamp", "in", list({v["timestamp"] for v in vals_list})),
         ],
-        ["charger_id", "session_id", "connector_id", "timestamp", "measurand", "phase", "location"],
+        ["charger_id", "session_id", "connector_id", "timestamp", "measurand", "phase", "location", "context"],
         load=None,
     )
-    known = {
-        reading_key(
-            r["charger_id"],
-            r["session_id"],
-            r["connector_id"],
-            r["timestamp"],
-            r["measurand"],
-            r["phase"],
-            r["location"],
-        )
-        for r in existing
-    }
+    known = {reading_key(row) for row in existing}
     new, registers = [], {}
     for vals in vals_list:
-        key = reading_key(
-            vals["charger_id"],
-            vals["session_id"],
-            vals["connector_id"],
-            vals["timestamp"],
-            vals["measurand"],
-            vals["phase"],
-            vals["location"],
-        )
+        key = reading_key(vals)
         if key in known:
             continue
         known.add(key)
