@@ -8,3 +8,5 @@ from . import test_handlers_availability
 from . import test_handlers_transactions
 from . import test_handlers_meter_values
 from . import test_ingest_limits
+from . import test_handlers_station
+from . import test_session_pipeline
