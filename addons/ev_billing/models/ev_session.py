@@ -47,6 +47,7 @@ class EvSession(models.Model):
         "ev.tariff",
         readonly=True,
         index=True,
+        check_company=True,
         help="Tariff applied (charger, else site, else company default) when the session was first priced.",
     )
     price_multiplier = fields.Float(digits=(6, 4), readonly=True, help="Charger multiplier applied.")
@@ -76,8 +77,10 @@ class EvSession(models.Model):
     billing_attempts = fields.Integer(readonly=True, copy=False)
     billing_failed_since = fields.Datetime(readonly=True, copy=False)
     billing_next_retry = fields.Datetime(readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index=True)
-    wallet_transaction_id = fields.Many2one("ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index=True, check_company=True)
+    wallet_transaction_id = fields.Many2one(
+        "ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False, check_company=True
+    )
 
     # ------------------------------------------------------------------------------------------
     # Pipeline steps (declared in ev_session_pipeline.py)

@@ -11,7 +11,12 @@ class EvSession(models.Model):
     _inherit = "ev.session"
 
     ev_pay_authorization_id = fields.Many2one(
-        "ev.payment.authorization", string="Pay-by-QR authorization", readonly=True, copy=False, index="btree_not_null"
+        "ev.payment.authorization",
+        string="Pay-by-QR authorization",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
     )
 
     def _ev_qr_link(self, batch=None):

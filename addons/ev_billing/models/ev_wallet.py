@@ -21,6 +21,7 @@ class EvWallet(models.Model):
         "res.partner",
         string="Customer",
         required=True,
+        check_company=True,
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",

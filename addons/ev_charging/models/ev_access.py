@@ -6,7 +6,6 @@ included. Such a method first checks the caller's rights with these helpers (or 
 in the addon's README.md.
 """
 
-from odoo import _
 from odoo.exceptions import AccessError
 
 USER = "ev_charging.group_ev_user"
@@ -25,7 +24,7 @@ def require_group(env, group, what):
     if env.su or env.user.has_group(group):
         return
     raise AccessError(
-        _(
+        env._(
             "Only an %(group)s may %(what)s (you are %(user)s).",
             group=GROUP_LABELS.get(group, group),
             what=what,
@@ -38,7 +37,7 @@ def require_records(records, operation, group=None, what=None):
     """The caller may ``operation`` ('read', 'write', …) these records (access rights and record
     rules), and is in ``group`` when given."""
     if group:
-        require_group(records.env, group, what or _("do this"))
+        require_group(records.env, group, what or records.env._("do this"))
     records.check_access(operation)
     return records
 

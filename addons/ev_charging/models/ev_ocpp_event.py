@@ -206,7 +206,7 @@ class EvOcppEvent(models.Model):
     def _queue_log_row(self, event, log_rows):
         """Queue the message-log line of a MessageLog event; returns the reason it is rejected, or None."""
         try:
-            log_rows.append(message_log_row(event))
+            log_rows.append(message_log_row(self.env, event))
         except REJECTABLE as exc:
             return self._reason(event.action, exc)
         return None

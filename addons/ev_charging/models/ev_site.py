@@ -32,7 +32,11 @@ class EvSite(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Address", tracking=True, help="Contact holding the street address of the site."
+        "res.partner",
+        string="Address",
+        tracking=True,
+        check_company=True,
+        help="Contact holding the street address of the site.",
     )
     street = fields.Char(related="partner_id.street")
     city = fields.Char(related="partner_id.city")

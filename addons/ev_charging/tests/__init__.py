@@ -10,3 +10,4 @@ from . import test_handlers_meter_values
 from . import test_ingest_limits
 from . import test_handlers_station
 from . import test_session_pipeline
+from . import test_check_company

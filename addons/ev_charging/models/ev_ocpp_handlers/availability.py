@@ -1,8 +1,6 @@
 """Functional block G (availability): Heartbeat and StatusNotification, and the connector availability
 2.0.1 stations report through NotifyEvent. Both versions go through ev_ocpp_messages.StatusReport."""
 
-from odoo import _
-
 from ...lib import ev_ocpp_messages
 
 
@@ -16,7 +14,9 @@ def apply_status(batch, charger, report, received):
     if report.station:
         charger.write({"station_status": report.reported})
         if report.status == "Faulted":
-            charger.message_post(body=_("Station reported Faulted: %s", report.error_code or report.info or ""))
+            charger.message_post(
+                body=batch.env._("Station reported Faulted: %s", report.error_code or report.info or "")
+            )
         return
     connector = charger._get_connector(report.evse_id, report.connector_id)
     batch.env["ev.connector"]._apply_status(

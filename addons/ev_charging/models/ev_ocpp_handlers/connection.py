@@ -1,7 +1,5 @@
 """The bridge's ``Connection`` pseudo-action: a station connected to or left a bridge node."""
 
-from odoo import _
-
 from ...lib import ev_ocpp
 from ...lib.ev_ocpp_messages import text
 from ..ev_batch import EventRejected
@@ -11,7 +9,7 @@ def connection(batch, event):
     payload, charger = event.payload, event.charger
     state = payload["state"]
     if state not in ("connected", "disconnected"):
-        raise EventRejected(_("Connection state must be 'connected' or 'disconnected', got %r", state))
+        raise EventRejected(batch.env._("Connection state must be 'connected' or 'disconnected', got %r", state))
     when = ev_ocpp.to_naive_utc(event.received)
     node_name = text(payload.get("node"), "node")
     node = batch.env["ev.bridge.node"]._get_or_create(node_name) if node_name else False

@@ -5,21 +5,19 @@ one multi-row INSERT (no ORM per row), then their CALLRESULT/CALLERROR rows are 
 with one UPDATE.
 """
 
-from odoo import _
-
 from ...lib import ev_ocpp
 from ...lib.ev_ocpp_messages import text
 from ..ev_batch import EventRejected
 from ..ev_bulk import insert_rows
 
 
-def message_log_row(event):
+def message_log_row(env, event):
     """The ev.ocpp.message row of a MessageLog event (raises EventRejected/ValueError for a bad one)."""
     p = event.payload
     if p.get("type") not in ("CALL", "CALLRESULT", "CALLERROR"):
-        raise EventRejected(_("MessageLog type must be CALL, CALLRESULT or CALLERROR, got %r", p.get("type")))
+        raise EventRejected(env._("MessageLog type must be CALL, CALLRESULT or CALLERROR, got %r", p.get("type")))
     if p.get("direction") not in ("in", "out"):
-        raise EventRejected(_("MessageLog direction must be 'in' or 'out', got %r", p.get("direction")))
+        raise EventRejected(env._("MessageLog direction must be 'in' or 'out', got %r", p.get("direction")))
     ts = ev_ocpp.parse_timestamp(p["ts"]) if p.get("ts") else event.received
     return {
         "charger_id": event.charger.id,

@@ -38,7 +38,8 @@ def link_token(batch, session, token_value, token_type=None):
             session.id_token_value = token_value
         return
     Token = batch.env["ev.id.token"]
-    domain = [("value", "=", token_value)]
+    # a token of the station's company, or of no company (another company's drivers are not ours)
+    domain = [("value", "=", token_value), ("company_id", "in", [session.company_id.id, False])]
     token = Token.search(domain + ([("token_type", "=", token_type)] if token_type else []), limit=1)
     if not token and token_type:
         token = Token.search(domain, limit=1)
