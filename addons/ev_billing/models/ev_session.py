@@ -124,6 +124,8 @@ class EvSession(models.Model):
         registers, powers = {}, {}
         for row in rows:
             if row["measurand"] == ev_ocpp.ENERGY_REGISTER:
+                if self.meter_start_fixed and row["value"] < self.meter_start_wh:
+                    continue  # the start of 0 a lifetime register reported (ev_ocpp.session_energy)
                 registers[row["timestamp"]] = max(registers.get(row["timestamp"], row["value"]), row["value"])
             else:
                 powers[row["timestamp"]] = row["value"]

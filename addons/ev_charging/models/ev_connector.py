@@ -101,32 +101,44 @@ class EvConnector(models.Model):
             "status": status,
             "ocpp_status": reported,
             "date_start": when,
+            "date_end": self._status_split(connector, period, when),
             "error_code": error_code or False,
             "vendor_error_code": vendor_error_code or False,
             "vendor_id": vendor_id or False,
             "info": info or False,
         }
+        line = History.create(vals)
+        if not line.date_end:
+            connector._status_now(line)
+        return line
+
+    @api.model
+    def _status_split(self, connector, period, when):
+        """Make room at ``when`` for a new period; returns where the new period ends (False: it is current)."""
         if period:
-            vals["date_end"] = period.date_end
+            end = period.date_end
             if period.date_start == when:
                 period.unlink()
             else:
                 period.date_end = when
-        else:
-            # earlier than any known period: runs until the next known period starts
-            nxt = History.search(
-                [("connector_id", "=", connector.id), ("date_start", ">", when)], order="date_start", limit=1
-            )
-            vals["date_end"] = nxt.date_start if nxt else False
-        line = History.create(vals)
-        if not line.date_end:
-            vals = {"status": status, "error_code": error_code or False}
-            if connector.status != status or not connector.status_since:
-                vals["status_since"] = when  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
-            connector.sudo().write(vals)
-            if status == "Faulted":
-                connector._on_fault(line)
-        return line
+            return end
+        # earlier than any known period: runs until the next known period starts
+        nxt = (
+            self.env["ev.status.history"]
+            .sudo()
+            .search([("connector_id", "=", connector.id), ("date_start", ">", when)], order="date_start", limit=1)
+        )
+        return nxt.date_start if nxt else False
+
+    def _status_now(self, line):
+        """The current period ``line`` is the connector's status (and opens a fault episode)."""
+        self.ensure_one()
+        vals = {"status": line.status, "error_code": line.error_code or False}
+        if self.status != line.status or not self.status_since:
+            vals["status_since"] = line.date_start  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
+        self.sudo().write(vals)
+        if line.status == "Faulted":
+            self._on_fault(line)
 
     def _on_fault(self, history_line):
         """A connector went Faulted: tell the site's followers and open a field task once per episode."""
