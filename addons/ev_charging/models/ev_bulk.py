@@ -13,7 +13,7 @@ AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
 
 def _column_value(field, value):
     if field.type == "json":
-        return None if value is None or value is False else json.dumps(value, ensure_ascii=False)
+        return None if value is None or value is False else json.dumps(value, ensure_ascii=False, default=str)
     if field.type == "boolean":
         return bool(value)
     return None if value is False else value
