@@ -155,6 +155,38 @@ class TestSessionEnergy:
         r = session_energy(None, None, [])
         assert r.energy_kwh == D("0.000") and not r.unreliable
 
+    def test_one_zero_start_rule_for_both_versions(self):
+        """A lifetime register at 45,000 kWh, 5.5 kWh delivered, the start reported as 0: 1.6 meterStart 0
+        (the readings are samples only) and 2.0.1 Transaction.Begin 0 (stored among the readings) give the
+        same answer (issue 7, item 2)."""
+        life = D(45_000_000)
+        v16 = ev_ocpp.register_energy(
+            D(0), life + 5_500, [(life, "Sample.Periodic"), (life + 2_500, "Sample.Periodic")]
+        )
+        v201 = ev_ocpp.register_energy(
+            D(0),
+            life + 5_500,
+            [
+                (D(0), "Transaction.Begin"),
+                (life, "Sample.Periodic"),
+                (life + 2_500, "Sample.Periodic"),
+                (life + 5_500, "Transaction.End"),
+            ],
+        )
+        assert v16 == v201
+        assert v201.energy_kwh == D("5.500") and v201.start_fixed and v201.meter_start_wh == life
+
+    def test_zero_start_without_readings_but_the_stop_is_unreliable(self):
+        # 2.0.1: Begin 0 and End only; 1.6: meterStart 0, meterStop; no history: cannot tell, never bill 45 MWh
+        life = D(45_005_500)
+        v201 = ev_ocpp.register_energy(D(0), life, [(D(0), "Transaction.Begin"), (life, "Transaction.End")])
+        assert v201 == ev_ocpp.register_energy(D(0), life, [])
+        assert v201.unreliable and v201.energy_kwh == D("0.000")
+
+    def test_end_reading_is_the_stop_when_none_reported(self):
+        r = ev_ocpp.register_energy(D(1_000), None, [(D(1_500), ""), (D(4_000), "Transaction.End")])
+        assert r.energy_kwh == D("3.000") and r.meter_stop_wh == D(4_000)
+
     def test_rounding_half_up_to_wh(self):
         assert session_energy(D(0), D("1234.5"), []).energy_kwh == D("1.235")
 

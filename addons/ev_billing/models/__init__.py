@@ -12,6 +12,7 @@ from . import ev_session
 from . import ev_payment_authorization
 from . import ev_session_pay_qr
 from . import ev_session_cost_update
+from . import ev_session_pipeline
 from . import payment_provider
 from . import payment_transaction
 from . import ev_wallet

@@ -26,6 +26,7 @@ class AccountMove(models.Model):
 
     def action_ev_view_sessions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
         action["domain"] = [("invoice_id", "=", self.id)]
         return action

@@ -4,7 +4,9 @@ import base64
 import io
 import uuid
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+
+from odoo.addons.ev_charging.models.ev_access import MANAGER, require_records
 
 PAY_ROUTE = "/ev/pay/"
 
@@ -46,7 +48,9 @@ class EvConnector(models.Model):
             connector.ev_pay_qr = _qr_png_base64(url) if url else False
 
     def action_ev_regenerate_pay_token(self):
-        """Invalidate printed labels (e.g. a label was tampered with) by issuing a new token."""
+        """Invalidate printed labels (e.g. a label was tampered with) by issuing a new token.
+        EV Managers only: it voids the QR labels stuck on the connectors."""
+        require_records(self, "write", MANAGER, _("issue a new pay-by-QR token"))
         for connector in self.sudo():
             connector.ev_pay_token = str(uuid.uuid4())
         return True

@@ -7,9 +7,10 @@ from datetime import UTC
 import pytz
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.ev_charging.lib import ev_ocpp
+from odoo.addons.ev_charging.models.ev_access import MANAGER
 
 from ..lib import ev_pricing
 from ..lib.ev_billing_policy import RETRY_INTERVAL, month_end, month_start, retry_action, to_decimal
@@ -46,6 +47,7 @@ class EvSession(models.Model):
         "ev.tariff",
         readonly=True,
         index=True,
+        check_company=True,
         help="Tariff applied (charger, else site, else company default) when the session was first priced.",
     )
     price_multiplier = fields.Float(digits=(6, 4), readonly=True, help="Charger multiplier applied.")
@@ -75,24 +77,20 @@ class EvSession(models.Model):
     billing_attempts = fields.Integer(readonly=True, copy=False)
     billing_failed_since = fields.Datetime(readonly=True, copy=False)
     billing_next_retry = fields.Datetime(readonly=True, copy=False)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index=True)
-    wallet_transaction_id = fields.Many2one("ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index=True, check_company=True)
+    wallet_transaction_id = fields.Many2one(
+        "ev.wallet.transaction", string="Wallet payment", readonly=True, copy=False, check_company=True
+    )
 
     # ------------------------------------------------------------------------------------------
-    # Hooks from ev_charging's ingestion
+    # Pipeline steps (declared in ev_session_pipeline.py)
     # ------------------------------------------------------------------------------------------
-    def _on_session_progress(self):
-        res = super()._on_session_progress()
-        rows = self._ev_meter_rows()
+    def _ev_estimate_running(self, batch=None):
+        """Progress step "estimate": the running estimate of active sessions (readings read once)."""
+        rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
+        engines = {}  # one engine tariff per tariff for all the sessions
         for session in self:
-            session._ev_estimate(rows.get(session.id, []))
-        return res
-
-    def _on_session_completed(self):
-        res = super()._on_session_completed()
-        self._ev_price()
-        self._ev_bill()
-        return res
+            session._ev_estimate(rows.get(session.id, []), engines)
 
     # ------------------------------------------------------------------------------------------
     # Pricing
@@ -126,7 +124,13 @@ class EvSession(models.Model):
         if rows is None:
             rows = self._ev_meter_rows().get(self.id, [])
         powers = {row["timestamp"]: row["value"] for row in rows if row["measurand"] == POWER_MEASURAND}
-        readings = [(row["timestamp"], row["value"], 0) for row in rows if row["measurand"] == ev_ocpp.ENERGY_REGISTER]
+        readings = [
+            (row["timestamp"], row["value"], 0)
+            for row in rows
+            if row["measurand"] == ev_ocpp.ENERGY_REGISTER
+            # the start of 0 a lifetime register reported is no reading of this session (ev_ocpp.session_energy)
+            and not (self.meter_start_fixed and row["value"] < self.meter_start_wh)
+        ]
         anchor_resolution = 1 if self.charger_id.ocpp_version == "1.6" else 0
         has_readings = bool(readings)
         if self.start_time and (self.has_meter_start or has_readings):
@@ -147,8 +151,9 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.tariff_id or self.charger_id._ev_tariff()
 
-    def _ev_estimate(self, rows=None):
-        """Running estimate of an active session, as of its last meter reading."""
+    def _ev_estimate(self, rows=None, engines=None):
+        """Running estimate of an active session, as of its last meter reading. ``engines``: a cache
+        {tariff id: engine tariff} shared by the sessions estimated together."""
         self.ensure_one()
         if self.state != "active" or not self.start_time:
             return
@@ -160,8 +165,11 @@ class EvSession(models.Model):
             samples = self._ev_meter_samples(final=False, rows=rows)
             start = _aware(self.start_time)
             now = max([s.timestamp for s in samples] + [start])
+            engines = {} if engines is None else engines
+            if tariff.id not in engines:
+                engines[tariff.id] = tariff._ev_engine_tariff()
             breakdown = ev_pricing.running_estimate(
-                tariff._ev_engine_tariff(),
+                engines[tariff.id],
                 self.site_id.tz,
                 start,
                 samples,
@@ -175,13 +183,15 @@ class EvSession(models.Model):
             vals["pricing_error"] = str(exc)
         self.sudo().write(vals)
 
-    def _ev_price(self):
-        """Final itemised cost of completed sessions. Errors are recorded on the session (billing state
-        'To review'), never raised: the stop event that triggered the pricing must not be lost."""
+    def _ev_price(self, batch=None):
+        """Final itemised cost of completed sessions (completion step "price"). Errors are recorded on the
+        session (billing state 'To review'), never raised: the stop event that triggered the pricing must
+        not be lost. ``batch``: the readings are the batch's (read once)."""
+        rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
         for session in self:
-            session._ev_price_one()
+            session._ev_price_one(rows.get(session.id, []))
 
-    def _ev_price_one(self):
+    def _ev_price_one(self, rows=None):
         self.ensure_one()
         session = self.sudo()
         tariff = session._ev_resolve_tariff()
@@ -206,7 +216,7 @@ class EvSession(models.Model):
                     ev_pricing.Session(
                         start=_aware(session.start_time),
                         stop=_aware(session.stop_time),
-                        samples=tuple(session._ev_meter_samples(final=True)),
+                        samples=tuple(session._ev_meter_samples(final=True, rows=rows)),
                     ),
                     session.site_id.tz,
                     multiplier=to_decimal(session.charger_id.price_multiplier, 4),
@@ -288,8 +298,9 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.partner_id.commercial_partner_id
 
-    def _ev_bill(self, now=None):
-        """Route priced sessions: free, invoice now (ad-hoc drivers), monthly invoice, or wallet."""
+    def _ev_bill(self, now=None, batch=None):
+        """Route priced sessions: free, invoice now (ad-hoc drivers), monthly invoice, or wallet
+        (completion step "bill")."""
         for session in self.sudo():
             if session.billing_state in BILLED_STATES or not session.priced_at:
                 continue
@@ -537,8 +548,9 @@ class EvSession(models.Model):
     # Buttons
     # ------------------------------------------------------------------------------------------
     def _ev_check_manager(self):
-        if not self.env.user.has_group("ev_charging.group_ev_manager"):
-            raise UserError(_("Only EV managers may reprice or re-bill sessions."))
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only EV managers may reprice or re-bill sessions."))
+        self.check_access("write")
 
     def action_ev_reprice(self):
         self._ev_check_manager()
@@ -568,6 +580,7 @@ class EvSession(models.Model):
 
     def action_ev_view_invoice(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",

@@ -32,15 +32,13 @@ class EvSession(models.Model):
         readonly=True,
     )
 
-    def _on_session_progress(self):
-        res = super()._on_session_progress()
+    def _ev_send_running_cost(self, batch=None):
+        """Progress step "running_cost": the running estimate to the station (see _ev_send_cost_update)."""
         self._ev_send_cost_update(final=False)
-        return res
 
-    def _on_session_completed(self):
-        res = super()._on_session_completed()
+    def _ev_send_final_cost(self, batch=None):
+        """Completion step "final_cost": the final total to the station (see _ev_send_cost_update)."""
         self._ev_send_cost_update(final=True)
-        return res
 
     def _ev_cost_update_interval(self):
         value = self.env["ir.config_parameter"].sudo().get_param(INTERVAL_PARAM)

@@ -11,11 +11,17 @@ class EvSession(models.Model):
     _inherit = "ev.session"
 
     ev_pay_authorization_id = fields.Many2one(
-        "ev.payment.authorization", string="Pay-by-QR authorization", readonly=True, copy=False, index="btree_not_null"
+        "ev.payment.authorization",
+        string="Pay-by-QR authorization",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
     )
 
-    def _ev_qr_link(self):
-        """Link sessions to the open authorization whose generated id token started them."""
+    def _ev_qr_link(self, batch=None):
+        """Link sessions to the open authorization whose generated id token started them (first step of
+        the stages "estimate" and "price", before a pay-by-QR session is billed on its own)."""
         Auth = self.env["ev.payment.authorization"].sudo()
         for session in self.sudo().filtered(lambda s: not s.ev_pay_authorization_id and s.id_token_value):
             auth = Auth.search(
@@ -31,17 +37,11 @@ class EvSession(models.Model):
                 session.ev_pay_authorization_id = auth
                 auth.session_id = session
 
-    def _on_session_progress(self):
-        self._ev_qr_link()
-        return super()._on_session_progress()
-
-    def _on_session_completed(self):
-        self._ev_qr_link()
-        res = super()._on_session_completed()  # prices and bills (per-session invoice, see _ev_bill)
+    def _ev_settle_payment(self, batch=None):
+        """Completion step "settle_payment": capture the billed cost of pay-by-QR sessions (or void)."""
         self.ev_pay_authorization_id._ev_settle()
-        return res
 
-    def _ev_bill(self, now=None):
+    def _ev_bill(self, now=None, batch=None):
         """A pay-by-QR session is invoiced on its own whatever the driver's billing mode: the capture is
         reconciled with that invoice."""
         qr = self.sudo().filtered(
@@ -54,7 +54,7 @@ class EvSession(models.Model):
                 and s._ev_customer()
             )
         )
-        res = super(EvSession, self - qr)._ev_bill(now=now)
+        res = super(EvSession, self - qr)._ev_bill(now=now, batch=batch)
         for session in qr:
             session.write({"billing_state": "to_invoice", "billing_error": False})
             session._ev_invoice_safely()

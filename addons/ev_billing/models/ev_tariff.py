@@ -260,12 +260,14 @@ class EvTariff(models.Model):
     # ------------------------------------------------------------------------------------------
     def action_view_chargers(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_charger_action")
         action["domain"] = [("tariff_id", "=", self.id)]
         return action
 
     def action_view_sites(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_site_action")
         action["domain"] = [("tariff_id", "=", self.id)]
         return action

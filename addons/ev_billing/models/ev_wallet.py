@@ -4,6 +4,8 @@ created under a row lock on the wallet (SELECT ... FOR UPDATE) and records the r
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.ev_charging.models.ev_access import MANAGER, require_records
+
 from ..lib.ev_billing_policy import to_decimal, wallet_can_pay, wallet_may_charge
 
 
@@ -19,6 +21,7 @@ class EvWallet(models.Model):
         "res.partner",
         string="Customer",
         required=True,
+        check_company=True,
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
@@ -294,6 +297,7 @@ class EvWallet(models.Model):
 
     def action_top_up(self):
         self.ensure_one()
+        require_records(self, "write", MANAGER, _("credit or adjust a wallet"))
         return {
             "type": "ir.actions.act_window",
             "res_model": "ev.wallet.topup.wizard",
@@ -304,6 +308,7 @@ class EvWallet(models.Model):
 
     def action_view_unpaid_sessions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
         action["domain"] = [("id", "in", self._ev_unpaid_sessions().ids)]
         return action

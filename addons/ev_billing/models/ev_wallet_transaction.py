@@ -15,7 +15,9 @@ class EvWalletTransaction(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    wallet_id = fields.Many2one("ev.wallet", required=True, index=True, ondelete="restrict", readonly=True)
+    wallet_id = fields.Many2one(
+        "ev.wallet", required=True, index=True, ondelete="restrict", readonly=True, check_company=True
+    )
     partner_id = fields.Many2one(related="wallet_id.partner_id", store=True, index=True)
     company_id = fields.Many2one(related="wallet_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="wallet_id.currency_id", store=True)
@@ -25,7 +27,7 @@ class EvWalletTransaction(models.Model):
     balance_after = fields.Monetary(
         "Running balance", readonly=True, help="Wallet balance right after this transaction."
     )
-    session_id = fields.Many2one("ev.session", readonly=True, index=True, ondelete="restrict")
+    session_id = fields.Many2one("ev.session", readonly=True, index=True, ondelete="restrict", check_company=True)
     reference = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, readonly=True)
     payment_transaction_id = fields.Many2one(
@@ -34,6 +36,7 @@ class EvWalletTransaction(models.Model):
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",
+        check_company=True,
         help="The payment transaction of an online top-up.",
     )
 

@@ -237,6 +237,7 @@ class EvBillingReport(models.Model):
 
     def action_open_session(self):
         self.ensure_one()
+        self.check_access("read")
         if self.vendor_bill_id:
             return {
                 "type": "ir.actions.act_window",

@@ -12,3 +12,6 @@ from . import test_portal
 from . import test_cost_revenue
 from . import test_wallet_topup
 from . import test_component_taxes
+from . import test_rpc_access
+from . import test_lifetime_register
+from . import test_session_pipeline

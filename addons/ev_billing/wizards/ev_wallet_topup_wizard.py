@@ -1,5 +1,7 @@
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
+
+from odoo.addons.ev_charging.models.ev_access import MANAGER
 
 
 class EvWalletTopupWizard(models.TransientModel):
@@ -16,8 +18,9 @@ class EvWalletTopupWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        if not self.env.user.has_group("ev_charging.group_ev_manager"):
-            raise UserError(_("Only EV managers may credit or adjust wallets."))
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only EV managers may credit or adjust wallets."))
+        self.wallet_id.check_access("write")  # a wallet of the manager's companies
         wallet = self.wallet_id.sudo()
         if self.operation == "topup":
             wallet._ev_top_up(self.amount, self.reference)

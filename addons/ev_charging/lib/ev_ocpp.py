@@ -135,22 +135,46 @@ def normalize_value(raw_value, unit: str | None, measurand: str, multiplier: int
     return value, unit
 
 
+#: longest text accepted in a sampled value's measurand, phase, context, location or unit (all are OCPP
+#: enumerations of at most 30 characters; the measurand is an indexed column)
+MAX_SAMPLE_TEXT = 64
+
+
+def bounded_text(value, what: str, limit: int) -> str:
+    """``value`` as a string of at most ``limit`` characters ('' for None); ValueError otherwise."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string, got {type(value).__name__}")
+    if len(value) > limit:
+        raise ValueError(f"{what} is {len(value)} characters long (at most {limit}): {value[:40]!r}...")
+    return value
+
+
 def parse_meter_values(meter_values: list, version: str) -> list[Sample]:
     """Flatten OCPP ``meterValue`` entries (both versions) into normalised samples."""
     samples = []
     for mv in meter_values or []:
         ts = parse_timestamp(mv["timestamp"])
         for sv in mv.get("sampledValue") or mv.get("sampled_value") or []:
-            measurand = sv.get("measurand") or DEFAULT_MEASURAND
+            measurand = bounded_text(sv.get("measurand"), "measurand", MAX_SAMPLE_TEXT) or DEFAULT_MEASURAND
             if version == "1.6":
                 unit, multiplier = sv.get("unit"), 0
             else:
                 uom = sv.get("unitOfMeasure") or {}
                 unit, multiplier = uom.get("unit"), uom.get("multiplier", 0)
-            value, unit = normalize_value(sv["value"], unit, measurand, multiplier)
+            value, unit = normalize_value(
+                sv["value"], bounded_text(unit, "unit", MAX_SAMPLE_TEXT), measurand, multiplier
+            )
             samples.append(
                 Sample(
-                    ts, measurand, value, unit, sv.get("phase") or "", sv.get("context") or "", sv.get("location") or ""
+                    ts,
+                    measurand,
+                    value,
+                    unit,
+                    bounded_text(sv.get("phase"), "phase", MAX_SAMPLE_TEXT),
+                    bounded_text(sv.get("context"), "context", MAX_SAMPLE_TEXT),
+                    bounded_text(sv.get("location"), "location", MAX_SAMPLE_TEXT),
                 )
             )
     return samples
@@ -208,6 +232,10 @@ class EnergyResult:
     unreliable: bool = False  # not enough data to tell; energy set to 0 for review
 
 
+BEGIN_CONTEXT = "Transaction.Begin"
+END_CONTEXT = "Transaction.End"
+
+
 def session_energy(
     meter_start: Decimal | None,
     meter_stop: Decimal | None,
@@ -222,15 +250,20 @@ def session_energy(
     * **per-transaction** registers count from 0 at each start: ``stop − start`` with start 0;
     * **cumulative** (lifetime) registers: ``stop − start``.
 
-    ``register_samples`` are the session's Energy.Active.Import.Register values (Wh) in time
-    order. When the start is unknown it is the first sample; when the stop is unknown it is the
-    largest sample (the register never decreases during a session).
+    ``meter_start``/``meter_stop`` are what the station reported as the transaction's start and stop
+    (1.6 meterStart/meterStop, 2.0.1 Transaction.Begin/Transaction.End readings). ``register_samples``
+    are the session's other Energy.Active.Import.Register values (Wh) in time order (see
+    ``register_energy``, which drops the Transaction.End readings: they are the stop). When the start
+    is unknown it is the first sample; when the stop is unknown it is the largest sample (the register
+    never decreases during a session).
 
-    The trap: an offline transaction on a cumulative register that reports ``meterStart = 0``
-    would bill the charger's lifetime energy. A start of 0 is therefore distrusted when the
-    session's own readings are at or above the charger's last known register, or are larger
-    than any session could deliver; the first sampled reading then stands in for the start
-    (``start_fixed``). Without any sample to stand in, the energy is 0 and ``unreliable``.
+    The trap, the same in both versions: an offline transaction on a cumulative register that reports
+    a start of 0 would bill the charger's lifetime energy. A start of 0 is distrusted when the
+    session's first reading above 0 is at or above the charger's last known register, or is larger
+    than any session could deliver; that reading then stands in for the start (``start_fixed``).
+    Readings of 0 are no evidence either way (a 2.0.1 station stores its Transaction.Begin reading of
+    0 among the samples). Without any reading to stand in, the last known register does, else the
+    energy is 0 and ``unreliable``.
 
     ``register_kind`` settles the question when it is known: ``"per_transaction"`` (a start of 0 is
     real), ``"cumulative"`` (a start of 0 with readings above 0 is the offline trap); ``None`` uses
@@ -245,27 +278,48 @@ def session_energy(
         stop = start
     fixed = unreliable = False
     if start == 0:
-        reference = samples[0] if samples else stop
-        known = Decimal(last_known_register) if last_known_register else Decimal(0)
-        if register_kind == "per_transaction":
-            cumulative = False
-        elif register_kind == "cumulative":
-            cumulative = reference > 0
-        else:
-            cumulative = (known > 0 and reference >= known) or reference > IMPLAUSIBLE_SESSION_WH
-        if cumulative:
-            if samples and samples[0] > 0:
-                start, fixed = samples[0], True
-            elif known > 0 and known <= stop:
-                start, fixed = known, True
-            else:
-                start, unreliable = stop, True
+        start, fixed, unreliable = _zero_start(samples, stop, last_known_register, register_kind)
     delta = stop - start
     if delta < 0:
         # register reset or wrapped mid-session: never bill a negative or lifetime value
         delta, unreliable = Decimal(0), True
     kwh = (delta / Decimal(1000)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
     return EnergyResult(kwh, start, stop, fixed, unreliable)
+
+
+def _zero_start(samples, stop, last_known_register, register_kind):
+    """(start, fixed, unreliable) for a reported start of 0 (see session_energy)."""
+    above_zero = [v for v in samples if v > 0]
+    reference = above_zero[0] if above_zero else stop
+    known = Decimal(last_known_register) if last_known_register else Decimal(0)
+    if register_kind == "per_transaction":
+        cumulative = False
+    elif register_kind == "cumulative":
+        cumulative = reference > 0
+    else:
+        cumulative = (known > 0 and reference >= known) or reference > IMPLAUSIBLE_SESSION_WH
+    if not cumulative:
+        return Decimal(0), False, False
+    if above_zero:
+        return above_zero[0], True, False
+    if 0 < known <= stop:
+        return known, True, False
+    return stop, False, True
+
+
+def register_energy(
+    meter_start: Decimal | None,
+    meter_stop: Decimal | None,
+    readings: list[tuple[Decimal, str]],
+    last_known_register: Decimal | None = None,
+    register_kind: str | None = None,
+) -> EnergyResult:
+    """``session_energy`` from a session's stored register readings ``(value, context)`` in time order,
+    whatever OCPP version reported them: the Transaction.End readings are the stop, not samples."""
+    samples = [value for value, context in readings if context != END_CONTEXT]
+    if meter_stop is None and len(samples) < len(readings):
+        meter_stop = max(value for value, context in readings if context == END_CONTEXT)
+    return session_energy(meter_start, meter_stop, samples, last_known_register, register_kind)
 
 
 # --- Status periods ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import ev_ocpp
+from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_group, require_records
 
 #: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
 #: that would break the /ocpp/{id} path), at most 48 characters. Case-sensitive.
@@ -108,7 +109,10 @@ class EvCharger(models.Model):
         readonly=True,
         help="A session of this station reported a meter start above 0: its register counts a lifetime (cumulative).",
     )
-    station_status = fields.Char(readonly=True, help="Status of the station as a whole (1.6 connector 0).")
+    station_status = fields.Char(
+        readonly=True,
+        help="Status of the station as a whole, as it reported it (1.6 connector 0, 2.0.1 EVSE 0).",
+    )
     firmware_status = fields.Char(readonly=True)
     diagnostics_status = fields.Char("Log upload status", readonly=True)
     connected_since = fields.Datetime(readonly=True)
@@ -165,15 +169,21 @@ class EvCharger(models.Model):
 
     # --- Basic auth password (stored only as a hash) ---------------------------------------
     def set_basic_auth_password(self, password):
-        """Hash and store the station's Basic-auth password (OCPP: 16 to 40 characters)."""
-        if not password or not 16 <= len(password) <= 40:
+        """Hash and store the station's Basic-auth password (OCPP: 16 to 40 characters).
+
+        EV Managers only (the password wizard is the UI path), on chargers they may write: whoever
+        sets the password can impersonate the station."""
+        require_records(self, "write", MANAGER, _("set a station's password"))
+        if not isinstance(password, str) or not 16 <= len(password) <= 40:
             raise ValidationError(
                 _("The station password must be 16 to 40 characters long (OCPP security profile 1/2).")
             )
         self.sudo().write({"password_hash": BASIC_AUTH_CTX.hash(password)})
         return True
 
-    def check_basic_auth_password(self, password):
+    def _check_basic_auth_password(self, password):
+        """Whether ``password`` is the station's password. Private: over RPC it would be a password
+        oracle (the bridge verifies the hash it gets from bridge_station itself)."""
         self.ensure_one()
         hashed = self.sudo().password_hash
         return bool(hashed and password and BASIC_AUTH_CTX.verify(password, hashed))
@@ -195,7 +205,7 @@ class EvCharger(models.Model):
     def _get_connector(self, evse_id, connector_id, create=True):
         """Return the ev.connector for (EVSE id, connector id), creating both on first sight."""
         self.ensure_one()
-        evse_id, connector_id = int(evse_id), int(connector_id or 1)
+        evse_id, connector_id = int(evse_id), int(1 if connector_id is None else connector_id)
         if evse_id < 1 or connector_id < 1:
             raise ValidationError(
                 _(
@@ -280,24 +290,28 @@ class EvCharger(models.Model):
     # --- Buttons ---------------------------------------------------------------------------
     def action_view_sessions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
         action["domain"] = [("charger_id", "=", self.id)]
         return action
 
     def action_view_commands(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_charger_command_action")
         action["domain"] = [("charger_id", "=", self.id)]
         return action
 
     def action_view_messages(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_ocpp_message_action")
         action["domain"] = [("charger_id", "=", self.id)]
         return action
 
     def action_view_tasks(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
         action["domain"] = [("ev_charger_id", "=", self.id)]
         action["context"] = {"default_ev_charger_id": self.id}
@@ -307,19 +321,26 @@ class EvCharger(models.Model):
         return self.env["ev.charger.command"].create_and_send(self, action, params or {}, connector, session)
 
     def action_reset_soft(self):
+        require_command_rights(self, _("reset a station"))
         return self._command("Reset", {"type": "OnIdle"})
 
     def action_reset_hard(self):
+        require_group(self.env, MANAGER, _("reset a station immediately"))
+        require_command_rights(self, _("reset a station"))
         return self._command("Reset", {"type": "Immediate"})
 
     def action_trigger_status(self):
+        require_command_rights(self, _("ask a station for its status"))
         return self._command("TriggerMessage", {"requestedMessage": "StatusNotification"})
 
     def action_clear_cache(self):
+        require_group(self.env, MANAGER, _("clear a station's authorization cache"))
+        require_command_rights(self, _("clear a station's authorization cache"))
         return self._command("ClearCache", {})
 
     def action_set_password(self):
         self.ensure_one()
+        require_records(self, "write", MANAGER, _("set a station's password"))
         return {
             "type": "ir.actions.act_window",
             "res_model": "ev.charger.password.wizard",
@@ -330,6 +351,7 @@ class EvCharger(models.Model):
 
     def action_create_task(self):
         self.ensure_one()
+        require_records(self, "read", TECHNICIAN, _("open a field task"))
         task = self.env["project.task"].create(self._field_task_vals(_("Inspect %s", self.display_name)))
         return {
             "type": "ir.actions.act_window",

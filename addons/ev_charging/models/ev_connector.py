@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..lib import ev_ocpp
+from .ev_access import require_command_rights
 
 CONNECTOR_TYPES = [
     ("type1", "Type 1 (J1772)"),
@@ -69,9 +70,11 @@ class EvConnector(models.Model):
     ):
         """Record ``status`` from ``when`` on in the connector's history.
 
-        Works for late (out-of-order) events too: the period that contains ``when`` is split, the
-        later part takes the new status and keeps the old end. Returns the history line, or an
-        empty recordset when the status did not change.
+        A new period starts when the status, the reported status (``raw_status``: the 1.6 sub-states
+        Preparing, Charging, SuspendedEV, SuspendedEVSE and Finishing are all Occupied) or the error
+        code changes. Works for late (out-of-order) events too: the period that contains ``when`` is
+        split, the later part takes the new status and keeps the old end. Returns the history line, or
+        an empty recordset when nothing changed.
         """
         History = self.env["ev.status.history"].sudo()
         period = History.search(
@@ -85,36 +88,57 @@ class EvConnector(models.Model):
             order="date_start desc",
             limit=1,
         )
-        if period and period.status == status and (period.error_code or False) == (error_code or False):
+        reported = raw_status or status
+        if (
+            period
+            and period.status == status
+            and (period.ocpp_status or period.status) == reported
+            and (period.error_code or False) == (error_code or False)
+        ):
             return History
         vals = {
             "connector_id": connector.id,
             "status": status,
-            "ocpp_status": raw_status or status,
+            "ocpp_status": reported,
             "date_start": when,
+            "date_end": self._status_split(connector, period, when),
             "error_code": error_code or False,
             "vendor_error_code": vendor_error_code or False,
             "vendor_id": vendor_id or False,
             "info": info or False,
         }
+        line = History.create(vals)
+        if not line.date_end:
+            connector._status_now(line)
+        return line
+
+    @api.model
+    def _status_split(self, connector, period, when):
+        """Make room at ``when`` for a new period; returns where the new period ends (False: it is current)."""
         if period:
-            vals["date_end"] = period.date_end
+            end = period.date_end
             if period.date_start == when:
                 period.unlink()
             else:
                 period.date_end = when
-        else:
-            # earlier than any known period: runs until the next known period starts
-            nxt = History.search(
-                [("connector_id", "=", connector.id), ("date_start", ">", when)], order="date_start", limit=1
-            )
-            vals["date_end"] = nxt.date_start if nxt else False
-        line = History.create(vals)
-        if not line.date_end:
-            connector.sudo().write({"status": status, "status_since": when, "error_code": error_code or False})
-            if status == "Faulted":
-                connector._on_fault(line)
-        return line
+            return end
+        # earlier than any known period: runs until the next known period starts
+        nxt = (
+            self.env["ev.status.history"]
+            .sudo()
+            .search([("connector_id", "=", connector.id), ("date_start", ">", when)], order="date_start", limit=1)
+        )
+        return nxt.date_start if nxt else False
+
+    def _status_now(self, line):
+        """The current period ``line`` is the connector's status (and opens a fault episode)."""
+        self.ensure_one()
+        vals = {"status": line.status, "error_code": line.error_code or False}
+        if self.status != line.status or not self.status_since:
+            vals["status_since"] = line.date_start  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
+        self.sudo().write(vals)
+        if line.status == "Faulted":
+            self._on_fault(line)
 
     def _on_fault(self, history_line):
         """A connector went Faulted: tell the site's followers and open a field task once per episode."""
@@ -144,10 +168,12 @@ class EvConnector(models.Model):
 
     def action_unlock(self):
         self.ensure_one()
+        require_command_rights(self, _("unlock a connector"))
         return self._command("UnlockConnector", {"evseId": self.evse_number, "connectorId": self.connector_number})
 
     def action_make_unavailable(self):
         self.ensure_one()
+        require_command_rights(self, _("change a connector's availability"))
         return self._command(
             "ChangeAvailability",
             {
@@ -158,6 +184,7 @@ class EvConnector(models.Model):
 
     def action_make_available(self):
         self.ensure_one()
+        require_command_rights(self, _("change a connector's availability"))
         return self._command(
             "ChangeAvailability",
             {"operationalStatus": "Operative", "evse": {"id": self.evse_number, "connectorId": self.connector_number}},
@@ -165,6 +192,7 @@ class EvConnector(models.Model):
 
     def action_remote_start(self):
         self.ensure_one()
+        require_command_rights(self, _("start a session remotely"))
         return {
             "type": "ir.actions.act_window",
             "res_model": "ev.remote.start.wizard",

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .ev_access import MANAGER, require_records
+
 TOKEN_TYPES = [
     ("Central", "Central"),
     ("eMAID", "eMAID"),
@@ -32,7 +34,9 @@ class EvIdToken(models.Model):
         help="idToken as the station sends it (OCPP 2.0.1: up to 36 characters; 1.6 idTag: 20).",
     )
     token_type = fields.Selection(TOKEN_TYPES, string="Type", required=True, default="ISO14443")
-    partner_id = fields.Many2one("res.partner", string="Driver / account", tracking=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Driver / account", tracking=True, index=True, check_company=True
+    )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     status = fields.Selection(TOKEN_STATUSES, required=True, default="accepted", tracking=True)
     expiry = fields.Datetime(tracking=True)
@@ -83,7 +87,11 @@ class EvIdToken(models.Model):
         }
 
     def action_block(self):
+        require_records(self, "write", MANAGER, _("block an id token"))
         self.write({"status": "blocked"})
+        return True
 
     def action_accept(self):
+        require_records(self, "write", MANAGER, _("accept an id token"))
         self.write({"status": "accepted"})
+        return True

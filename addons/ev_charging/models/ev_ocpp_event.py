@@ -1,44 +1,51 @@
 """Bridge event ingestion: the one public entry point through which charger events reach Odoo.
 
-The payload format is documented in ../INGESTION.md. Every event is applied in its own savepoint:
-either all of it is stored, or it is rolled back and kept as a *rejected* event with the reason.
+The payload format is documented in ../INGESTION.md. ``ingest()`` sorts a batch into duplicates,
+rejections, message-log lines and events to apply; each event to apply goes to its handler through
+the action -> handler table (ev_ocpp_handlers, one module per OCPP functional block), with the batch
+(ev_batch.IngestBatch) passed along. Either all of an event is stored, or it is rolled back and kept
+as a *rejected* event with the reason. At the end, the sessions the batch touched go through their
+pipelines once (ev.session._ev_run_pipelines).
 """
 
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
+
+from psycopg2 import DataError
+from psycopg2.errors import ProgramLimitExceeded
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib import ev_bridge_envelope, ev_ocpp
+from ..lib import ev_bridge_envelope, ev_ocpp, ev_ocpp_limits
+from .ev_access import MANAGER, require_records
+from .ev_batch import Event, EventRejected, IngestBatch
+from .ev_bulk import insert_rows
+from .ev_ocpp_handlers import HANDLERS
+from .ev_ocpp_handlers.message_log import message_log_row, write_message_log
+from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
 
 MAX_BATCH = 5000
 VERSIONS = ("2.0.1", "1.6")
-SUPPORTED_ACTIONS = (
-    "Connection",
-    "MessageLog",
-    "BootNotification",
-    "Heartbeat",
-    "StatusNotification",
-    "NotifyEvent",
-    "Authorize",
-    "TransactionEvent",
-    "StartTransaction",
-    "StopTransaction",
-    "MeterValues",
-    "FirmwareStatusNotification",
-    "LogStatusNotification",
-    "DiagnosticsStatusNotification",
-    "SecurityEventNotification",
-    "DataTransfer",
+#: the bridge's own pseudo-actions, next to the OCPP actions of the handler table
+MESSAGE_LOG = "MessageLog"
+#: what makes one event rejected rather than the batch faulty: the handlers' reasons, a payload that
+#: contradicts the schema, a value PostgreSQL refuses (the event's savepoint is rolled back)
+REJECTABLE = (
+    EventRejected,
+    UserError,
+    ValidationError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    DataError,
+    ProgramLimitExceeded,
 )
-
-
-class EventRejected(Exception):
-    """The event is well-formed but cannot be applied; the message says why."""
+#: events applied in one savepoint (replayed one by one when one of them is rejected)
+CHUNK = 100
 
 
 class EvOcppEvent(models.Model):
@@ -101,96 +108,9 @@ class EvOcppEvent(models.Model):
         """
         self.env["ev.charger"]._check_bridge_access()
         events, undecodable = self._decode_b64_envelopes(events)  # contract A
-        if undecodable:
-            return self._ingest_with_undecodable(events, undecodable)
         self._check_envelopes(events)
-        now = datetime.now(UTC)
-        keys = [e["key"] for e in events]
-        seen = set(self.sudo().search([("key", "in", keys)]).mapped("key"))
-        seen |= set(self.env["ev.ocpp.message"].sudo().search([("event_key", "in", keys)]).mapped("event_key"))
-        identities = {e["charger"] for e in events}
-        chargers = {
-            c.identity: c
-            for c in self.env["ev.charger"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("identity", "in", list(identities))])
-        }
-
-        received = {}
-        for idx, event in enumerate(events):
-            try:
-                received[idx] = ev_ocpp.parse_timestamp(event["ts"]) if event.get("ts") else now
-            except ValueError:
-                received[idx] = now
-        # per charger, in the order the bridge received them
-        order = sorted(range(len(events)), key=lambda i: (events[i]["charger"], received[i], i))
-        results = [None] * len(events)
-        log_lines = []
-        pending = []
-        for idx in order:
-            event = events[idx]
-            key = event["key"]
-            if key in seen:
-                results[idx] = {"key": key, "status": "duplicate", "error": False}
-                continue
-            seen.add(key)
-            charger = chargers.get(event["charger"])
-            if event["action"] != "MessageLog":
-                pending.append(idx)
-                continue
-            try:
-                if not charger:
-                    raise EventRejected(_("unknown charger %r", event["charger"]))
-                log_lines.append(self._message_log_vals(event, charger, received[idx]))
-                results[idx] = {"key": key, "status": "applied", "error": False}
-            except (EventRejected, ValueError, KeyError, TypeError) as exc:
-                results[idx] = self._reject(event, charger, received[idx], exc)
-
-        # High-volume traffic (meter values) goes without mail tracking; sessions touched by the
-        # batch get their energy recomputed and their hooks called once, after all their events.
-        # the id keeps two batches of one transaction apart: Odoo reuses environments whose
-        # contexts compare equal, and two fresh batch dicts do
-        batch = {
-            "id": uuid.uuid4().hex,
-            "sessions": {},
-            "last_seen": {},
-            "samples": None,
-            "known": self._prefetch_sessions(events, pending, chargers),
-        }
-        applier = self.sudo().with_context(tracking_disable=True, mail_notrack=True, ev_ingest_batch=batch)
-        for pos in range(0, len(pending), self._CHUNK):
-            chunk = pending[pos : pos + self._CHUNK]
-            try:
-                # optimistic: the whole chunk in one savepoint ...
-                with self.env.cr.savepoint():
-                    batch["samples"] = []
-                    vals_list = [
-                        applier._apply_checked(events[i], chargers.get(events[i]["charger"]), received[i])
-                        for i in chunk
-                    ]
-                    applier._flush_samples(batch["samples"])
-                    applier.create(vals_list)
-                for i in chunk:
-                    results[i] = {"key": events[i]["key"], "status": "applied", "error": False}
-            except self._REJECTABLE:
-                # ... and when one event of it is bad, again event by event so only that one is rejected
-                for i in chunk:
-                    event, charger = events[i], chargers.get(events[i]["charger"])
-                    try:
-                        with self.env.cr.savepoint():
-                            batch["samples"] = []
-                            vals = applier._apply_checked(event, charger, received[i])
-                            applier._flush_samples(batch["samples"])
-                            applier.create(vals)
-                        results[i] = {"key": event["key"], "status": "applied", "error": False}
-                    except self._REJECTABLE as exc:
-                        results[i] = self._reject(event, charger, received[i], exc)
-        batch["samples"] = None
-        applier._finish_batch(batch)
-        if log_lines:
-            self.env["ev.ocpp.message"].sudo().create(log_lines)._link_responses()
-        return results
+        # the work is done as the system, without mail tracking, once the caller is known to be the bridge
+        return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable)
 
     @api.model
     def ingest_and_pull(self, events, node, identities=None):
@@ -210,7 +130,8 @@ class EvOcppEvent(models.Model):
     @api.model
     def _decode_b64_envelopes(self, events):
         """Events carrying ``b64`` get their payload/response/meta back. Returns ``(events,
-        {index: reason})``: an event whose b64 cannot be used is rejected on its own, later."""
+        {index: (reason, meta kept)})``: an event whose b64 cannot be used is rejected on its own,
+        with what the bridge sent kept in its meta; the batch check sees it without those keys."""
         if not isinstance(events, (list, tuple)) or not any(isinstance(e, dict) and "b64" in e for e in events):
             return events, {}
         decoded, undecodable = [], {}
@@ -218,132 +139,203 @@ class EvOcppEvent(models.Model):
             if isinstance(event, dict) and "b64" in event:
                 event, reason = ev_bridge_envelope.decode_envelope(event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH)
                 if reason:
-                    undecodable[idx] = reason
+                    event = dict(event)
+                    kept = event.pop("b64")
+                    meta = {"b64": kept if not isinstance(kept, str) else kept[: 4 * self._B64_MAX_BYTES // 3 + 4]}
+                    top_level = {k: event.pop(k) for k in ev_bridge_envelope.KEYS if k in event}
+                    if top_level:
+                        meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
+                    undecodable[idx] = (reason, meta)
             decoded.append(event)
         return decoded, undecodable
 
     @api.model
-    def _ingest_with_undecodable(self, events, undecodable):
-        """Ingest the good events; store each undecodable one as rejected (its b64 kept in meta)."""
-        self._check_envelopes([{k: v for k, v in e.items() if k != "b64"} for e in events])
-        good = [e for i, e in enumerate(events) if i not in undecodable]
-        by_key = {r["key"]: r for r in (self.ingest(good) if good else [])}
-        bad_keys = [events[i]["key"] for i in undecodable]
-        seen = set(self.sudo().search([("key", "in", bad_keys)]).mapped("key"))
-        chargers = {
-            c.identity: c
-            for c in self.env["ev.charger"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("identity", "in", [events[i]["charger"] for i in undecodable])])
-        }
-        for idx, reason in undecodable.items():
-            event = dict(events[idx])
-            if event["key"] in seen:
-                by_key[event["key"]] = {"key": event["key"], "status": "duplicate", "error": False}
+    def _ocpp_handlers(self):
+        """The action -> handler table (see ev_ocpp_handlers); addons adding actions extend it."""
+        return dict(HANDLERS)
+
+    # ------------------------------------------------------------------------------------------
+    # One batch
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _ingest(self, events, undecodable=None):
+        undecodable = undecodable or {}
+        now = datetime.now(UTC)
+        received = [self._received(event, now) for event in events]
+        chargers = self._chargers_of(events)
+        seen = self._keys_seen([e["key"] for e in events])
+        batch = IngestBatch(self.env, self._ocpp_handlers())
+        results = [None] * len(events)
+        pending, log_rows, rejected = [], [], []
+        # per charger, in the order the bridge received them
+        for idx in sorted(range(len(events)), key=lambda i: (events[i]["charger"], received[i], i)):
+            raw = events[idx]
+            if raw["key"] in seen:
+                results[idx] = {"key": raw["key"], "status": "duplicate", "error": False}
                 continue
-            seen.add(event["key"])
-            kept = event.pop("b64")
-            meta = {
-                "b64": kept
-                if not isinstance(kept, str) or len(kept) <= 4 * self._B64_MAX_BYTES // 3 + 4
-                else kept[:65536]
-            }
-            top_level = {k: event.pop(k) for k in ev_bridge_envelope.KEYS if k in event}
-            if top_level:
-                meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
-            event.update(payload={}, meta=meta)
-            try:
-                received = ev_ocpp.parse_timestamp(event["ts"]) if event.get("ts") else datetime.now(UTC)
-            except (ValueError, TypeError, AttributeError):
-                received = datetime.now(UTC)
-            by_key[event["key"]] = self._reject(event, chargers.get(event["charger"]), received, EventRejected(reason))
-        return [by_key[e["key"]] for e in events]
-
-    _CHUNK = 100
-    _REJECTABLE = (EventRejected, UserError, ValidationError, ValueError, KeyError, TypeError, AttributeError)
-
-    def _apply_checked(self, event, charger, received):
-        """Apply one event; returns the vals of its ev.ocpp.event record."""
-        if not charger:
-            raise EventRejected(_("unknown charger %r: register it in Odoo first", event["charger"]))
-        session = self._apply(event, charger.with_env(self.env), received)
-        return self._event_vals(event, charger, received, "applied", session=session)
+            seen.add(raw["key"])
+            if idx in undecodable:  # contract A: a b64 that cannot be used rejects this event alone
+                event, problem = self._undecodable_event(raw, chargers, received[idx], *undecodable[idx])
+            else:
+                event, problem = self._prepare_event(raw, chargers, received[idx], batch)
+            if not problem and event.action == MESSAGE_LOG:
+                problem = self._queue_log_row(event, log_rows)
+            if problem:
+                results[idx] = self._reject(raw, event, received[idx], problem, rejected)
+            elif event.action == MESSAGE_LOG:
+                results[idx] = {"key": raw["key"], "status": "applied", "error": False}
+            else:
+                pending.append((idx, event))
+        batch.known = self._prefetch_sessions([event for _idx, event in pending])
+        self._apply_chunks(batch, events, pending, results, rejected)
+        batch.settle()
+        write_message_log(self.env, log_rows)
+        insert_rows(self.env, self._name, rejected)
+        return results
 
     @api.model
-    def _prefetch_sessions(self, events, indices, chargers):
-        """Sessions that already exist for the batch's transactions, in one query: {(charger id, tx id): session}."""
+    def _received(self, event, now):
+        """When the bridge received ``event`` (aware UTC); now when it does not say or says nonsense."""
+        try:
+            return ev_ocpp.parse_timestamp(event["ts"]) if event.get("ts") else now
+        except ValueError:
+            return now
+
+    @api.model
+    def _chargers_of(self, events):
+        identities = {e["charger"] for e in events if len(e["charger"]) <= ev_ocpp_limits.MAX_IDENTITY}
+        Charger = self.env["ev.charger"].with_context(active_test=False)
+        return {c.identity: c for c in Charger.search([("identity", "in", list(identities))])}
+
+    @api.model
+    def _keys_seen(self, keys):
+        """The keys of ``keys`` already received: as events, or as message-log lines."""
+        seen = set(self.search([("key", "in", keys)]).mapped("key"))
+        return seen | set(self.env["ev.ocpp.message"].search([("event_key", "in", keys)]).mapped("event_key"))
+
+    @api.model
+    def _prepare_event(self, raw, chargers, received, batch):
+        """(Event, None) ready for its handler, or (Event or None, reason) for an event rejected on its
+        own: over a limit (ev_ocpp_limits), for an unknown charger or an unsupported action."""
+        problem = ev_ocpp_limits.envelope_problem(raw)
+        if problem:
+            return None, problem
+        charger = chargers.get(raw["charger"])
+        meta = raw.get("meta") or None
+        parts = [raw.get("payload") or {}, raw.get("response") or {}, meta]
+        if ev_ocpp_limits.has_unstorable(parts):
+            # PostgreSQL stores no NUL character nor lone surrogate: they become U+FFFD, and the event says so
+            parts = ev_ocpp_limits.storable(parts)
+            meta = dict(parts[2] or {}, unstorable_replaced=True)
+        event = Event(
+            key=raw["key"],
+            charger=charger,
+            version=raw.get("version") or (charger.ocpp_version if charger else False),
+            action=raw["action"],
+            payload=parts[0],
+            response=parts[1],
+            meta=meta,
+            received=received,
+            message_id=raw.get("message_id") or None,
+        )
+        if not charger:
+            return event, _("unknown charger %r: register it in Odoo first", raw["charger"])
+        if event.action != MESSAGE_LOG and event.action not in batch.handlers:
+            return event, _("unsupported action %r", event.action)
+        return event, None
+
+    @api.model
+    def _undecodable_event(self, raw, chargers, received, reason, meta):
+        """(Event, reason) of an event whose b64 could not be used: what the bridge sent is in its meta."""
+        charger = chargers.get(raw["charger"]) or self.env["ev.charger"]
+        event = Event(
+            key=raw["key"],
+            charger=charger,
+            version=raw.get("version") or (charger.ocpp_version if charger else False),
+            action=raw["action"],
+            payload={},
+            response={},
+            meta=meta,
+            received=received,
+            message_id=raw.get("message_id") or None,
+        )
+        return event, reason
+
+    @api.model
+    def _queue_log_row(self, event, log_rows):
+        """Queue the message-log line of a MessageLog event; returns the reason it is rejected, or None."""
+        try:
+            log_rows.append(message_log_row(self.env, event))
+        except REJECTABLE as exc:
+            return self._reason(event.action, exc)
+        return None
+
+    @api.model
+    def _prefetch_sessions(self, events):
+        """Sessions that already exist for the transactions of ``events``, in one query:
+        {(charger id, transaction id): session}."""
         wanted = set()
-        for i in indices:
-            event, charger = events[i], chargers.get(events[i]["charger"])
-            payload, response = event.get("payload") or {}, event.get("response") or {}
-            info = payload.get("transactionInfo")
+        for event in events:
+            info = event.payload.get("transactionInfo")
             tx = (
                 (info.get("transactionId") if isinstance(info, dict) else None)
-                or payload.get("transactionId")
-                or response.get("transactionId")
+                or event.payload.get("transactionId")
+                or event.response.get("transactionId")
             )
-            if charger and tx not in (None, ""):
-                wanted.add((charger.id, str(tx)))
+            if tx not in (None, "") and not isinstance(tx, (dict, list)):
+                wanted.add((event.charger.id, str(tx)))
         if not wanted:
             return {}
-        sessions = (
-            self.env["ev.session"]
-            .sudo()
-            .search(
-                [
-                    ("charger_id", "in", list({c for c, _t in wanted})),
-                    ("transaction_id", "in", list({t for _c, t in wanted})),
-                ]
-            )
+        sessions = self.env["ev.session"].search(
+            [
+                ("charger_id", "in", list({c for c, _t in wanted})),
+                ("transaction_id", "in", list({t for _c, t in wanted})),
+            ]
         )
         return {(s.charger_id.id, s.transaction_id): s for s in sessions}
 
-    def _touch_session(self, session, was_completed):
-        """Remember a session changed by this batch (and whether it was completed before it);
-        outside ingest() the session is settled at once."""
-        batch = self.env.context.get("ev_ingest_batch")
-        if batch is None:
-            self._settle_sessions({session.id: was_completed})
-        else:
-            batch["sessions"].setdefault(session.id, was_completed)
-
-    def _finish_batch(self, batch):
-        """Once per batch: last-seen times, then each touched session's energy and hooks."""
-        Charger = self.env["ev.charger"]
-        for charger_id, when in batch["last_seen"].items():
-            charger = Charger.browse(charger_id).exists()
-            if charger and (not charger.last_seen or charger.last_seen < when):
-                charger.last_seen = when
-        self._settle_sessions(batch["sessions"])
-
-    def _settle_sessions(self, was_completed):
-        """Recompute the energy of the sessions {id: completed before?} and call their hooks, each
-        hook once for all its sessions; a failing hook (e.g. billing) is retried session by session,
-        logged, and never undoes the ingestion."""
-        sessions = self.env["ev.session"].browse(list(was_completed)).exists()
-        sessions._recompute_energy()
-        completed = sessions.filtered(lambda s: s.state == "completed" and not was_completed[s.id])
-        progress = sessions.filtered(lambda s: s.state == "active")
-        for group, hook in ((progress, "_on_session_progress"), (completed, "_on_session_completed")):
-            if not group:
-                continue
+    # ------------------------------------------------------------------------------------------
+    # Applying events
+    # ------------------------------------------------------------------------------------------
+    def _apply_chunks(self, batch, events, pending, results, rejected):
+        """Apply the events in chunks, each in one savepoint; a chunk with a bad event is replayed
+        event by event so that only that event is rejected."""
+        for pos in range(0, len(pending), CHUNK):
+            chunk = pending[pos : pos + CHUNK]
             try:
                 with self.env.cr.savepoint():
-                    getattr(group, hook)()
-            except Exception:
-                for session in group:
+                    insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
+                    flush_samples(batch)
+            except REJECTABLE:
+                batch.samples = []
+                for idx, event in chunk:
                     try:
                         with self.env.cr.savepoint():
-                            getattr(session, hook)()
-                    except Exception:
-                        _logger.exception("ev.session %s: %s failed", session.id, hook)
+                            insert_rows(self.env, self._name, [self._apply_event(batch, event)])
+                            flush_samples(batch)
+                    except REJECTABLE as exc:
+                        batch.samples = []
+                        results[idx] = self._reject(events[idx], event, event.received, exc, rejected)
+                    else:
+                        results[idx] = {"key": event.key, "status": "applied", "error": False}
+            else:
+                for idx, event in chunk:
+                    results[idx] = {"key": event.key, "status": "applied", "error": False}
+
+    def _apply_event(self, batch, event):
+        """Apply one event through its handler; returns the vals of its ev.ocpp.event record."""
+        event.charger = event.charger.with_env(self.env)
+        if event.action != "Connection":
+            batch.saw(event.charger, event.received)
+        session = batch.handlers[event.action](batch, event)
+        return self._event_vals(event, "applied", session=session)
 
     # ------------------------------------------------------------------------------------------
     # Envelope checks and bookkeeping
     # ------------------------------------------------------------------------------------------
     @api.model
     def _check_envelopes(self, events):
+        """A malformed batch is a fault (ValidationError): nothing of it is stored."""
         if not isinstance(events, (list, tuple)):
             raise ValidationError(_("ingest() expects a list of events, got %s.", type(events).__name__))
         if len(events) > MAX_BATCH:
@@ -351,479 +343,103 @@ class EvOcppEvent(models.Model):
                 _("A batch holds at most %(max)s events; got %(n)s. Split it.", max=MAX_BATCH, n=len(events))
             )
         for pos, event in enumerate(events):
-            where = _("event #%s", pos)
-            if not isinstance(event, dict):
-                raise ValidationError(_("%s is not an object.", where))
-            for field in ("key", "charger", "action"):
-                if not isinstance(event.get(field), str) or not event.get(field):
-                    raise ValidationError(
-                        _("%(where)s: '%(field)s' is missing or not a string.", where=where, field=field)
-                    )
-            if len(event["key"]) > 128:
-                raise ValidationError(_("%s: 'key' is longer than 128 characters.", where))
-            if not isinstance(event.get("payload", {}), dict):
-                raise ValidationError(_("%s: 'payload' must be an object.", where))
-            for field in ("response", "meta"):
-                if event.get(field) is not None and not isinstance(event[field], dict):
-                    raise ValidationError(_("%(where)s: '%(field)s' must be an object.", where=where, field=field))
-            if event.get("version") not in (None, *VERSIONS):
-                raise ValidationError(
-                    _("%(where)s: version %(v)r is not one of 2.0.1, 1.6.", where=where, v=event.get("version"))
-                )
+            self._check_envelope(pos, event)
 
-    def _event_vals(self, event, charger, received, state, session=None, error=False):
+    @api.model
+    def _check_envelope(self, pos, event):
+        problem = self._envelope_fault(event)
+        if problem:
+            raise ValidationError(_("event #%(pos)s: %(problem)s", pos=pos, problem=problem))
+
+    @api.model
+    def _envelope_fault(self, event):
+        """What makes ``event`` malformed (the whole batch is refused), or None."""
+        if not isinstance(event, dict):
+            return _("it is not an object.")
+        for field in ("key", "charger", "action"):
+            if not isinstance(event.get(field), str) or not event.get(field):
+                return _("'%s' is missing or not a string.", field)
+        if len(event["key"]) > 128:
+            return _("'key' is longer than 128 characters.")
+        if not isinstance(event.get("payload", {}), dict):
+            return _("'payload' must be an object.")
+        for field in ("response", "meta"):
+            if event.get(field) is not None and not isinstance(event[field], dict):
+                return _("'%s' must be an object.", field)
+        if event.get("version") not in (None, *VERSIONS):
+            return _("version %r is not one of 2.0.1, 1.6.", event.get("version"))
+        return None
+
+    @api.model
+    def _event_vals(self, event, state, session=None, error=False):
         return {
-            "key": event["key"],
-            "charger_identity": event["charger"],
-            "charger_id": charger.id if charger else False,
-            "version": event.get("version") or (charger.ocpp_version if charger else False),
-            "action": event["action"],
-            "message_id": event.get("message_id") or False,
-            "payload": event.get("payload") or {},
-            "response": event.get("response") or False,
-            "meta": event.get("meta") or False,
-            "received_at": ev_ocpp.to_naive_utc(received),
+            "key": event.key,
+            "charger_identity": event.charger.identity,
+            "charger_id": event.charger.id,
+            "company_id": event.charger.company_id.id,
+            "version": event.version,
+            "action": event.action,
+            "message_id": event.message_id or False,
+            "payload": event.payload or {},
+            "response": event.response or False,
+            "meta": event.meta or False,
+            "has_meta": bool(event.meta),
+            "received_at": ev_ocpp.to_naive_utc(event.received),
             "state": state,
             "error": error,
             "session_id": session.id if session else False,
         }
 
-    def _reject(self, event, charger, received, exc):
+    @api.model
+    def _reason(self, action, exc):
+        if isinstance(exc, str):
+            return exc
         reason = str(exc.args[0]) if getattr(exc, "args", None) else repr(exc)
         if isinstance(exc, (KeyError, TypeError, AttributeError)):
             reason = _(
-                "malformed %(action)s payload (%(exc)s: %(msg)s)",
-                action=event["action"],
-                exc=type(exc).__name__,
-                msg=reason,
+                "malformed %(action)s payload (%(exc)s: %(msg)s)", action=action, exc=type(exc).__name__, msg=reason
             )
-        _logger.info("ev.ocpp.event %s from %s rejected: %s", event["key"], event["charger"], reason)
-        self.sudo().create(self._event_vals(event, charger, received, "rejected", error=reason))
-        return {"key": event["key"], "status": "rejected", "error": reason}
+        return reason
 
-    def _message_log_vals(self, event, charger, received):
-        p = event.get("payload") or {}
-        if p.get("type") not in ("CALL", "CALLRESULT", "CALLERROR"):
-            raise EventRejected(_("MessageLog type must be CALL, CALLRESULT or CALLERROR, got %r", p.get("type")))
-        if p.get("direction") not in ("in", "out"):
-            raise EventRejected(_("MessageLog direction must be 'in' or 'out', got %r", p.get("direction")))
-        ts = ev_ocpp.parse_timestamp(p["ts"]) if p.get("ts") else received
-        return {
-            "charger_id": charger.id,
-            "direction": p["direction"],
-            "message_type": p["type"],
-            "action": p.get("action") or False,
-            "unique_id": p.get("unique_id") or False,
-            "payload": p.get("payload"),
-            "timestamp": ev_ocpp.to_naive_utc(ts),
-            "timestamp_ms": ts.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "event_key": event["key"],
-        }
-
-    # ------------------------------------------------------------------------------------------
-    # Applying one event
-    # ------------------------------------------------------------------------------------------
-    def _apply(self, event, charger, received):
-        """Apply ``event`` to ``charger``; returns the session it touched (or None)."""
-        action = event["action"]
-        if action not in SUPPORTED_ACTIONS:
-            raise EventRejected(_("unsupported action %r", action))
-        version = event.get("version") or charger.ocpp_version
-        payload = event.get("payload") or {}
-        handler = getattr(self, "_on_" + action)
-        if action != "Connection":
-            naive_received = ev_ocpp.to_naive_utc(received)
-            batch = self.env.context.get("ev_ingest_batch")
-            if batch is not None:
-                if naive_received > batch["last_seen"].get(charger.id, naive_received):
-                    batch["last_seen"][charger.id] = naive_received
-                batch["last_seen"].setdefault(charger.id, naive_received)
-            elif not charger.last_seen or charger.last_seen < naive_received:
-                charger.last_seen = naive_received
-        return handler(charger, version, payload, event.get("response") or {}, received)
-
-    def _ts(self, payload_ts, received):
-        ts, fixed = ev_ocpp.sane_timestamp(payload_ts, received)
-        return ev_ocpp.to_naive_utc(ts), fixed
-
-    # pseudo-actions -------------------------------------------------------------------------
-    def _on_Connection(self, charger, version, payload, response, received):
-        state = payload["state"]
-        if state not in ("connected", "disconnected"):
-            raise EventRejected(_("Connection state must be 'connected' or 'disconnected', got %r", state))
-        when = ev_ocpp.to_naive_utc(received)
-        node = self.env["ev.bridge.node"]._get_or_create(payload["node"]) if payload.get("node") else False
-        if state == "connected":
-            if charger.connected_since and charger.connected_since > when:
-                return None  # a later connection is already known
-            charger.write(
-                {
-                    "connection_state": "connected",
-                    "connected_since": when,
-                    "last_seen": when,
-                    "node_id": node.id if node else False,
-                }
-            )
-        else:
-            # a disconnect reported by a node that no longer holds the station, or older than the
-            # current connection, is stale (the station reconnected elsewhere)
-            if (node and charger.node_id and node != charger.node_id) or (
-                charger.connected_since and charger.connected_since > when
-            ):
-                return None
-            charger.write({"connection_state": "disconnected", "node_id": False})
-        if node:
-            node.sudo().last_seen = when
-        return None
-
-    # core profile ---------------------------------------------------------------------------
-    def _on_BootNotification(self, charger, version, payload, response, received):
-        if version == "1.6":
-            vals = {
-                "vendor_reported": payload["chargePointVendor"],
-                "model_reported": payload["chargePointModel"],
-                "serial_number": payload.get("chargePointSerialNumber")
-                or payload.get("chargeBoxSerialNumber")
-                or charger.serial_number,
-                "firmware_version": payload.get("firmwareVersion") or charger.firmware_version,
-            }
-        else:
-            station = payload["chargingStation"]
-            vals = {
-                "vendor_reported": station["vendorName"],
-                "model_reported": station["model"],
-                "serial_number": station.get("serialNumber") or charger.serial_number,
-                "firmware_version": station.get("firmwareVersion") or charger.firmware_version,
-            }
-        vals["last_boot"] = ev_ocpp.to_naive_utc(received)
-        vals["ocpp_version"] = version
-        charger.write(vals)
-        return None
-
-    def _on_Heartbeat(self, charger, version, payload, response, received):
-        return None
-
-    def _on_Authorize(self, charger, version, payload, response, received):
-        return None  # kept as an event for the audit trail; the answer came from bridge_authorize
-
-    def _on_DataTransfer(self, charger, version, payload, response, received):
-        if not payload.get("vendorId"):
-            raise EventRejected(_("DataTransfer without vendorId"))
-        return None
-
-    def _on_StatusNotification(self, charger, version, payload, response, received):
-        when, _fixed = self._ts(payload.get("timestamp"), received)
-        if version == "1.6":
-            connector_id = int(payload["connectorId"])
-            raw = payload["status"]
-            status = ev_ocpp.normalize_status(raw, "1.6")
-            error = payload.get("errorCode")
-            error = None if error in (None, "NoError") else error
-            if connector_id == 0:
-                charger.write({"station_status": raw})
-                if status == "Faulted":
-                    charger.message_post(body=_("Station reported Faulted: %s", error or payload.get("info") or ""))
-                return None
-            connector = charger._get_connector(connector_id, 1)
-            self.env["ev.connector"]._apply_status(
-                connector,
-                status,
-                when,
-                error,
-                payload.get("vendorErrorCode"),
-                payload.get("vendorId"),
-                payload.get("info"),
-                raw,
-            )
-        else:
-            status = ev_ocpp.normalize_status(payload["connectorStatus"], "2.0.1")
-            connector = charger._get_connector(payload["evseId"], payload["connectorId"])
-            self.env["ev.connector"]._apply_status(connector, status, when, raw_status=payload["connectorStatus"])
-        return None
-
-    def _on_NotifyEvent(self, charger, version, payload, response, received):
-        for data in payload["eventData"]:
-            component = data["component"]
-            if (
-                component.get("name") != ev_ocpp.AVAILABILITY_COMPONENT
-                or data["variable"].get("name") != ev_ocpp.AVAILABILITY_VARIABLE
-            ):
-                continue
-            evse = component.get("evse") or {}
-            if not evse.get("id"):
-                continue
-            status = ev_ocpp.normalize_status(data["actualValue"], "2.0.1")
-            when, _fixed = self._ts(data.get("timestamp"), received)
-            connector = charger._get_connector(evse["id"], evse.get("connectorId") or 1)
-            self.env["ev.connector"]._apply_status(
-                connector, status, when, data.get("techCode"), None, None, data.get("techInfo"), data["actualValue"]
-            )
-        return None
-
-    # transactions ---------------------------------------------------------------------------
-    def _session(self, charger, transaction_id, connector=None, create=True):
-        Session = self.env["ev.session"].sudo()
-        transaction_id = str(transaction_id)
-        if not transaction_id or len(transaction_id) > 36:
-            raise EventRejected(_("transactionId %r must be 1 to 36 characters", transaction_id))
-        batch = self.env.context.get("ev_ingest_batch")
-        # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse
-        session = batch and batch["known"].get((charger.id, transaction_id))
-        session = (
-            session.with_env(Session.env)
-            if session
-            else Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
+    @api.model
+    def _reject(self, raw, event, received, problem, rejected):
+        """Keep the event as rejected (``problem``: a reason or the exception); returns its result.
+        What cannot be stored (an over-long text, a payload over the limits) is shortened or dropped."""
+        reason = self._reason(raw["action"], problem)
+        _logger.info(
+            "ev.ocpp.event %s from %s rejected: %s", raw["key"], ev_ocpp_limits.shorten(raw["charger"]), reason
         )
-        if session or not create:
-            return session, False
-        session = Session.create(
-            {
-                "charger_id": charger.id,
-                "transaction_id": transaction_id,
-                "connector_id": connector.id if connector else False,
-            }
-        )
-        return session, True
-
-    def _link_token(self, session, token_value, token_type=None):
-        if not token_value or session.id_token_id:
-            if token_value and not session.id_token_value:
-                session.id_token_value = token_value
-            return
-        domain = [("value", "=", token_value)]
-        token = (
-            self.env["ev.id.token"]
-            .sudo()
-            .search(domain + ([("token_type", "=", token_type)] if token_type else []), limit=1)
-        )
-        if not token and token_type:
-            token = self.env["ev.id.token"].sudo().search(domain, limit=1)
-        session.write({"id_token_value": token_value, "id_token_id": token.id if token else False})
-
-    def _on_TransactionEvent(self, charger, version, payload, response, received):  # noqa: C901 - split by the pipeline refactor (issue 8)
-        info = payload["transactionInfo"]
-        event_type = payload["eventType"]
-        if event_type not in ("Started", "Updated", "Ended"):
-            raise EventRejected(_("TransactionEvent eventType %r is not Started, Updated or Ended", event_type))
-        when, fixed = self._ts(payload["timestamp"], received)
-        seq_no = int(payload["seqNo"])
-        evse = payload.get("evse") or {}
-        connector = charger._get_connector(evse["id"], evse.get("connectorId") or 1) if evse.get("id") else None
-        session, created = self._session(charger, info["transactionId"], connector)
-        was_completed = session.state == "completed"
-        vals = {}
-        if connector and not session.connector_id:
-            vals["connector_id"] = connector.id
-        if not session.start_time or when < session.start_time:
-            vals["start_time"] = when
-        if event_type == "Ended":
-            vals.update(
-                {
-                    "state": "completed",
-                    "stop_time": max(when, session.start_time or when),
-                    "stop_reason": info.get("stoppedReason") or "Local",
-                }
-            )
-            if created:
-                vals["orphan_stop"] = True
-        elif created or session.state != "completed":
-            vals.setdefault("state", "active")
-        if seq_no >= session.last_seq_no:
-            vals["last_seq_no"] = seq_no
-            if info.get("chargingState"):
-                vals["charging_state"] = info["chargingState"]
-        if info.get("remoteStartId") and not session.remote_start_id:
-            vals["remote_start_id"] = int(info["remoteStartId"])
-        if payload.get("offline"):
-            vals["offline"] = True
-        if fixed:
-            vals["clock_fixed"] = True
-        session.write(vals)
-        if session.state == "active" and (created or event_type == "Started"):
-            session._close_superseded()
-        token = payload.get("idToken") or {}
-        self._link_token(session, token.get("idToken"), token.get("type"))
-        samples = ev_ocpp.parse_meter_values(payload.get("meterValue") or [], "2.0.1")
-        for sample in samples:
-            if sample.measurand == ev_ocpp.ENERGY_REGISTER and not sample.phase:
-                if sample.context == "Transaction.Begin" and not session.has_meter_start:
-                    session.write({"has_meter_start": True, "meter_start_reported": float(sample.value)})
-                    charger._learn_meter_start(sample.value)
-                elif sample.context == "Transaction.End":
-                    session.write({"has_meter_stop": True, "meter_stop_reported": float(sample.value)})
-        self._store_samples(charger, session.connector_id or connector, session, samples, received)
-        self._touch_session(session, was_completed)
-        return session
-
-    def _on_StartTransaction(self, charger, version, payload, response, received):
-        transaction_id = response.get("transactionId")
-        if transaction_id in (None, ""):
-            raise EventRejected(
-                _("StartTransaction needs the transactionId the bridge issued (response.transactionId)")
-            )
-        when, fixed = self._ts(payload["timestamp"], received)
-        connector = charger._get_connector(int(payload["connectorId"]), 1)
-        session, _created = self._session(charger, transaction_id, connector)
-        was_completed = session.state == "completed"
+        shorten = ev_ocpp_limits.shorten
         vals = {
-            "start_time": when,
-            "connector_id": connector.id,
-            "has_meter_start": True,
-            "meter_start_reported": float(payload["meterStart"]),
-            "clock_fixed": fixed or session.clock_fixed,
+            "key": raw["key"],
+            "charger_identity": ev_ocpp_limits.storable(shorten(raw["charger"])),
+            "charger_id": event.charger.id if event and event.charger else False,
+            "company_id": event.charger.company_id.id if event and event.charger else False,
+            "version": raw.get("version") or (event.version if event else False),
+            "action": ev_ocpp_limits.storable(shorten(raw["action"])),
+            "message_id": ev_ocpp_limits.storable(shorten(raw.get("message_id"))) or False,
+            "payload": event.payload if event else False,  # None: over the limits, not kept
+            "response": (event.response or False) if event else False,
+            "meta": (event.meta or False) if event else False,
+            "has_meta": bool(event and event.meta),
+            "received_at": ev_ocpp.to_naive_utc(received),
+            "state": "rejected",
+            "error": ev_ocpp_limits.storable(reason),
         }
-        if session.state != "completed":
-            vals["state"] = "active"
-        session.write(vals)
-        charger._learn_meter_start(vals["meter_start_reported"])
-        if session.state == "active":
-            session._close_superseded()
-        self._link_token(session, payload.get("idTag"))
-        self._touch_session(session, was_completed)
-        return session
-
-    def _on_StopTransaction(self, charger, version, payload, response, received):
-        when, fixed = self._ts(payload["timestamp"], received)
-        session, created = self._session(charger, payload["transactionId"])
-        was_completed = session.state == "completed"
-        samples = ev_ocpp.parse_meter_values(payload.get("transactionData") or [], "1.6")
-        vals = {
-            "state": "completed",
-            "stop_reason": payload.get("reason") or "Local",
-            "has_meter_stop": True,
-            "meter_stop_reported": float(payload["meterStop"]),
-            "clock_fixed": fixed or session.clock_fixed,
-        }
-        if created:
-            # never saw the start: acknowledge and record what the stop tells
-            vals["orphan_stop"] = True
-            vals["start_time"] = min([ev_ocpp.to_naive_utc(s.timestamp) for s in samples], default=when)
-        vals["stop_time"] = max(when, session.start_time or vals.get("start_time") or when)
-        session.write(vals)
-        self._link_token(session, payload.get("idTag"))
-        self._store_samples(charger, session.connector_id, session, samples, received)
-        self._touch_session(session, was_completed)
-        return session
-
-    def _on_MeterValues(self, charger, version, payload, response, received):
-        samples = ev_ocpp.parse_meter_values(payload["meterValue"], version)
-        session = self.env["ev.session"]
-        if version == "1.6":
-            connector = charger._get_connector(int(payload["connectorId"]), 1) if int(payload["connectorId"]) else None
-            if payload.get("transactionId") is not None:
-                session, _created = self._session(charger, payload["transactionId"], connector, create=False)
-        else:
-            evse_id = int(payload["evseId"])
-            connector = charger._get_connector(evse_id, 1) if evse_id else None
-        if not session and connector:
-            session = (
-                self.env["ev.session"]
-                .sudo()
-                .search(
-                    [("connector_id", "=", connector.id), ("state", "=", "active")], order="start_time desc", limit=1
-                )
-            )
-        self._store_samples(charger, connector, session, samples, received)
-        if session:
-            self._touch_session(session, session.state == "completed")
-        return session or None
-
-    def _store_samples(self, charger, connector, session, samples, received):
-        """Queue the event's meter values; inside ingest() they are written per chunk (see
-        _flush_samples), outside at once. A replayed message adds nothing."""
-        vals_list = []
-        for sample in samples:
-            stamp = ev_ocpp.to_naive_utc(sample.timestamp)
-            if stamp < ev_ocpp.to_naive_utc(ev_ocpp.EARLIEST_PLAUSIBLE):
-                stamp = ev_ocpp.to_naive_utc(received)
-                if session:
-                    session.clock_fixed = True
-            vals_list.append(
-                {
-                    "charger_id": charger.id,
-                    "connector_id": connector.id if connector else False,
-                    "session_id": session.id if session else False,
-                    "timestamp": stamp,
-                    "measurand": sample.measurand,
-                    "phase": sample.phase or False,
-                    "context": sample.context or False,
-                    "location": sample.location or False,
-                    "value": float(sample.value),
-                    "unit": sample.unit or False,
-                }
-            )
-        batch = self.env.context.get("ev_ingest_batch")
-        if batch is not None and batch.get("samples") is not None:
-            batch["samples"].extend(vals_list)
-        else:
-            self._flush_samples(vals_list)
-
-    def _flush_samples(self, vals_list):
-        """Create the meter values not stored yet (one query to find those already stored) and
-        raise each charger's last known register."""
-        if not vals_list:
-            return
-        MeterValue = self.env["ev.meter.value"].sudo()
-
-        def ident(v):
-            return v["charger_id"], v["timestamp"], v["measurand"], v["phase"] or "", v["location"] or ""
-
-        existing = MeterValue.search_read(
-            [
-                ("charger_id", "in", list({v["charger_id"] for v in vals_list})),
-                ("timestamp", "in", list({v["timestamp"] for v in vals_list})),
-            ],
-            ["charger_id", "timestamp", "measurand", "phase", "location"],
-        )
-        known = {
-            (r["charger_id"][0], r["timestamp"], r["measurand"], r["phase"] or "", r["location"] or "")
-            for r in existing
-        }
-        new, registers = [], {}
-        for vals in vals_list:
-            key = ident(vals)
-            if key in known:
-                continue
-            known.add(key)
-            new.append(vals)
-            if vals["measurand"] == ev_ocpp.ENERGY_REGISTER and not vals["phase"]:
-                registers[vals["charger_id"]] = max(registers.get(vals["charger_id"], 0.0), vals["value"])
-        if new:
-            MeterValue.create(new)
-        for charger in self.env["ev.charger"].sudo().browse(list(registers)):
-            if registers[charger.id] > (charger.last_meter_wh or 0.0):
-                charger.last_meter_wh = registers[charger.id]
-
-    # status of firmware, logs, security ------------------------------------------------------
-    def _on_FirmwareStatusNotification(self, charger, version, payload, response, received):
-        charger.firmware_status = payload["status"]
-        return None
-
-    def _on_LogStatusNotification(self, charger, version, payload, response, received):
-        charger.diagnostics_status = payload["status"]
-        return None
-
-    _on_DiagnosticsStatusNotification = _on_LogStatusNotification
-
-    def _on_SecurityEventNotification(self, charger, version, payload, response, received):
-        charger.message_post(
-            body=_(
-                "Security event %(type)s at %(ts)s %(info)s",
-                type=payload["type"],
-                ts=payload.get("timestamp", ""),
-                info=payload.get("techInfo") or "",
-            )
-        )
-        return None
+        rejected.append(vals)
+        return {"key": raw["key"], "status": "rejected", "error": reason}
 
     # ------------------------------------------------------------------------------------------
     # Review and housekeeping
     # ------------------------------------------------------------------------------------------
     def action_mark_reviewed(self):
+        require_records(self, "write", MANAGER, _("review rejected events"))
         self.filtered(lambda e: e.state == "rejected").write({"state": "reviewed"})
+        return True
 
     def action_retry(self):
-        """Apply rejected events again (e.g. after registering the missing charger)."""
+        """Apply rejected events again (e.g. after registering the missing charger). EV Managers only."""
+        require_records(self, "write", MANAGER, _("apply rejected events again"))
         for event in self.filtered(lambda e: e.state == "rejected"):
             envelope = {
                 "key": event.key,
@@ -833,14 +449,18 @@ class EvOcppEvent(models.Model):
                 "payload": event.payload or {},
                 "response": event.response or {},
                 "ts": event.received_at.isoformat() + "Z",
-                "message_id": event.message_id,
             }
+            if event.message_id:
+                envelope["message_id"] = event.message_id
+            if event.meta:
+                envelope["meta"] = event.meta
             event.unlink()
             result = self.ingest([envelope])[0]
             if result["status"] == "rejected":
                 raise UserError(
                     _("Event %(key)s is still rejected: %(error)s", key=envelope["key"], error=result["error"])
                 )
+        return True
 
     @api.model
     def _gc_events(self):

@@ -3,6 +3,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .ev_access import MANAGER, require_records
+
 SITE_STATES = [
     ("prospect", "Prospect"),
     ("construction", "Construction"),
@@ -30,7 +32,11 @@ class EvSite(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Address", tracking=True, help="Contact holding the street address of the site."
+        "res.partner",
+        string="Address",
+        tracking=True,
+        check_company=True,
+        help="Contact holding the street address of the site.",
     )
     street = fields.Char(related="partner_id.street")
     city = fields.Char(related="partner_id.city")
@@ -110,6 +116,7 @@ class EvSite(models.Model):
 
     # lifecycle buttons
     def _set_state(self, state):
+        require_records(self, "write", MANAGER, _("change a site's lifecycle"))
         order = [s for s, _label in SITE_STATES]
         for site in self:
             if order.index(state) < order.index(site.state):
@@ -129,24 +136,30 @@ class EvSite(models.Model):
 
     def action_construction(self):
         self._set_state("construction")
+        return True
 
     def action_commission(self):
         self._set_state("commissioned")
+        return True
 
     def action_operate(self):
         self._set_state("operating")
+        return True
 
     def action_decommission(self):
         self._set_state("decommissioned")
+        return True
 
     def action_open_map(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.map_url:
             raise ValidationError(_("Set the latitude and longitude of %s to open its map.", self.name))
         return {"type": "ir.actions.act_url", "url": self.map_url, "target": "new"}
 
     def action_view_chargers(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_charger_action")
         action["domain"] = [("site_id", "=", self.id)]
         action["context"] = {"default_site_id": self.id}
@@ -154,6 +167,7 @@ class EvSite(models.Model):
 
     def action_view_sessions(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_session_action")
         action["domain"] = [("site_id", "=", self.id)]
         return action

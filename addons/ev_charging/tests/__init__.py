@@ -4,3 +4,12 @@ from . import test_charger
 from . import test_security
 from . import test_bridge_contract
 from . import test_commands
+from . import test_rpc_access
+from . import test_menus
+from . import test_handlers_availability
+from . import test_handlers_transactions
+from . import test_handlers_meter_values
+from . import test_ingest_limits
+from . import test_handlers_station
+from . import test_session_pipeline
+from . import test_check_company

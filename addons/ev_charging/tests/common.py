@@ -2,7 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 from odoo.tests.common import TransactionCase
 
-from ..lib import ev_demo
+from ..lib import ev_demo, ev_ocpp
+from ..models.ev_batch import Event, IngestBatch
+from ..models.ev_ocpp_handlers.readings import flush_samples
 
 
 def iso(ts):
@@ -46,6 +48,33 @@ class EvCase(TransactionCase):
         results = self.Event.ingest(events)
         self.env.invalidate_all()
         return results
+
+    def handle(self, handler, charger, action, payload, ts=None, response=None, version=None, settle=True):
+        """Call one handler directly with a batch of its own (what ingest() does for each event, without
+        the event bookkeeping); returns (batch, what the handler returned)."""
+        env = self.env(su=True, context=dict(self.env.context, tracking_disable=True))
+        batch = IngestBatch(env, env["ev.ocpp.event"]._ocpp_handlers())
+        received = ts or self.t0
+        event = Event(
+            key=self.key(),
+            charger=charger.with_env(env),
+            version=version or charger.ocpp_version,
+            action=action,
+            payload=payload,
+            response=response or {},
+            meta=None,
+            received=received,
+        )
+        result = handler(batch, event)
+        flush_samples(batch)
+        if settle:
+            batch.settle()
+        self.env.invalidate_all()
+        return batch, result
+
+    @staticmethod
+    def naive(ts):
+        return ev_ocpp.to_naive_utc(ts)
 
     def session(self, charger, transaction_id):
         return self.env["ev.session"].search(

@@ -32,8 +32,8 @@ class TestCharger(EvCase):
         stored = self.cp201.sudo().password_hash
         self.assertTrue(stored.startswith("$pbkdf2-sha256$"))
         self.assertNotIn("correct-horse", stored)
-        self.assertTrue(self.cp201.check_basic_auth_password("correct-horse-battery-1"))
-        self.assertFalse(self.cp201.check_basic_auth_password("correct-horse-battery-2"))
+        self.assertTrue(self.cp201._check_basic_auth_password("correct-horse-battery-1"))
+        self.assertFalse(self.cp201._check_basic_auth_password("correct-horse-battery-2"))
         station = self.env["ev.charger"].bridge_station("T-201")
         self.assertEqual(station["password_hash"], stored)
         self.assertEqual(station["registration_status"], "accepted")

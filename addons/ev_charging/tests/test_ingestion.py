@@ -401,10 +401,12 @@ class TestIngestion16(EvCase):
         self.assertEqual(self.cp16.station_status, "Available")
         self.assertEqual(self.cp16.serial_number, "EVR-7")
         hist = s.connector_id.history_ids.sorted("date_start")
-        # Preparing/Charging/Finishing all map to Occupied: one Occupied period from 1' to 37'
-        self.assertEqual(hist.mapped("status"), ["Available", "Occupied", "Available"])
-        self.assertEqual(hist[1].ocpp_status, "Preparing")
-        self.assertEqual(hist[1].duration_seconds, 36 * 60)
+        # Preparing/Charging/Finishing all map to Occupied, each sub-state kept as its own period (issue 9,
+        # item 6); Preparing and Charging came at the same second: Preparing lasted 0 s and is not kept
+        self.assertEqual(hist.mapped("status"), ["Available", "Occupied", "Occupied", "Available"])
+        self.assertEqual(hist.mapped("ocpp_status"), ["Available", "Charging", "Finishing", "Available"])
+        self.assertEqual(hist[1:3].mapped("duration_seconds"), [34 * 60, 2 * 60])
+        self.assertEqual(s.connector_id.status_since, m(t0, 37).replace(tzinfo=None))
         self.assertEqual(self.cp16.last_meter_wh, 2_461_000.0)
 
     def test_stop_for_unknown_transaction_is_acknowledged_and_recorded(self):

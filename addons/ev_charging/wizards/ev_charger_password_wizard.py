@@ -15,5 +15,7 @@ class EvChargerPasswordWizard(models.TransientModel):
     )
 
     def action_apply(self):
+        self.ensure_one()
+        # EV Managers only, on chargers they may write (checked by set_basic_auth_password)
         self.charger_id.set_basic_auth_password(self.password)
         return {"type": "ir.actions.act_window_close"}

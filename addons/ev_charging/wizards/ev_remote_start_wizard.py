@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import _, fields, models
+
+from ..models.ev_access import require_command_rights
 
 
 class EvRemoteStartWizard(models.TransientModel):
@@ -10,6 +12,8 @@ class EvRemoteStartWizard(models.TransientModel):
 
     def action_start(self):
         self.ensure_one()
+        require_command_rights(self.connector_id, _("start a session remotely"))
+        self.id_token_id.check_access("read")  # a token of the caller's companies only
         token = self.id_token_id
         params = {
             "remoteStartId": int(self.env["ir.sequence"].next_by_code("ev.remote.start") or 1),

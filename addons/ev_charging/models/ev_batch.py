@@ -1,0 +1,116 @@
+"""The state of one ingestion batch (or of a cron closing sessions), passed explicitly to every
+handler and pipeline step: never kept in the context.
+
+Plain Python classes, not models: a batch lives for one ``ev.ocpp.event.ingest()`` call.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..lib import ev_ocpp
+
+
+class EventRejected(Exception):
+    """The event is well-formed but cannot be applied; the message says why."""
+
+
+#: register and power readings the session pipelines use, read once per batch for all its sessions
+PIPELINE_MEASURANDS = (ev_ocpp.ENERGY_REGISTER, "Power.Active.Import")
+
+
+class SessionBatch:
+    """Sessions changed together; their energy and pipelines run once for all of them (see
+    ``ev.session._ev_run_pipelines``). ``env`` is the environment the work runs in."""
+
+    def __init__(self, env):
+        self.env = env
+        self.id = uuid.uuid4().hex
+        self.sessions = {}  # session id -> was it completed before the batch?
+        self._meter_rows = None
+
+    def _with(self, sessions):
+        """This batch for ``sessions`` (none of them completed by it): for one-off energy recomputes."""
+        for session in sessions:
+            self.sessions.setdefault(session.id, True)
+        return self
+
+    def touch(self, session, was_completed):
+        """Remember ``session`` changed (and whether it was completed before the batch changed it)."""
+        self.sessions.setdefault(session.id, was_completed)
+
+    def meter_rows(self):
+        """{session id: [rows]}: the register and power readings (without phase) of every session of the
+        batch, in time order, read once. Rows: dicts with timestamp, measurand, value, context."""
+        if self._meter_rows is None:
+            rows = (
+                self.env["ev.meter.value"]
+                .sudo()
+                .search_read(
+                    [
+                        ("session_id", "in", list(self.sessions)),
+                        ("measurand", "in", list(PIPELINE_MEASURANDS)),
+                        ("phase", "in", [False, ""]),
+                    ],
+                    ["session_id", "timestamp", "measurand", "value", "context"],
+                    order="timestamp, id",
+                )
+            )
+            by_session = defaultdict(list)
+            for row in rows:
+                by_session[row["session_id"][0]].append(row)
+            self._meter_rows = by_session
+        return self._meter_rows
+
+    def settle(self):
+        """Run the session pipelines once for every session the batch touched."""
+        if self.sessions:
+            self.env["ev.session"].browse(list(self.sessions))._ev_run_pipelines(self)
+        return True
+
+
+@dataclass
+class Event:
+    """One bridge event being applied: the envelope (INGESTION.md) with its charger record."""
+
+    key: str
+    charger: object  # ev.charger record
+    version: str
+    action: str
+    payload: dict
+    response: dict
+    meta: dict | None
+    received: datetime  # aware UTC
+    message_id: str | None = None
+
+
+class IngestBatch(SessionBatch):
+    """One ``ingest()`` call: the handler table, the sessions known before it, the meter readings of
+    the chunk being applied, the chargers' last-seen times."""
+
+    def __init__(self, env, handlers, known_sessions=None):
+        super().__init__(env)
+        self.handlers = handlers  # {action: handler(batch, event)}
+        self.known = known_sessions or {}  # (charger id, transaction id) -> session existing before the batch
+        self.samples = []  # ev.meter.value vals queued by the chunk being applied
+        self.last_seen = {}  # charger id -> naive UTC
+
+    def saw(self, charger, received):
+        """The station spoke at ``received`` (aware UTC)."""
+        naive = ev_ocpp.to_naive_utc(received)
+        if naive > self.last_seen.get(charger.id, naive) or charger.id not in self.last_seen:
+            self.last_seen[charger.id] = naive
+
+    def ts(self, payload_ts, received):
+        """(naive UTC time, fixed?) of a charger timestamp; one before 2010 is replaced by ``received``."""
+        ts, fixed = ev_ocpp.sane_timestamp(payload_ts, received)
+        return ev_ocpp.to_naive_utc(ts), fixed
+
+    def settle(self):
+        """Last-seen times, then the session pipelines."""
+        for charger in self.env["ev.charger"].browse(list(self.last_seen)).exists():
+            when = self.last_seen[charger.id]
+            if not charger.last_seen or charger.last_seen < when:
+                charger.last_seen = when
+        return super().settle()

@@ -1,0 +1,117 @@
+"""Functional block E (transactions): 2.0.1 TransactionEvent, 1.6 StartTransaction and StopTransaction.
+
+The three messages are read into one ev_ocpp_messages.TransactionUpdate and applied by the same code
+(``apply_transaction``): the session, its state and times, its meter start and stop (the one path both
+versions take to the energy rules), its id token and its readings.
+"""
+
+from ...lib import ev_ocpp, ev_ocpp_messages
+from ...lib.ev_ocpp_messages import ENDED, STARTED
+from .readings import store_samples
+
+
+def find_session(batch, charger, transaction_id, connector=None, create=True):
+    """(session, created) of the charger's transaction; created on first sight when ``create``."""
+    Session = batch.env["ev.session"]
+    transaction_id = ev_ocpp_messages.transaction_id(transaction_id)
+    # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse
+    session = batch.known.get((charger.id, transaction_id))
+    session = (
+        session.with_env(batch.env)
+        if session
+        else Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
+    )
+    if session or not create:
+        return session, False
+    vals = {
+        "charger_id": charger.id,
+        "transaction_id": transaction_id,
+        "connector_id": connector.id if connector else False,
+    }
+    return Session.create(vals), True
+
+
+def link_token(batch, session, token_value, token_type=None):
+    """Link the session to the id token the station named (its value is kept even when unknown)."""
+    if not token_value or session.id_token_id:
+        if token_value and not session.id_token_value:
+            session.id_token_value = token_value
+        return
+    Token = batch.env["ev.id.token"]
+    # a token of the station's company, or of no company (another company's drivers are not ours)
+    domain = [("value", "=", token_value), ("company_id", "in", [session.company_id.id, False])]
+    token = Token.search(domain + ([("token_type", "=", token_type)] if token_type else []), limit=1)
+    if not token and token_type:
+        token = Token.search(domain, limit=1)
+    session.write({"id_token_value": token_value, "id_token_id": token.id if token else False})
+
+
+def _session_vals(batch, session, created, update, when, fixed, connector):
+    """What ``update`` changes on ``session`` (state, times, sequence, meter start/stop)."""
+    vals = {}
+    if connector and not session.connector_id:
+        vals["connector_id"] = connector.id
+    if created and update.kind == ENDED:
+        # never saw the start: acknowledge and record what the stop tells
+        vals["orphan_stop"] = True
+        vals["start_time"] = min([ev_ocpp.to_naive_utc(s.timestamp) for s in update.samples] + [when])
+    elif update.kind == STARTED or not session.start_time or when < session.start_time:
+        vals["start_time"] = when
+    start = vals.get("start_time") or session.start_time or when
+    if update.kind == ENDED:
+        vals.update({"state": "completed", "stop_time": max(when, start), "stop_reason": update.stop_reason})
+    elif created or session.state != "completed":
+        vals["state"] = "active"
+    if update.seq_no is not None and update.seq_no >= session.last_seq_no:
+        vals["last_seq_no"] = update.seq_no
+        if update.charging_state:
+            vals["charging_state"] = update.charging_state
+    if update.remote_start_id and not session.remote_start_id:
+        vals["remote_start_id"] = update.remote_start_id
+    if update.offline:
+        vals["offline"] = True
+    if fixed:
+        vals["clock_fixed"] = True
+    if update.meter_start is not None and not session.has_meter_start:
+        vals.update({"has_meter_start": True, "meter_start_reported": float(update.meter_start)})
+    if update.meter_stop is not None:
+        vals.update({"has_meter_stop": True, "meter_stop_reported": float(update.meter_stop)})
+    return vals
+
+
+def apply_transaction(batch, event, update):
+    """Apply a TransactionUpdate of either version; returns the session."""
+    charger = event.charger
+    when, fixed = batch.ts(update.timestamp, event.received)
+    connector = charger._get_connector(update.evse_id, update.connector_id) if update.evse_id else None
+    session, created = find_session(batch, charger, update.transaction_id, connector)
+    was_completed = session.state == "completed"
+    session.write(_session_vals(batch, session, created, update, when, fixed, connector))
+    if update.meter_start is not None:
+        charger._learn_meter_start(float(update.meter_start))
+    if session.state == "active" and (created or update.kind == STARTED):
+        session._close_superseded(batch)
+    link_token(batch, session, update.id_token, update.token_type or None)
+    if update.samples:
+        store_samples(batch, charger, session.connector_id or connector, session, update.samples, event.received)
+    batch.touch(session, was_completed)
+    return session
+
+
+def transaction_event(batch, event):
+    return apply_transaction(batch, event, ev_ocpp_messages.transaction_event(event.payload))
+
+
+def start_transaction(batch, event):
+    return apply_transaction(batch, event, ev_ocpp_messages.start_transaction(event.payload, event.response))
+
+
+def stop_transaction(batch, event):
+    return apply_transaction(batch, event, ev_ocpp_messages.stop_transaction(event.payload))
+
+
+HANDLERS = {
+    "TransactionEvent": transaction_event,
+    "StartTransaction": start_transaction,
+    "StopTransaction": stop_transaction,
+}
