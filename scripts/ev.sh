@@ -79,8 +79,13 @@ cmd_test() {
   local db=${EV_TEST_DB:-ev_test}
   log "building a fresh test database $db with $(modules) (install-time checks run here)"
   psql_ev -qc "drop database if exists $db" postgres
-  odoo_bin -d "$db" -i "$(modules)" --stop-after-init --log-level=warn \
+  local install_log=$EV_CACHE/install-$db.log
+  odoo_bin -d "$db" -i "$(modules)" --stop-after-init --log-level=warn 2>&1 | tee "$install_log" \
     || die "installing $(modules) into a fresh database failed"
+  # Odoo logs a failing data or demo file and goes on: the test database must be complete
+  if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$install_log" >/dev/null; then
+    die "installing $(modules) logged errors (see $install_log): the test database would be incomplete"
+  fi
   # the end-to-end tests run a real Odoo server on their own copy (pytest-odoo holds $db open)
   psql_ev -qc "drop database if exists ${db}_e2e" postgres
   psql_ev -qc "create database ${db}_e2e template $db" postgres

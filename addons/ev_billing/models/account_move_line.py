@@ -13,7 +13,7 @@ class AccountMoveLine(models.Model):
     ev_session_id = fields.Many2one(
         "ev.session", string="Charging session", index="btree_not_null", copy=False, check_company=True
     )
-    ev_cost_kind = fields.Selection(COST_KINDS, string="Charging component", copy=False)
+    ev_cost_kind = fields.Selection(COST_KINDS, string="Charging component")
     ev_energy_kwh = fields.Float("Energy (kWh)", digits=(16, 3), copy=False)
     ev_amount = fields.Monetary(
         "Session line amount",

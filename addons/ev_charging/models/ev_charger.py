@@ -325,7 +325,6 @@ class EvCharger(models.Model):
         return self._command("Reset", {"type": "OnIdle"})
 
     def action_reset_hard(self):
-        require_group(self.env, MANAGER, _("reset a station immediately"))
         require_command_rights(self, _("reset a station"))
         return self._command("Reset", {"type": "Immediate"})
 
@@ -334,7 +333,6 @@ class EvCharger(models.Model):
         return self._command("TriggerMessage", {"requestedMessage": "StatusNotification"})
 
     def action_clear_cache(self):
-        require_group(self.env, MANAGER, _("clear a station's authorization cache"))
         require_command_rights(self, _("clear a station's authorization cache"))
         return self._command("ClearCache", {})
 

@@ -57,9 +57,14 @@ class EvGrant(models.Model):
     deadline_ids = fields.One2many("ev.grant.deadline", "grant_id", string="Reports due")
     cash_ids = fields.One2many("ev.grant.cash", "grant_id", string="Cash and program income")
     analytic_plan_id = fields.Many2one("account.analytic.plan", readonly=True, copy=False)
-    analytic_account_id = fields.Many2one("account.analytic.account", readonly=True, copy=False)
+    analytic_account_id = fields.Many2one("account.analytic.account", readonly=True, copy=False, check_company=True)
     project_id = fields.Many2one(
-        "project.project", string="Timesheet project", readonly=True, copy=False, help="Timesheets on it are labor."
+        "project.project",
+        string="Timesheet project",
+        readonly=True,
+        copy=False,
+        help="Timesheets on it are labor.",
+        check_company=True,
     )
     spent_total = fields.Monetary(compute="_compute_totals", help="Allowable costs, federal and recipient share.")
     spent_federal = fields.Monetary(compute="_compute_totals", help="Federal share of the allowable costs.")

@@ -55,15 +55,19 @@ class EvGrantCost(models.Model):
     allowable = fields.Boolean(compute="_compute_allowable", store=True, readonly=False, index=True)
     unallowable_reason = fields.Char(compute="_compute_allowable", store=True, readonly=False)
     source = fields.Selection(SOURCES, default="manual", required=True, readonly=True)
-    labor_period_id = fields.Many2one("ev.grant.labor.period", ondelete="cascade", readonly=True, index=True)
-    trip_id = fields.Many2one("ev.grant.trip", ondelete="cascade", readonly=True, index=True)
-    equipment_id = fields.Many2one("ev.grant.equipment", ondelete="cascade", readonly=True, index=True)
+    labor_period_id = fields.Many2one(
+        "ev.grant.labor.period", ondelete="cascade", readonly=True, index=True, check_company=True
+    )
+    trip_id = fields.Many2one("ev.grant.trip", ondelete="cascade", readonly=True, index=True, check_company=True)
+    equipment_id = fields.Many2one(
+        "ev.grant.equipment", ondelete="cascade", readonly=True, index=True, check_company=True
+    )
     site_id = fields.Many2one("ev.site", check_company=True, help="Site the cost is for (EV-ChART module 9).")
     capital_field = fields.Selection(CAPITAL_FIELDS, string="EV-ChART capital cost")
-    partner_id = fields.Many2one("res.partner", string="Vendor")
+    partner_id = fields.Many2one("res.partner", string="Vendor", check_company=True)
     receipt_ids = fields.One2many("ev.grant.receipt", "cost_id", string="Receipts")
     receipt_count = fields.Integer(compute="_compute_receipt_count")
-    analytic_line_id = fields.Many2one("account.analytic.line", readonly=True, copy=False)
+    analytic_line_id = fields.Many2one("account.analytic.line", readonly=True, copy=False, check_company=True)
 
     _sql_constraints = [("amount_positive", "CHECK (amount >= 0)", "A cost amount cannot be negative.")]
 

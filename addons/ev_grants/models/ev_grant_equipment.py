@@ -38,7 +38,7 @@ class EvGrantEquipment(models.Model):
         "Federal share (%)", compute="_compute_federal_share", store=True, readonly=False, digits=(6, 4)
     )
     federal_share = fields.Monetary(compute="_compute_costs", store=True)
-    title_holder_id = fields.Many2one("res.partner", string="Title holder")
+    title_holder_id = fields.Many2one("res.partner", string="Title holder", check_company=True)
     acquisition_date = fields.Date(required=True, default=fields.Date.context_today)
     site_id = fields.Many2one("ev.site", string="Location (site)", check_company=True)
     location_note = fields.Char("Location detail")
@@ -52,7 +52,7 @@ class EvGrantEquipment(models.Model):
     )
     receipt_ids = fields.One2many("ev.grant.receipt", "equipment_id", string="Receipts")
     state = fields.Selection([("draft", "Draft"), ("posted", "Posted")], default="draft", required=True, tracking=True)
-    cost_id = fields.Many2one("ev.grant.cost", readonly=True, copy=False)
+    cost_id = fields.Many2one("ev.grant.cost", readonly=True, copy=False, check_company=True)
 
     _sql_constraints = [
         ("quantity_positive", "CHECK (quantity > 0)", "The quantity must be at least 1."),

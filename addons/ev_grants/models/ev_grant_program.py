@@ -10,7 +10,7 @@ class EvGrantProgram(models.Model):
     name = fields.Char(required=True, help="e.g. NEVI Formula Program, CFI, a state program.")
     code = fields.Char(required=True, help="Short code used in reports (NEVI, CFI, ...).")
     agency_id = fields.Many2one(
-        "res.partner", string="Awarding agency", help="Awarding agency (e.g. FHWA, a state DOT)."
+        "res.partner", string="Awarding agency", help="Awarding agency (e.g. FHWA, a state DOT).", check_company=True
     )
     assistance_listing = fields.Char(help="Assistance Listing (CFDA) number, e.g. 20.205.")
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)

@@ -18,7 +18,9 @@ BONUS_ELECTIONS = [
 class AccountAsset(models.Model):
     _inherit = "account.asset"
 
-    ev_spv_id = fields.Many2one("ev.spv", string="SPV", compute="_compute_ev_spv", store=True, index=True)
+    ev_spv_id = fields.Many2one(
+        "ev.spv", string="SPV", compute="_compute_ev_spv", store=True, index=True, check_company=True
+    )
     ev_kind = fields.Selection(ASSET_KINDS, string="EV asset kind")
     ev_charger_id = fields.Many2one("ev.charger", string="Charger", index=True, check_company=True)
     ev_site_id = fields.Many2one("ev.site", string="Site", index=True, check_company=True)

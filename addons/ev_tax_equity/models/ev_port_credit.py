@@ -13,7 +13,7 @@ class EvPortCredit(models.Model):
     _order = "placed_in_service, id"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade")
+    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="spv_id.currency_id")
     evse_id = fields.Many2one("ev.evse", string="Port (EVSE)", required=True, index=True, check_company=True)

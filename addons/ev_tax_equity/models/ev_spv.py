@@ -126,7 +126,9 @@ class EvSpv(models.Model):
     capacity_kw = fields.Float("Capacity (kW)", compute="_compute_capacity", digits=(12, 1))
     notes = fields.Html()
     # lifecycle and compliance
-    project_id = fields.Many2one("project.project", string="Lifecycle project", readonly=True, copy=False)
+    project_id = fields.Many2one(
+        "project.project", string="Lifecycle project", readonly=True, copy=False, check_company=True
+    )
     task_ids = fields.One2many("project.task", "ev_spv_id", string="Lifecycle steps")
     open_step_count = fields.Integer(compute="_compute_open_steps")
     obligation_ids = fields.One2many("ev.spv.obligation", "spv_id", string="Compliance calendar")

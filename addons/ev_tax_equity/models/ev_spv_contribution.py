@@ -16,11 +16,16 @@ class EvSpvContribution(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="restrict")
+    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="restrict", check_company=True)
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="spv_id.currency_id")
     member_id = fields.Many2one(
-        "ev.spv.partner", string="Partner", required=True, index=True, domain="[('spv_id', '=', spv_id)]"
+        "ev.spv.partner",
+        string="Partner",
+        required=True,
+        index=True,
+        domain="[('spv_id', '=', spv_id)]",
+        check_company=True,
     )
     partner_id = fields.Many2one(related="member_id.partner_id", store=True, index=True, string="Contact")
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
@@ -29,8 +34,9 @@ class EvSpvContribution(models.Model):
         "account.journal",
         required=True,
         help="Bank or cash journal of the SPV's company that received the money.",
+        check_company=True,
     )
-    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True, copy=False)
+    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True, copy=False, check_company=True)
     state = fields.Selection(
         [("draft", "Draft"), ("posted", "Posted"), ("cancelled", "Cancelled")],
         default="draft",

@@ -14,13 +14,15 @@ class EvSpvDistribution(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="restrict", readonly=True)
+    spv_id = fields.Many2one(
+        "ev.spv", string="SPV", required=True, index=True, ondelete="restrict", readonly=True, check_company=True
+    )
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="spv_id.currency_id")
     date = fields.Date(required=True, readonly=True)
     amount = fields.Monetary(currency_field="currency_id", readonly=True)
-    journal_id = fields.Many2one("account.journal", readonly=True)
-    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True, copy=False)
+    journal_id = fields.Many2one("account.journal", readonly=True, check_company=True)
+    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True, copy=False, check_company=True)
     flip_phase = fields.Selection(
         [("pre", "Pre-flip shares"), ("post", "Post-flip shares")], readonly=True, help="Cash shares applied."
     )

@@ -26,15 +26,21 @@ class EvSpvK1(models.Model):
     _order = "year desc, spv_id, member_id, version desc"
     _check_company_auto = True
 
-    tax_year_id = fields.Many2one("ev.spv.tax.year", required=True, index=True, ondelete="restrict", readonly=True)
+    tax_year_id = fields.Many2one(
+        "ev.spv.tax.year", required=True, index=True, ondelete="restrict", readonly=True, check_company=True
+    )
     year = fields.Integer(related="tax_year_id.year", store=True)
     spv_id = fields.Many2one(related="tax_year_id.spv_id", store=True, index=True)
     company_id = fields.Many2one(related="tax_year_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="tax_year_id.currency_id")
-    member_id = fields.Many2one("ev.spv.partner", string="Partner", required=True, index=True, readonly=True)
+    member_id = fields.Many2one(
+        "ev.spv.partner", string="Partner", required=True, index=True, readonly=True, check_company=True
+    )
     partner_id = fields.Many2one(related="member_id.partner_id", store=True, index=True, string="Contact")
     version = fields.Integer(default=1, readonly=True)
-    amended_from_id = fields.Many2one("ev.spv.k1", string="Amends", readonly=True, index=True, ondelete="restrict")
+    amended_from_id = fields.Many2one(
+        "ev.spv.k1", string="Amends", readonly=True, index=True, ondelete="restrict", check_company=True
+    )
     amendment_ids = fields.One2many("ev.spv.k1", "amended_from_id", string="Amended by")
     state = fields.Selection(K1_STATES, default="draft", required=True, readonly=True, tracking=True, index=True)
     data = fields.Json(readonly=True, help="Parts I, II and III as computed (amounts as strings).")

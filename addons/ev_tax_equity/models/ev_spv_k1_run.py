@@ -12,7 +12,9 @@ class EvSpvK1Run(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    tax_year_id = fields.Many2one("ev.spv.tax.year", required=True, readonly=True, ondelete="cascade", index=True)
+    tax_year_id = fields.Many2one(
+        "ev.spv.tax.year", required=True, readonly=True, ondelete="cascade", index=True, check_company=True
+    )
     spv_id = fields.Many2one(related="tax_year_id.spv_id", store=True)
     company_id = fields.Many2one(related="tax_year_id.company_id", store=True, index=True)
     state = fields.Selection(

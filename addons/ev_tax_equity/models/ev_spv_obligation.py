@@ -27,7 +27,7 @@ class EvSpvObligation(models.Model):
     _order = "due_date, id"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade")
+    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     name = fields.Char(required=True)
     kind = fields.Selection(KINDS, required=True, default="custom")

@@ -50,12 +50,12 @@ class EvSpvPartner(models.Model):
     _rec_name = "partner_id"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, ondelete="cascade", index=True)
+    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, ondelete="cascade", index=True, check_company=True)
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="spv_id.currency_id")
     sequence = fields.Integer(default=10)
     partner_id = fields.Many2one(
-        "res.partner", required=True, index=True, help="The partner's contact (the legal entity)."
+        "res.partner", required=True, index=True, help="The partner's contact (the legal entity).", check_company=True
     )
     role = fields.Selection(ROLES, required=True, default="investor")
     is_general_partner = fields.Boolean(

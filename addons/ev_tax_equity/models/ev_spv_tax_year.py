@@ -40,7 +40,7 @@ class EvSpvTaxYear(models.Model):
     _rec_name = "display_name"
     _check_company_auto = True
 
-    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade")
+    spv_id = fields.Many2one("ev.spv", string="SPV", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="spv_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="spv_id.currency_id")
     year = fields.Integer(required=True, help="Calendar year in which the tax year ends.")

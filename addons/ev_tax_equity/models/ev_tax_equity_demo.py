@@ -260,7 +260,16 @@ class EvTaxEquityDemo(models.AbstractModel):
                 }
             )
             tokens = env["ev.id.token"].create(
-                [{"value": f"{prefix}-{n:04d}", "token_type": "Central", "partner_id": partner.id} for n in range(1, 4)]
+                [
+                    # a fleet's cards work at every site of the operator, whichever SPV owns it
+                    {
+                        "value": f"{prefix}-{n:04d}",
+                        "token_type": "Central",
+                        "partner_id": partner.id,
+                        "company_id": False,
+                    }
+                    for n in range(1, 4)
+                ]
             )
             result.append((partner, tokens))
         return result
