@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, models
 
 from odoo.addons.ev_tax_equity.report import ev_tax_report_values
@@ -10,7 +12,13 @@ class ReportK1Portal(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         docs = self.env["ev.spv.k1"].browse(docids)
-        return {"doc_ids": docids, "doc_model": "ev.spv.k1", "docs": docs, **ev_tax_report_values.values()}
+        return {
+            "doc_ids": docids,
+            "doc_model": "ev.spv.k1",
+            "docs": docs,
+            "mdash": Markup("&#8212;"),
+            **ev_tax_report_values.values(),
+        }
 
 
 class ReportCapitalStatement(models.AbstractModel):
@@ -20,7 +28,13 @@ class ReportCapitalStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         docs = self.env["ev.spv.capital"].browse(docids)
-        return {"doc_ids": docids, "doc_model": "ev.spv.capital", "docs": docs, "fmt": ev_tax_report_values.fmt}
+        return {
+            "doc_ids": docids,
+            "doc_model": "ev.spv.capital",
+            "docs": docs,
+            "fmt": ev_tax_report_values.fmt,
+            "sect": Markup("&#167;"),
+        }
 
 
 class ReportConsentSample(models.AbstractModel):

@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("ev_portal_invitation_signup", {
     steps: () => [
         {
             content: "the invitation page names the SPV and offers a sign-up",
-            trigger: ".ev_invitation[data-link=valid] .ev_invitation_spvs:contains(Bay Tour Fund)",
+            trigger: ".ev_invitation[data-link=valid] .ev_invitation_spvs:contains(Test EV Fund I LLC)",
         },
         noSidewaysScroll("the invitation page"),
         { trigger: "input[name=password]", run: "edit tour-password-1" },
@@ -34,7 +34,7 @@ registry.category("web_tour.tours").add("ev_portal_invitation_signup", {
             trigger: ".ev_portal_welcome",
         },
         noSidewaysScroll("the investments page"),
-        { trigger: "a.ev_portal_spv_link:contains(Bay Tour Fund)", run: "click" },
+        { trigger: "a.ev_portal_spv_link:contains(Test EV Fund I LLC)", run: "click" },
         { trigger: ".ev_portal_flip" },
         noSidewaysScroll("the SPV overview"),
         { trigger: ".ev_portal_tabs a[data-tab=k1s]", run: "click" },
@@ -85,7 +85,7 @@ registry.category("web_tour.tours").add("ev_portal_expired_link", {
                 if (document.querySelector("form.ev_invitation_signup, .ev_invitation_spvs, input[name=password]")) {
                     throw new Error("an expired link shows a form or data");
                 }
-                if (document.body.textContent.includes("Bay Tour Fund")) {
+                if (document.body.textContent.includes("Test EV Fund I LLC")) {
                     throw new Error("an expired link names the SPV");
                 }
             },
