@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from odoo.tests import HttpCase, tagged
 
-from .common import EvPortalCase, real_pdf
+from .common import EvPortalCase
 from .test_wallet import EvWalletPortalCase
 
 PHONE = "390x844"
@@ -67,8 +67,7 @@ class TestInvestorTours(EvPortalCase, HttpCase):
         invitation = self._invite(contact, self.spv)
         invitation._ev_send()
         token = self.invitation_token(invitation)
-        with real_pdf():
-            self.start_tour(f"/ev/invitation/{token}", "ev_portal_invitation_signup")
+        self.start_tour(f"/ev/invitation/{token}", "ev_portal_invitation_signup")
         user = contact.user_ids
         self.assertEqual((invitation.state, invitation.user_id), ("accepted", user))
         self.assertTrue(user.share)

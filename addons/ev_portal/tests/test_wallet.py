@@ -32,6 +32,7 @@ class EvWalletPortalCase(EvStripeCase):
                 "groups_id": [Command.set([cls.env.ref("base.group_portal").id])],
             }
         )
+        cls.stripe.is_published = True  # offered to portal users
         cls.other = cls.env["res.partner"].create({"name": "Other Driver", "email": "other@example.com"})
         cls.other_wallet = cls.env["ev.wallet"].create({"partner_id": cls.other.id})
 
@@ -76,7 +77,7 @@ class TestWalletPages(EvWalletPortalCase, HttpCase):
         _r, page = self.page(form.get("action"), {"csrf_token": csrf, "amount": "25"})
         self.assertRegex(self.text(page, "ev_wallet_topup_amount"), r"25\.00")
         payment_form = page.get_element_by_id("o_payment_form")
-        option = payment_form.xpath(".//input[@name='o_payment_radio']")[0]
+        option = payment_form.xpath(".//input[@name='o_payment_radio'][@data-provider-code='stripe']")[0]
         self.assertEqual(option.get("data-provider-code"), "stripe")
         context = {key.removeprefix("data-"): value for key, value in payment_form.attrib.items()}
         self.assertEqual(context["transaction-route"], f"/my/ev/wallet/{self.wallet.id}/transaction")

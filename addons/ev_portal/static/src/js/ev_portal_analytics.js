@@ -1,6 +1,6 @@
-/** @odoo-module **/
+/** @odoo-module ignore **/
 /* Charts of the investor portal's analytics page, with the Chart.js Odoo bundles (web/static/lib/Chart). The
- * data is the page's JSON script (#ev_portal_analytics_data); each canvas gets data-ev-rendered once drawn. */
+ * data is the JSON of #ev_portal_analytics_data[data-analytics]; each canvas gets data-ev-rendered once drawn. */
 
 function lineOrBar(canvasId, type, labels, datasets, options = {}) {
     const canvas = document.getElementById(canvasId);
@@ -21,12 +21,12 @@ function lineOrBar(canvasId, type, labels, datasets, options = {}) {
     canvas.dataset.evRendered = "1";
 }
 
-export function renderEvPortalAnalytics() {
-    const script = document.getElementById("ev_portal_analytics_data");
-    if (!script || !window.Chart) {
+function renderEvPortalAnalytics() {
+    const holder = document.getElementById("ev_portal_analytics_data");
+    if (!holder || !window.Chart) {
         return false;
     }
-    const data = JSON.parse(script.textContent);
+    const data = JSON.parse(holder.dataset.analytics);
     const labels = data.labels;
     lineOrBar("ev_chart_energy", "bar", labels, [
         { label: "kWh", data: data.energy_kwh, backgroundColor: "#2e86de" },
