@@ -9,7 +9,7 @@ from unittest.mock import patch
 from PyPDF2 import PdfReader
 
 from odoo import Command, fields
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from odoo.addons.ev_tax_equity.tests.common import EvTaxCase
 
@@ -22,7 +22,10 @@ def pdf_text(content):
 def real_pdf():
     """Odoo renders reports as HTML in test mode: render real PDFs (wkhtmltopdf) for the checks that read them,
     also for the requests served by the test server (same process)."""
-    with patch.dict(config.options, {"test_enable": False, "test_file": False}):
+    with (
+        patch.dict(config.options, {"test_enable": False, "test_file": False}),
+        mute_logger("odoo.addons.base.models.ir_actions_report"),  # Debian's wkhtmltopdf: unpatched Qt warnings
+    ):
         yield
 
 

@@ -133,7 +133,9 @@ class TestInvestorPages(EvPortalCase, HttpCase):
         self.assertFalse(amended.furnishing_ids, "a draft is never furnished")
         with real_pdf():  # the PDF itself, rendered outside a request (see real_pdf)
             pdf, _name, _furnishing = amended.with_user(self.ivy)._ev_portal_download()
-        self.assertIn("DRAFT — NOT FINAL", pdf_text(pdf))
+        text = pdf_text(pdf)
+        self.assertIn("Amended K-1 ☒ (version 2)", text)  # a real PDF, in UTF-8
+        self.assertIn("not yet (draft)", text)
         amended.action_release()
         _r, page = self.get(f"/my/ev/k1/{amended.id}/pdf")
         text = " ".join(page.text_content().split())
