@@ -89,9 +89,10 @@ class EvInvestorPortal(CustomerPortal):
     def _ev_spv(self, spv_id):
         """The SPV read as the user, or None when the user cannot read it."""
         spv = request.env["ev.spv"].browse(spv_id)
+        if not spv.exists():
+            return None
         try:
             spv.check_access("read")
-            spv.name  # noqa: B018 - raises MissingError for a deleted id
         except (AccessError, MissingError):
             return None
         return spv
@@ -448,8 +449,15 @@ class EvInvestorPortal(CustomerPortal):
                 consent_id = env["ev.spv.consent"].give_consent(DISCLOSURE_VERSION)
                 consent = env["ev.spv.consent"].browse(consent_id)
                 message = _("Thank you: from now on your K-1s are furnished electronically.")
-                self._ev_log_consent(Markup(_("Investor portal: electronic K-1 consent given by <b>%(user)s</b> "
-                                              "(%(partner)s), disclosures %(version)s.")), consent)
+                self._ev_log_consent(
+                    Markup(
+                        _(
+                            "Investor portal: electronic K-1 consent given by <b>%(user)s</b> "
+                            "(%(partner)s), disclosures %(version)s."
+                        )
+                    ),
+                    consent,
+                )
             elif action == "withdraw":
                 consent = env["ev.spv.consent"].search([("state", "=", "active")], limit=1)
                 env["ev.spv.consent"].withdraw_consent()

@@ -12,7 +12,6 @@ from odoo import _, http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
-
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 

@@ -12,10 +12,9 @@ from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.ev_billing.lib.ev_site_margin import format_local
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-
-from odoo.addons.ev_billing.lib.ev_site_margin import format_local
 
 
 class EvWalletPortal(PaymentPortal):
@@ -23,7 +22,9 @@ class EvWalletPortal(PaymentPortal):
         values = super()._prepare_home_portal_values(counters)
         if "ev_wallet_count" in counters:
             Wallet = request.env["ev.wallet"]
-            values["ev_wallet_count"] = Wallet.search_count(self._ev_wallet_domain()) if Wallet.has_access("read") else 0
+            values["ev_wallet_count"] = (
+                Wallet.search_count(self._ev_wallet_domain()) if Wallet.has_access("read") else 0
+            )
         return values
 
     @staticmethod
@@ -32,9 +33,10 @@ class EvWalletPortal(PaymentPortal):
 
     def _ev_wallet(self, wallet_id):
         wallet = request.env["ev.wallet"].browse(wallet_id)
+        if not wallet.exists():
+            return None
         try:
             wallet.check_access("read")
-            wallet.name  # noqa: B018 - MissingError for an unknown id
         except (AccessError, MissingError):
             return None
         return wallet
@@ -45,11 +47,14 @@ class EvWalletPortal(PaymentPortal):
         Session = request.env["ev.session"]
         partner = wallet.partner_id if wallet else request.env.user.partner_id.commercial_partner_id
         base = [("partner_id", "child_of", partner.id)]
-        unpaid = Session.search(base + [("billing_state", "in", ("unpaid", "review")), ("billing_failed_since", "!=", False)])
+        unpaid = Session.search(
+            base + [("billing_state", "in", ("unpaid", "review")), ("billing_failed_since", "!=", False)]
+        )
         invoiced = Session.search(base + [("billing_state", "=", "invoiced"), ("invoice_id", "!=", False)])
         to_pay = invoiced.filtered(
-            lambda s: s.sudo().invoice_id.state == "posted"
-            and s.sudo().invoice_id.payment_state in ("not_paid", "partial")
+            lambda s: (
+                s.sudo().invoice_id.state == "posted" and s.sudo().invoice_id.payment_state in ("not_paid", "partial")
+            )
         )
         return unpaid, to_pay
 
@@ -89,7 +94,9 @@ class EvWalletPortal(PaymentPortal):
         )
         return values
 
-    @http.route(["/my/ev/wallet", "/my/ev/wallet/page/<int:page>"], type="http", auth="user", website=True, sitemap=False)
+    @http.route(
+        ["/my/ev/wallet", "/my/ev/wallet/page/<int:page>"], type="http", auth="user", website=True, sitemap=False
+    )
     def portal_ev_wallet(self, page=1, wallet_id=None, amount=None, **kwargs):
         Wallet = request.env["ev.wallet"]
         if not Wallet.has_access("read"):

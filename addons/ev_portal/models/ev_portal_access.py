@@ -20,7 +20,6 @@ class EvPortalAccess(models.Model):
     user_id = fields.Many2one("res.users", string="Portal user", required=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         compute="_compute_partner",
         store=True,
         index=True,

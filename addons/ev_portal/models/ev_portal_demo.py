@@ -77,7 +77,9 @@ class EvPortalDemo(models.AbstractModel):
             return False
         grace = env.ref("ev_tax_equity.demo_user_portal_investor")
         self._invite(grace.partner_id, grace, bay)
-        paul = self._contact("Prairie Tax Equity Fund LP", "Paul Prairie (Prairie Tax Equity)", "paul@prairie.example.com")
+        paul = self._contact(
+            "Prairie Tax Equity Fund LP", "Paul Prairie (Prairie Tax Equity)", "paul@prairie.example.com"
+        )
         user = self._portal_user(paul, "prairie-investor")
         self._xmlid("demo_user_prairie_investor", user)
         self._invite(paul, user, lake)

@@ -8,6 +8,7 @@ callable over RPC.
 """
 
 from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import _, fields, models

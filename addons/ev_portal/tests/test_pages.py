@@ -212,8 +212,15 @@ class TestInvestorPages(EvPortalCase, HttpCase):
         self.authenticate("ev-portal-ivy", "ev-portal-ivy")
         response, page = self.get("/my/ev/consent")
         disclosures = self.text(page, "ev_portal_disclosures")
-        for needed in ("Paper unless you consent", "Scope and duration", "Paper copy", "Withdrawal",
-                       "End of electronic delivery", "Contact details", "Hardware and software"):
+        for needed in (
+            "Paper unless you consent",
+            "Scope and duration",
+            "Paper copy",
+            "Withdrawal",
+            "End of electronic delivery",
+            "Contact details",
+            "Hardware and software",
+        ):
             self.assertIn(needed, disclosures)
         self.assertIn("receives its K-1s on paper", self.text(page, "ev_portal_consent_none"))
         csrf = page.xpath("//form[contains(@class, 'ev_portal_consent_form')]//input[@name='csrf_token']/@value")[0]
@@ -221,12 +228,16 @@ class TestInvestorPages(EvPortalCase, HttpCase):
         code = sample.find_class("ev-consent-code")[0].text_content().strip()
         self.assertRegex(code, r"^[0-9A-F]{6}$")
         # a wrong code, or no tick, is refused with what to do
-        _r, page = self.post("/my/ev/consent", {"csrf_token": csrf, "action": "give", "code": "XXXXXX", "read_disclosures": "1"})
+        _r, page = self.post(
+            "/my/ev/consent", {"csrf_token": csrf, "action": "give", "code": "XXXXXX", "read_disclosures": "1"}
+        )
         self.assertIn("open the test PDF", self.text(page, "ev_portal_error"))
         _r, page = self.post("/my/ev/consent", {"csrf_token": csrf, "action": "give", "code": code})
         self.assertIn("Tick the box", self.text(page, "ev_portal_error"))
         self.assertFalse(self.env["ev.spv.consent"].search([("partner_id", "=", self.inv.partner_id.id)]))
-        _r, page = self.post("/my/ev/consent", {"csrf_token": csrf, "action": "give", "code": code.lower(), "read_disclosures": "1"})
+        _r, page = self.post(
+            "/my/ev/consent", {"csrf_token": csrf, "action": "give", "code": code.lower(), "read_disclosures": "1"}
+        )
         self.assertIn("furnished electronically", self.text(page, "ev_portal_message"))
         consent = self.env["ev.spv.consent"].search([("partner_id", "=", self.inv.partner_id.id)])
         self.assertEqual((consent.state, consent.user_id, consent.method), ("active", self.ivy, "portal"))
@@ -299,7 +310,8 @@ class TestInvitationPages(EvPortalCase, HttpCase):
         self.authenticate("ev-portal-sam", "ev-portal-sam")
         _r, tree = self.page(f"/ev/invitation/{token}", 200)
         self.assertIn(
-            "This invitation is for Ivy Investor", " ".join(tree.find_class("ev_invitation_other_user")[0].text_content().split())
+            "This invitation is for Ivy Investor",
+            " ".join(tree.find_class("ev_invitation_other_user")[0].text_content().split()),
         )
         self.authenticate("ev-portal-ivy", "ev-portal-ivy")
         _r, tree = self.page(f"/ev/invitation/{token}", 200)
@@ -315,13 +327,17 @@ class TestInvitationPages(EvPortalCase, HttpCase):
         token = self.token_of(invitation)
         invitation.valid_until = self.days(-1)
         response, tree = self.page(f"/ev/invitation/{token}", 410)
-        self.assertIn(f"expired on {self.days(-1)}", " ".join(tree.find_class("ev_invitation_expired")[0].text_content().split()))
+        self.assertIn(
+            f"expired on {self.days(-1)}", " ".join(tree.find_class("ev_invitation_expired")[0].text_content().split())
+        )
         self.assertNotIn(self.spv.name, response.text)
         self.assertIn("an expired invitation link of Ivy Investor (Investor Co", self.spv_notes(self.spv)[0])
         # posting the sign-up form of an expired link creates nothing
         csrf = re.search(r'csrf_token: "([^"]+)"', response.text).group(1)
         _r, tree = self.page(
-            f"/ev/invitation/{token}/signup", 410, {"csrf_token": csrf, "password": "x" * 10, "confirm_password": "x" * 10}
+            f"/ev/invitation/{token}/signup",
+            410,
+            {"csrf_token": csrf, "password": "x" * 10, "confirm_password": "x" * 10},
         )
         self.assertTrue(tree.find_class("ev_invitation_expired"))
         self.assertFalse(self.env["ev.portal.access"].search([("user_id", "=", self.ivy.id)]))

@@ -167,7 +167,11 @@ class TestPortalRulesRpc(EvPortalCase, HttpCase):
             with self.assertRaisesRegex(xmlrpc.client.Fault, "AccessError|not allowed|access"):
                 execute("ev.spv", "read", self.spv_b.ids, fields=["name"])
             with self.assertRaisesRegex(xmlrpc.client.Fault, "AccessError|not allowed|access"):
-                execute("ev.spv.capital", "read", self.spv.tax_year_ids.capital_ids.filtered(
-                    lambda c: c.member_id == self.spn).ids, fields=["book_end"])
+                execute(
+                    "ev.spv.capital",
+                    "read",
+                    self.spv.tax_year_ids.capital_ids.filtered(lambda c: c.member_id == self.spn).ids,
+                    fields=["book_end"],
+                )
             with self.assertRaisesRegex(xmlrpc.client.Fault, "AccessError|not allowed|access"):
                 execute("ev.portal.access", "create", {"user_id": uid, "spv_id": self.spv_b.id})

@@ -25,7 +25,10 @@ window.Stripe = function (publishableKey) {
                     return {
                         on() {},
                         mount(element) {
-                            element.insertAdjacentHTML("beforeend", '<div class="ev_fake_stripe_element">Test card</div>');
+                            const card = document.createElement("div");
+                            card.className = "ev_fake_stripe_element";
+                            card.textContent = "Test card";
+                            element.appendChild(card);
                         },
                     };
                 },

@@ -97,7 +97,9 @@ class TestWalletPages(EvWalletPortalCase, HttpCase):
         result = self.json_rpc(context["transaction-route"], params)
         self.assertNotIn("error", result, result)
         tx = self.env["payment.transaction"].search([("ev_wallet_id", "=", self.wallet.id)])
-        self.assertEqual((tx.amount, tx.currency_id, tx.landing_route), (25.0, self.wallet.currency_id, "/my/ev/wallet"))
+        self.assertEqual(
+            (tx.amount, tx.currency_id, tx.landing_route), (25.0, self.wallet.currency_id, "/my/ev/wallet")
+        )
         self.assertEqual(tx.partner_id, self.driver)
         pi_id = result["result"]["client_secret"].split("_secret_")[0]
         self.assertEqual(self.fake.intents[pi_id]["capture_method"], "automatic")
@@ -151,7 +153,9 @@ class TestWalletPages(EvWalletPortalCase, HttpCase):
         self.assertEqual(page.get_element_by_id("ev_topup_amount").get("value"), "6.00")
         self.assertTrue(page.find_class("ev_wallet_pay_now"))
         # another driver's session: back to the list
-        other_session = self.run_session(self.cp201, token=self.env["ev.id.token"].create(
-            {"value": "OTHER-TOKEN", "partner_id": self.other.id}).value)
+        other_session = self.run_session(
+            self.cp201,
+            token=self.env["ev.id.token"].create({"value": "OTHER-TOKEN", "partner_id": self.other.id}).value,
+        )
         response = self.url_open(f"/my/ev/sessions/{other_session.id}/pay", allow_redirects=False)
         self.assertTrue(response.headers["Location"].endswith("/my/ev/sessions"))
