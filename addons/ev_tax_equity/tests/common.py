@@ -18,6 +18,13 @@ class EvTaxCase(TransactionCase):
         cls.inv, cls.spn = cls._make_partners(cls.spv)
 
     @classmethod
+    def _portal_invite(cls, user, spv):
+        """With ev_portal installed, a portal user reads an SPV only while invited to it (its record rules
+        restrict these ones): give ``user`` that access. Without ev_portal there is nothing to do."""
+        if "ev.portal.access" in cls.env:
+            cls.env["ev.portal.access"].create({"user_id": user.id, "spv_id": spv.id})
+
+    @classmethod
     def _make_spv(cls, name, ein, formed=date(2024, 1, 2), **vals):
         company = cls.env["res.company"].create({"name": name, "currency_id": cls.usd.id, "country_id": cls.us.id})
         spv = cls.env["ev.spv"].create(

@@ -113,6 +113,7 @@ class TestK1(EvTaxCase):
         spn.action_mark_paper_sent()
         self.assertEqual(spn.furnishing_ids.state, "done")
         # the portal contact reads its partner's released K-1, never the sponsor's
+        self._portal_invite(self.portal_inv, self.spv)
         env = self.env(user=self.portal_inv)
         self.assertEqual(env["ev.spv.k1"].search([]), inv)
         self.assertEqual(env["ev.spv.k1"].browse(inv.id).box_1, -53378.0)
@@ -128,6 +129,7 @@ class TestK1(EvTaxCase):
             inv.action_release()
 
     def test_draft_k1s_are_not_on_the_portal(self):
+        self._portal_invite(self.portal_inv, self.spv)
         self._generate(batch_size=10)
         self.assertFalse(self.env(user=self.portal_inv)["ev.spv.k1"].search([]))
 

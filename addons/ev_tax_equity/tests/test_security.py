@@ -151,6 +151,7 @@ class TestTaxSecurity(EvTaxSecurityMixin, EvTaxCase):
         self.assertEqual(contribution.move_id.state, "posted")
 
     def test_portal_partner_reads_only_its_own_records(self):
+        self._portal_invite(self.portal_inv, self.spv)
         env = self.env(user=self.portal_inv)
         self.assertEqual(env["ev.spv"].search([]), self.spv)
         self.assertEqual(env["ev.spv.partner"].search([]), self.inv)

@@ -1,0 +1,3 @@
+from . import invitation
+from . import investor
+from . import wallet
