@@ -38,8 +38,9 @@ def test_16_leaves_out_long_tags_and_same_value_of_another_type():
 
 
 def test_unknown_status_is_refused():
-    with pytest.raises(ValueError, match="status 'NoCredit'"):
-        ll.build([ll.Entry("Z", "ISO14443", "NoCredit")], "2.0.1")
+    with pytest.raises(ValueError, match="status 'Maybe'"):
+        ll.build([ll.Entry("Z", "ISO14443", "Maybe")], "2.0.1")
+    assert ll.build([ll.Entry("Z", "ISO14443", "NoCredit")], "2.0.1")[0]["ISO14443:Z"]["status"] == "NoCredit"
 
 
 def test_diff_changed_new_and_removed():

@@ -8,8 +8,9 @@ stations (idTag / idTagInfo / listVersion).
 
 Rules:
 
-* a token becomes one entry: its value, type, status (Accepted, Blocked, Expired, Invalid), expiry
-  and group (``groupIdToken`` / 1.6 ``parentIdTag``);
+* a token becomes one entry: its value, type, status (what Odoo would answer the station for it
+  online: Accepted, Blocked, Expired, Invalid, NoCredit...), expiry and group (``groupIdToken`` /
+  1.6 ``parentIdTag``);
 * a 1.6 station keys its list by idTag alone (at most 20 characters): a longer token is left out,
   and of two tokens with one value only the first is kept; both are reported as skipped;
 * a differential update carries the entries whose content changed and, for a token no longer in
@@ -28,7 +29,19 @@ DIFFERENTIAL = "Differential"
 MAX_TAG_16 = 20
 #: 2.0.1 idToken is identifierString 36
 MAX_TOKEN_201 = 36
-STATUSES = ("Accepted", "Blocked", "Expired", "Invalid")
+#: 2.0.1 AuthorizationStatusEnumType (the bridge maps what 1.6 lacks, e.g. NoCredit, to Invalid)
+STATUSES = (
+    "Accepted",
+    "Blocked",
+    "ConcurrentTx",
+    "Expired",
+    "Invalid",
+    "NoCredit",
+    "NotAllowedTypeEVSE",
+    "NotAtThisLocation",
+    "NotAtThisTime",
+    "Unknown",
+)
 
 
 @dataclass(frozen=True)
