@@ -37,6 +37,7 @@
     ],
     "demo": [
         "demo/ev_charging_demo.xml",
+        "demo/ev_remote_demo.xml",
     ],
     "application": True,
 }

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class EvChargingProfilePeriod(models.Model):
@@ -16,3 +16,8 @@ class EvChargingProfilePeriod(models.Model):
     )
     limit = fields.Float(required=True, digits=(12, 1), help="Limit in the profile's unit (A or W).")
     number_phases = fields.Integer("Phases", help="1 to 3; empty: the station's default (3).")
+
+    @api.constrains("start_period", "limit", "number_phases")
+    def _check_template(self):
+        """A period changed on its own is checked with its whole template."""
+        self.profile_id._check_template()

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import _, fields, models
+
+from .ev_access import require_command_rights
 
 
 class EvConnector(models.Model):
@@ -26,3 +28,17 @@ class EvConnector(models.Model):
             )[:1]
             conn.reservation_id = mine
             conn.reserved_until = mine.expiry if mine else False
+
+    def action_reserve(self):
+        """Open a reservation of this connector (EV User and up; sent with Reserve)."""
+        self.ensure_one()
+        require_command_rights(self, _("reserve a connector"))
+        self.env["ev.charger.command"]._check_operator_allowed("ReserveNow", {})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reserve %s", self.display_name),
+            "res_model": "ev.reservation",
+            "views": [[self.env.ref("ev_charging.ev_reservation_view_form_dialog").id, "form"]],
+            "target": "new",
+            "context": {"default_charger_id": self.charger_id.id, "default_connector_id": self.id},
+        }

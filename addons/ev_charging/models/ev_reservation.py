@@ -141,12 +141,15 @@ class EvReservation(models.Model):
                 _("A reservation lasts at most %s hours: choose an earlier expiry time.", self._max_hours())
             )
         token = self.id_token_id.sudo()
-        if not token.active or token._effective_status(now) != "accepted":
+        # what the station would be told for this token (ev_billing adds its wallet policy)
+        status = token._bridge_auth_answer(self.charger_id.sudo())["status"] if token.active else _("archived")
+        if status != "Accepted":
             raise UserError(
                 _(
-                    "Id token %(token)s is %(status)s: only an accepted token can hold a reservation.",
+                    "Id token %(token)s is not accepted at this station (%(status)s): only a token the station "
+                    "would accept can hold a reservation.",
                     token=token.value,
-                    status=token._effective_status(now) if token.active else _("archived"),
+                    status=status,
                 )
             )
         if self.ocpp_version == "1.6" and len(token.value) > ev_local_list.MAX_TAG_16:

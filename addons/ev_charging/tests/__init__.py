@@ -17,3 +17,4 @@ from . import test_remote_reservations
 from . import test_remote_local_list
 from . import test_remote_smart_charging
 from . import test_remote_firmware_logs
+from . import test_remote_views

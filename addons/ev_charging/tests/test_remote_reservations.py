@@ -173,7 +173,7 @@ class TestReservations(RemoteCase):
         for kwargs, reason in (
             ({"minutes": -5}, "at least 10 seconds from now"),
             ({"minutes": 25 * 60}, "at most 24 hours"),
-            ({"token": blocked}, "is blocked"),
+            ({"token": blocked}, r"not accepted at this station \(Blocked\)"),
             ({"token": long_tag, "charger": self.cp16}, "longer than the 20 characters"),
         ):
             with self.subTest(reason=reason), self.assertRaisesRegex(xmlrpc.client.Fault, reason):
