@@ -56,9 +56,7 @@ class EvReservation(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    charger_id = fields.Many2one(
-        "ev.charger", required=True, index=True, ondelete="cascade", check_company=True, string="Charger"
-    )
+    charger_id = fields.Many2one("ev.charger", required=True, index=True, ondelete="cascade", check_company=True)
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
     ocpp_version = fields.Selection(related="charger_id.ocpp_version")
     connector_id = fields.Many2one(
