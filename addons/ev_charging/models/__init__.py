@@ -12,6 +12,17 @@ from . import ev_meter_value
 from . import ev_ocpp_message
 from . import ev_ocpp_event
 from . import ev_charger_command
+from . import ev_charger_command_remote
+from . import ev_reservation
+from . import ev_local_list_send
+from . import ev_charging_profile
+from . import ev_charging_profile_period
+from . import ev_charger_profile
+from . import ev_composite_schedule
+from . import ev_maintenance_status
+from . import ev_charger_remote
+from . import ev_connector_remote
+from . import ev_id_token_remote
 from . import project_task
 from . import res_config_settings
 from . import ev_demo

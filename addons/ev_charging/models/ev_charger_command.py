@@ -41,6 +41,12 @@ COMMAND_ACTIONS = [
     ("SetChargingProfile", "Set charging profile"),
     ("ClearChargingProfile", "Clear charging profile"),
     ("CostUpdated", "Running cost to the station (2.0.1)"),
+    # remote operations (ev_charger_command_remote.py)
+    ("ReserveNow", "Reserve a connector"),
+    ("CancelReservation", "Cancel a reservation"),
+    ("SendLocalList", "Send the local authorization list"),
+    ("GetLocalListVersion", "Get the local list version"),
+    ("GetCompositeSchedule", "Get the composite schedule"),
 ]
 COMMAND_STATES = [
     ("queued", "Queued"),
@@ -64,6 +70,11 @@ USER_ACTIONS = frozenset(
         "ChangeAvailability",
         "GetVariables",
         "Reset:OnIdle",
+        # remote operations (ev_charger_command_remote.py): reserve for a driver, read-only queries
+        "ReserveNow",
+        "CancelReservation",
+        "GetLocalListVersion",
+        "GetCompositeSchedule",
     }
 )
 TECHNICIAN_ACTIONS = USER_ACTIONS | {"Reset:Immediate", "ClearCache", "GetLog"}
