@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",
     "website": "https://github.com/ev-charging-suite",
-    "depends": ["base", "mail", "contacts", "project"],
+    "depends": ["base", "mail", "bus", "contacts", "project"],
     "external_dependencies": {"python": ["passlib"]},
     "data": [
         "security/ev_charging_security.xml",
@@ -14,6 +14,8 @@
         "security/ev_charging_rules.xml",
         "data/ev_manufacturer_data.xml",
         "data/ev_charging_data.xml",
+        "data/ev_operations_data.xml",
+        "data/ev_mail_templates.xml",
         "views/ev_site_views.xml",
         "views/ev_charger_views.xml",
         "views/ev_connector_views.xml",
@@ -24,8 +26,19 @@
         "views/ev_charger_command_views.xml",
         "views/ev_catalog_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ev_operations_views.xml",
         "views/ev_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "ev_charging/static/src/live/*.js",
+            "ev_charging/static/src/dashboard/*",
+            "ev_charging/static/src/map/*",
+        ],
+        "web.assets_tests": [
+            "ev_charging/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/ev_charging_demo.xml",
     ],

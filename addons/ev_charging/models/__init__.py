@@ -15,3 +15,11 @@ from . import ev_charger_command
 from . import project_task
 from . import res_config_settings
 from . import ev_demo
+from . import ev_live
+from . import res_company
+from . import ir_websocket
+from . import ev_connection_history
+from . import ev_uptime_monthly
+from . import ev_notification_event
+from . import ev_notification_subscription
+from . import ev_dashboard
