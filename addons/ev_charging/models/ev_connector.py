@@ -139,7 +139,8 @@ class EvConnector(models.Model):
             vals["status_since"] = line.date_start  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
         previous = self.status
         self.sudo().write(vals)
-        self.env["ev.live"]._queue(self | self.charger_id)
+        self.env["ev.live"]._queue(self)
+        self.env["ev.live"]._queue(self.charger_id)
         if line.status == "Faulted":
             self._on_fault(line)
         elif previous == "Faulted":
