@@ -2,17 +2,22 @@
 
 Where a record changes (a connector's status applied, a station connected or disconnected, a
 session's progress or completion step), it is *queued* with ``env["ev.live"]._queue(records)``.
-Nothing is sent then: once per transaction, just before the commit, one bus message per company
-(``company._bus_send("ev_charging/live", …, subchannel="ev_charging")``) carries the current values
-of every record queued, each once - however many events of the ingestion batch touched it. A
+Nothing is sent then: once the transaction (e.g. one ingestion batch) is committed, one bus message
+per company (``company._bus_send("ev_charging/live", …, subchannel="ev_charging")``, in a short
+transaction of its own) carries the current values of every record queued, each once - however many
+events and savepoints of the batch touched it (a precommit hook would run at every savepoint). A
 session's progress is throttled: it is sent at most once every ``ev_charging.live_throttle_seconds``
 (default 5) per session and process; status changes, connections and completions are always sent.
 The web client (static/src/live) refreshes the open forms, lists and the dashboard from it.
 """
 
+import logging
 import time
+from functools import partial
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 LIVE_SUBCHANNEL = "ev_charging"
 LIVE_TYPE = "ev_charging/live"
@@ -21,6 +26,11 @@ _LAST_PUSH = {}
 _LAST_PUSH_MAX = 50_000
 #: the payload key of each model
 KEYS = {"ev.charger": "chargers", "ev.connector": "connectors", "ev.session": "sessions"}
+
+
+def _clock():
+    """Seconds of a monotonic clock (tests replace it)."""
+    return time.monotonic()
 
 
 class EvLive(models.AbstractModel):
@@ -44,12 +54,11 @@ class EvLive(models.AbstractModel):
         if not records or records._name not in KEYS:
             return
         cr = self.env.cr
-        pending = cr.precommit.data.get("ev_live.pending")
+        pending = cr.postcommit.data.get("ev_live.pending")
         if pending is None:
-            pending = cr.precommit.data["ev_live.pending"] = {}
-            env = self.env(su=True)
-            cr.precommit.add(lambda: env["ev.live"]._flush(pending))
-        now, delay, db = time.monotonic(), self._throttle_seconds() if throttle else 0, cr.dbname
+            pending = cr.postcommit.data["ev_live.pending"] = {}
+            cr.postcommit.add(partial(EvLive._send_after_commit, self.env.registry, pending))
+        now, delay, db = _clock(), self._throttle_seconds() if throttle else 0, cr.dbname
         for record in records:
             key = (record._name, record.id)
             if throttle and key not in pending:
@@ -57,6 +66,23 @@ class EvLive(models.AbstractModel):
                 if last is not None and now - last < delay:
                     continue
             pending[key] = True
+
+    @staticmethod
+    def _send_after_commit(registry, pending):
+        """After the commit: the queued records' values in a short transaction (never raises)."""
+        if not pending:
+            return
+        try:
+            with registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})["ev.live"]._flush(pending)
+        except Exception:  # noqa: BLE001 - a live update that cannot be sent must not fail the request
+            _logger.exception("ev.live: could not send the live update of %s records", len(pending))
+
+    @api.model
+    def _flush_pending(self):
+        """Send what this transaction queued now, inside it (tests; the commit does it otherwise)."""
+        pending = self.env.cr.postcommit.data.get("ev_live.pending")
+        return self.sudo()._flush(pending) if pending else True
 
     @api.model
     def _flush(self, pending):
@@ -66,7 +92,7 @@ class EvLive(models.AbstractModel):
             by_model.setdefault(model, []).append(record_id)
         pending.clear()
         messages = {}
-        db, now = self.env.cr.dbname, time.monotonic()
+        db, now = self.env.cr.dbname, _clock()
         if len(_LAST_PUSH) > _LAST_PUSH_MAX:
             _LAST_PUSH.clear()
         for model, ids in by_model.items():

@@ -9,8 +9,10 @@ class IrWebsocket(models.AbstractModel):
     def _build_bus_channel_list(self, channels):
         """EV staff listen to the live updates of every company they may access (record rules
         keep the same companies' records from them)."""
-        channels = super()._build_bus_channel_list(channels)
+        return super()._build_bus_channel_list(channels) + self._ev_live_channels()
+
+    def _ev_live_channels(self):
         user = self.env.user
         if user and not user._is_public() and user.has_group("ev_charging.group_ev_user"):
-            channels.extend((company, LIVE_SUBCHANNEL) for company in user.company_ids)
-        return channels
+            return [(company, LIVE_SUBCHANNEL) for company in user.company_ids]
+        return []

@@ -13,3 +13,4 @@ from . import test_ingest_limits
 from . import test_handlers_station
 from . import test_session_pipeline
 from . import test_check_company
+from . import test_live_updates
