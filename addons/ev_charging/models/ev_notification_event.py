@@ -99,6 +99,7 @@ class EvNotificationEvent(models.Model):
             .message_post(
                 body=body,
                 subject=subject,
+                author_id=self.env.ref("base.partner_root").id,  # the system tells, whoever's action caused it
                 message_type="notification",
                 subtype_xmlid="mail.mt_note" if suppressed else SUBTYPES[kind],
             )

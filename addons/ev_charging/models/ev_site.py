@@ -125,6 +125,7 @@ class EvSite(models.Model):
                 site.map_url = False
                 site.directions_url = False
 
+    @api.depends_context("uid")
     def _compute_can_configure(self):
         allowed = self.env.su or self.env.user.has_group(MANAGER)
         for site in self:

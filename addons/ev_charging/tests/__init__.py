@@ -14,3 +14,7 @@ from . import test_handlers_station
 from . import test_session_pipeline
 from . import test_check_company
 from . import test_live_updates
+from . import test_dashboard
+from . import test_uptime_records
+from . import test_notifications
+from . import test_roles
