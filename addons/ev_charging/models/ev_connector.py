@@ -182,9 +182,8 @@ class EvConnector(models.Model):
             if not open_task:
                 vals = charger._field_task_vals(title, history_line.info or "")
                 vals["ev_connector_id"] = self.id
-                technician = charger.site_id.technician_id
-                if technician:
-                    vals["user_ids"] = [(6, 0, technician.ids)]
+                # the site's responsible technician (nobody rather than whoever's action caused the fault)
+                vals["user_ids"] = [(6, 0, charger.site_id.technician_id.ids)]
                 self.env["project.task"].sudo().create(vals)
 
     def _command(self, action, params):

@@ -18,3 +18,4 @@ from . import test_dashboard
 from . import test_uptime_records
 from . import test_notifications
 from . import test_roles
+from . import test_phone
