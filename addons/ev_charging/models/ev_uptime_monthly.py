@@ -277,6 +277,42 @@ class EvUptimeMonthly(models.Model):
             for charger in chargers
         }
 
+    @api.model
+    def _sites_availability(self, sites, months):
+        """{month (first day): availability % or None} of the chargers of ``sites`` together (the sum
+        of their seconds): the stored months, the current month live. Only chargers the bridge ever
+        reported count; a month without observed time has None (not 100 %). For reports such as
+        the investor portal's analytics."""
+        chargers = self.env["ev.charger"].sudo().search([("site_id", "in", sites.ids)])
+        groups = (
+            self.env["ev.connection.history"].sudo()._read_group([("charger_id", "in", chargers.ids)], ["charger_id"])
+        )
+        known = self.env["ev.charger"].sudo().browse([charger.id for (charger,) in groups])
+        totals = {month: ev_uptime.Availability() for month in months}
+        if not known:
+            return {month: None for month in months}
+        now = fields.Datetime.now()
+        current = {c.id: ev_uptime.month_of(now, c.site_id.tz) for c in known}
+        for row in self.sudo().search(
+            [("scope", "=", "charger"), ("charger_id", "in", known.ids), ("month", "in", list(months))]
+        ):
+            if row.month != current[row.charger_id.id]:
+                totals[row.month] = totals[row.month] + ev_uptime.Availability(
+                    int(row.period_seconds),
+                    int(row.online_seconds),
+                    int(row.degraded_seconds),
+                    int(row.offline_seconds),
+                    int(row.fault_seconds),
+                )
+        for charger_id, result in self._live_for_chargers(known).items():
+            month = current[charger_id]
+            if month in totals:
+                totals[month] = totals[month] + result
+        return {
+            month: (float(t.availability_percent) if t.availability_percent is not None else None)
+            for month, t in totals.items()
+        }
+
     # ------------------------------------------------------------------------------------------
     # Live (current month)
     # ------------------------------------------------------------------------------------------
