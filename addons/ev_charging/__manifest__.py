@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "EV Charging Suite contributors",
     "website": "https://github.com/ev-charging-suite",
-    "depends": ["base", "mail", "contacts", "project"],
+    "depends": ["base", "mail", "bus", "contacts", "project"],
     "external_dependencies": {"python": ["passlib"]},
     "data": [
         "security/ev_charging_security.xml",
@@ -16,6 +16,8 @@
         "data/ev_manufacturer_data.xml",
         "data/ev_charging_data.xml",
         "data/ev_remote_data.xml",
+        "data/ev_operations_data.xml",
+        "data/ev_mail_templates.xml",
         "views/ev_site_views.xml",
         "views/ev_charger_views.xml",
         "views/ev_connector_views.xml",
@@ -26,6 +28,7 @@
         "views/ev_charger_command_views.xml",
         "views/ev_catalog_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ev_operations_views.xml",
         "views/ev_menus.xml",
         "views/ev_reservation_views.xml",
         "views/ev_local_list_views.xml",
@@ -35,6 +38,16 @@
         "views/ev_charger_remote_views.xml",
         "views/ev_remote_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "ev_charging/static/src/live/*.js",
+            "ev_charging/static/src/dashboard/*",
+            "ev_charging/static/src/map/*",
+        ],
+        "web.assets_tests": [
+            "ev_charging/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/ev_charging_demo.xml",
         "demo/ev_remote_demo.xml",

@@ -26,3 +26,11 @@ from . import ev_id_token_remote
 from . import project_task
 from . import res_config_settings
 from . import ev_demo
+from . import ev_live
+from . import res_company
+from . import ir_websocket
+from . import ev_connection_history
+from . import ev_uptime_monthly
+from . import ev_notification_event
+from . import ev_notification_subscription
+from . import ev_dashboard

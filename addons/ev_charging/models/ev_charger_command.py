@@ -412,7 +412,23 @@ class EvChargerCommand(models.Model):
         self._on_finished()
 
     def _on_finished(self):
-        """Hook: the command reached a final state (other addons react, e.g. a refused remote start)."""
+        """Hook: the command reached a final state (other addons react, e.g. a refused remote start).
+        A command the station refused, or that failed or timed out, is a notification
+        (ev.notification.event, kind command_failed); the bridge's own CostUpdated is not."""
+        Notify = self.env["ev.notification.event"]
+        for cmd in self.sudo().filtered(lambda c: c.state in ("rejected", "failed", "timeout")):
+            if cmd.action == "CostUpdated":
+                continue
+            detail = f"{cmd.action}: {cmd.error or cmd.result_status or cmd.state}"
+            Notify._notify(
+                cmd.charger_id,
+                "command_failed",
+                cmd.answered_at,
+                connector=cmd.connector_id,
+                detail=detail,
+                command=cmd,
+            )
+        self.env["ev.live"]._queue(self.sudo().charger_id)
 
     @api.model
     def _refused_actions(self, chargers):

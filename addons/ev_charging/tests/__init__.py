@@ -18,3 +18,9 @@ from . import test_remote_local_list
 from . import test_remote_smart_charging
 from . import test_remote_firmware_logs
 from . import test_remote_views
+from . import test_live_updates
+from . import test_dashboard
+from . import test_uptime_records
+from . import test_notifications
+from . import test_roles
+from . import test_phone
