@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from odoo import api, models
 
-from ..lib import ev_demo
+from ..demo import ev_demo_streams as ev_demo
 
 DEMO_SITES = [
     # xml id, name, city, state code, lat, lon, tz, utc offset (for choosing local daytime)
