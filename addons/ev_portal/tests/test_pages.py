@@ -3,11 +3,13 @@ that is not invited, one whose access ended or was revoked, the invitation pages
 downloads (furnishing only with consent, logged on the chatter, draft watermarked, amended marked), statements,
 depreciation, distributions, capital statements with PDF, analytics, the consent page, the /my counters."""
 
+import io
 import json
 import re
 from datetime import timedelta
 
 from lxml import html
+from PyPDF2 import PdfReader
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -161,6 +163,11 @@ class TestInvestorPages(EvPortalCase, HttpCase):
         text = pdf_text(pdf)
         self.assertIn("Amended K-1 ☒ (version 2)", text)  # a real PDF, in UTF-8
         self.assertIn("not yet (draft)", text)
+        # the watermark itself, on every page of the PDF wkhtmltopdf laid out (a fixed element repeats)
+        pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+        self.assertTrue(pages)
+        for number, page_text in enumerate(pages, 1):
+            self.assertIn("DRAFT — NOT FINAL", page_text, f"page {number} of {len(pages)} of the draft: no watermark")
         amended.action_release()
         _r, page = self.get(f"/my/ev/k1/{amended.id}/pdf")
         text = " ".join(page.text_content().split())
