@@ -83,6 +83,7 @@ class Event:
     meta: dict | None
     received: datetime  # aware UTC
     message_id: str | None = None
+    log: dict | None = None  # contract H: the message log of this CALL is derived from the event
 
 
 class IngestBatch(SessionBatch):

@@ -22,7 +22,7 @@ from .ev_access import MANAGER, require_records
 from .ev_batch import Event, EventRejected, IngestBatch
 from .ev_bulk import insert_rows
 from .ev_ocpp_handlers import HANDLERS
-from .ev_ocpp_handlers.message_log import message_log_row, write_message_log
+from .ev_ocpp_handlers.message_log import derived_rows, message_log_row, write_message_log
 from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
@@ -31,6 +31,9 @@ MAX_BATCH = 5000
 VERSIONS = ("2.0.1", "1.6")
 #: the bridge's own pseudo-actions, next to the OCPP actions of the handler table
 MESSAGE_LOG = "MessageLog"
+#: what this Odoo offers the bridge beyond contracts A-G (``bridge_features``): "derived_log" is
+#: contract H, the message log of a handled CALL derived from its event
+FEATURES = ("derived_log",)
 #: what makes one event rejected rather than the batch faulty: the handlers' reasons, a payload that
 #: contradicts the schema, a value PostgreSQL refuses (the event's savepoint is rolled back)
 REJECTABLE = (
@@ -113,6 +116,13 @@ class EvOcppEvent(models.Model):
         return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable)
 
     @api.model
+    def bridge_features(self):
+        """What this Odoo accepts beyond contracts A-G, for the bridge to decide how to send (a bridge
+        asks once, and again every 10 minutes; an older Odoo has no such method). Bridge user only."""
+        self.env["ev.charger"]._check_bridge_access()
+        return list(FEATURES)
+
+    @api.model
     def ingest_and_pull(self, events, node, identities=None):
         """Contract C: ``ingest(events)``, then the commands queued for the stations ``identities``
         (default: those of the batch) that ``node`` holds, marked sent through it - including
@@ -166,7 +176,7 @@ class EvOcppEvent(models.Model):
         seen = self._keys_seen([e["key"] for e in events])
         batch = IngestBatch(self.env, self._ocpp_handlers())
         results = [None] * len(events)
-        pending, log_rows, rejected = [], [], []
+        pending, log_rows, log_pairs, rejected = [], [], [], []
         # per charger, in the order the bridge received them
         for idx in sorted(range(len(events)), key=lambda i: (events[i]["charger"], received[i], i)):
             raw = events[idx]
@@ -180,6 +190,9 @@ class EvOcppEvent(models.Model):
                 event, problem = self._prepare_event(raw, chargers, received[idx], batch)
             if not problem and event.action == MESSAGE_LOG:
                 problem = self._queue_log_row(event, log_rows)
+            if event is not None and event.log is not None and event.charger:
+                # contract H: the CALL and its answer happened, whether the event applies or not
+                log_pairs.append(derived_rows(event))
             if problem:
                 results[idx] = self._reject(raw, event, received[idx], problem, rejected)
             elif event.action == MESSAGE_LOG:
@@ -189,7 +202,7 @@ class EvOcppEvent(models.Model):
         batch.known = self._prefetch_sessions([event for _idx, event in pending])
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
-        write_message_log(self.env, log_rows)
+        write_message_log(self.env, log_rows, log_pairs)
         insert_rows(self.env, self._name, rejected)
         return results
 
@@ -237,6 +250,7 @@ class EvOcppEvent(models.Model):
             meta=meta,
             received=received,
             message_id=raw.get("message_id") or None,
+            log=raw.get("log") if raw["action"] != MESSAGE_LOG else None,
         )
         if not charger:
             return event, _("unknown charger %r: register it in Odoo first", raw["charger"])
@@ -363,7 +377,7 @@ class EvOcppEvent(models.Model):
             return _("'key' is longer than 128 characters.")
         if not isinstance(event.get("payload", {}), dict):
             return _("'payload' must be an object.")
-        for field in ("response", "meta"):
+        for field in ("response", "meta", "log"):
             if event.get(field) is not None and not isinstance(event[field], dict):
                 return _("'%s' must be an object.", field)
         if event.get("version") not in (None, *VERSIONS):
