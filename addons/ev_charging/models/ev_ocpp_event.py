@@ -230,13 +230,13 @@ class EvOcppEvent(models.Model):
     def _prepare_event(self, raw, chargers, received, batch):
         """(Event, None) ready for its handler, or (Event or None, reason) for an event rejected on its
         own: over a limit (ev_ocpp_limits), for an unknown charger or an unsupported action."""
-        problem = ev_ocpp_limits.envelope_problem(raw)
+        problem, maybe_unstorable = ev_ocpp_limits.screen(raw)
         if problem:
             return None, problem
         charger = chargers.get(raw["charger"])
         meta = raw.get("meta") or None
         parts = [raw.get("payload") or {}, raw.get("response") or {}, meta]
-        if ev_ocpp_limits.has_unstorable(parts):
+        if maybe_unstorable and ev_ocpp_limits.has_unstorable(parts):
             # PostgreSQL stores no NUL character nor lone surrogate: they become U+FFFD, and the event says so
             parts = ev_ocpp_limits.storable(parts)
             meta = dict(parts[2] or {}, unstorable_replaced=True)
@@ -316,19 +316,21 @@ class EvOcppEvent(models.Model):
         event by event so that only that event is rejected."""
         for pos in range(0, len(pending), CHUNK):
             chunk = pending[pos : pos + CHUNK]
+            registers = dict(batch.registers)
             try:
                 with self.env.cr.savepoint():
                     insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
                     flush_samples(batch)
             except REJECTABLE:
-                batch.samples = []
+                batch.samples, batch.registers = [], registers
                 for idx, event in chunk:
+                    registers = dict(batch.registers)
                     try:
                         with self.env.cr.savepoint():
                             insert_rows(self.env, self._name, [self._apply_event(batch, event)])
                             flush_samples(batch)
                     except REJECTABLE as exc:
-                        batch.samples = []
+                        batch.samples, batch.registers = [], registers
                         results[idx] = self._reject(events[idx], event, event.received, exc, rejected)
                     else:
                         results[idx] = {"key": event.key, "status": "applied", "error": False}
