@@ -95,9 +95,20 @@ class IngestBatch(SessionBatch):
         super().__init__(env)
         self.handlers = handlers  # {action: handler(batch, event)}
         self.known = known_sessions or {}  # (charger id, transaction id) -> session existing before the batch
+        self.looked_up = set()  # (charger id, transaction id) pairs ``known`` was read for (absent: none existed)
+        self.created = {}  # (charger id, transaction id) -> session id created by this batch
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
-        self.registers = {}  # charger id -> highest register stored (readings.write_registers)
+        self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
+
+    def state(self):
+        """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
+        return dict(self.registers), dict(self.created)
+
+    def restore(self, state):
+        """Forget what a rolled-back chunk added: its queued readings, registers and sessions."""
+        self.samples = []
+        self.registers, self.created = dict(state[0]), dict(state[1])
 
     def saw(self, charger, received):
         """The station spoke at ``received`` (aware UTC)."""

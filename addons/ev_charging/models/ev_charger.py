@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import ev_ocpp
-from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_group, require_records
+from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_records
 
 #: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
 #: that would break the /ocpp/{id} path), at most 48 characters. Case-sensitive.

@@ -199,7 +199,7 @@ class EvOcppEvent(models.Model):
                 results[idx] = {"key": raw["key"], "status": "applied", "error": False}
             else:
                 pending.append((idx, event))
-        batch.known = self._prefetch_sessions([event for _idx, event in pending])
+        batch.known, batch.looked_up = self._prefetch_sessions([event for _idx, event in pending])
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
         write_message_log(self.env, log_rows, log_pairs)
@@ -287,7 +287,7 @@ class EvOcppEvent(models.Model):
     @api.model
     def _prefetch_sessions(self, events):
         """Sessions that already exist for the transactions of ``events``, in one query:
-        {(charger id, transaction id): session}."""
+        ({(charger id, transaction id): session}, the pairs looked up)."""
         wanted = set()
         for event in events:
             info = event.payload.get("transactionInfo")
@@ -299,14 +299,14 @@ class EvOcppEvent(models.Model):
             if tx not in (None, "") and not isinstance(tx, (dict, list)):
                 wanted.add((event.charger.id, str(tx)))
         if not wanted:
-            return {}
+            return {}, wanted
         sessions = self.env["ev.session"].search(
             [
                 ("charger_id", "in", list({c for c, _t in wanted})),
                 ("transaction_id", "in", list({t for _c, t in wanted})),
             ]
         )
-        return {(s.charger_id.id, s.transaction_id): s for s in sessions}
+        return {(s.charger_id.id, s.transaction_id): s for s in sessions}, wanted
 
     # ------------------------------------------------------------------------------------------
     # Applying events
@@ -316,21 +316,21 @@ class EvOcppEvent(models.Model):
         event by event so that only that event is rejected."""
         for pos in range(0, len(pending), CHUNK):
             chunk = pending[pos : pos + CHUNK]
-            registers = dict(batch.registers)
+            state = batch.state()
             try:
                 with self.env.cr.savepoint():
                     insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
                     flush_samples(batch)
             except REJECTABLE:
-                batch.samples, batch.registers = [], registers
+                batch.restore(state)
                 for idx, event in chunk:
-                    registers = dict(batch.registers)
+                    state = batch.state()
                     try:
                         with self.env.cr.savepoint():
                             insert_rows(self.env, self._name, [self._apply_event(batch, event)])
                             flush_samples(batch)
                     except REJECTABLE as exc:
-                        batch.samples, batch.registers = [], registers
+                        batch.restore(state)
                         results[idx] = self._reject(events[idx], event, event.received, exc, rejected)
                     else:
                         results[idx] = {"key": event.key, "status": "applied", "error": False}

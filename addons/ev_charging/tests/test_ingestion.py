@@ -706,6 +706,42 @@ class TestLargeBatch(EvCase):
         self.assertEqual(self.cp201.last_seen, m(t0, 249).replace(tzinfo=None))
         self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 249)
 
+    def test_a_rolled_back_chunk_forgets_the_sessions_it_created(self):
+        """The session a Started event created is rolled back with its chunk when another event of the
+        chunk is bad: replayed alone, the Started creates it again (the batch does not reuse the
+        vanished record) and the updates after it find the new one."""
+        t0, m = self.t0, self.minutes
+
+        def tx(kind, n, tx_id):
+            payload = {
+                "eventType": kind,
+                "timestamp": iso(m(t0, n)),
+                "triggerReason": "Authorized" if kind == "Started" else "MeterValuePeriodic",
+                "seqNo": n,
+                "transactionInfo": {"transactionId": tx_id},
+                "meterValue": [
+                    mv201(m(t0, n), 100 * n, "Transaction.Begin" if kind == "Started" else "Sample.Periodic")
+                ],
+            }
+            if kind == "Started":
+                payload["evse"] = {"id": 1, "connectorId": 1}
+            return self.ev("T-201", "TransactionEvent", payload, m(t0, n))
+
+        events = [tx("Started", 0, "ROLLED")] + [tx("Updated", n, "ROLLED") for n in range(1, 20)]
+        events[10]["payload"]["meterValue"][0]["sampledValue"][0]["value"] = "garbage"  # same chunk as the Started
+        before = self.env["ev.session"].search([], order="id desc", limit=1).id or 0
+        results = self.ingest(events)
+        statuses = [r["status"] for r in results]
+        self.assertEqual(statuses[0], "applied", results[0])
+        self.assertEqual(statuses.count("applied"), 19)
+        self.assertEqual(statuses[10], "rejected")
+        s = self.session(self.cp201, "ROLLED")
+        self.assertEqual(len(s), 1)
+        self.assertGreater(s.id, before + 1, "the first creation was rolled back with its chunk")
+        self.assertEqual(s.state, "active")
+        self.assertEqual(len(s.meter_value_ids), 19)
+        self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 19)
+
 
 @tagged("post_install", "-at_install")
 class TestBatchesInOneTransaction(EvCase):
