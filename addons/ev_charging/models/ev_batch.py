@@ -100,6 +100,10 @@ class IngestBatch(SessionBatch):
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
+        # connectors that may hold an active session (those of the batch's chargers read before it, plus
+        # those the batch made active); None: unknown, every new session looks for one to supersede. It is
+        # not taken back with a rolled-back chunk: a connector too many only costs a search.
+        self.active_connectors = None
 
     def state(self):
         """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
@@ -109,6 +113,14 @@ class IngestBatch(SessionBatch):
         """Forget what a rolled-back chunk added: its queued readings, registers and sessions."""
         self.samples = []
         self.registers, self.created = dict(state[0]), dict(state[1])
+
+    def may_supersede(self, session):
+        """Can a session other than ``session`` be active on its connector? (False: no search needed.)"""
+        return self.active_connectors is None or session.connector_id.id in self.active_connectors
+
+    def note_active(self, session):
+        if self.active_connectors is not None and session.connector_id:
+            self.active_connectors.add(session.connector_id.id)
 
     def saw(self, charger, received):
         """The station spoke at ``received`` (aware UTC)."""

@@ -200,6 +200,7 @@ class EvOcppEvent(models.Model):
             else:
                 pending.append((idx, event))
         batch.known, batch.looked_up = self._prefetch_sessions([event for _idx, event in pending])
+        batch.active_connectors = self._active_connectors([event for _idx, event in pending])
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
         write_message_log(self.env, log_rows, log_pairs)
@@ -307,6 +308,21 @@ class EvOcppEvent(models.Model):
             ]
         )
         return {(s.charger_id.id, s.transaction_id): s for s in sessions}, wanted
+
+    @api.model
+    def _active_connectors(self, events):
+        """The connectors of the chargers of ``events`` that hold an active session, in one query (a
+        session started on another connector has none to supersede: IngestBatch.may_supersede)."""
+        chargers = list({event.charger.id for event in events})
+        if not chargers:
+            return set()
+        self.env["ev.session"].flush_model(["charger_id", "connector_id", "state"])
+        self.env.cr.execute(
+            "SELECT DISTINCT connector_id FROM ev_session"
+            " WHERE charger_id = ANY(%s) AND state = 'active' AND connector_id IS NOT NULL",
+            [chargers],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------------------------------
     # Applying events

@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
 from .ev_batch import SessionBatch
+from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
 
@@ -199,6 +200,8 @@ class EvSession(models.Model):
         batch that closes them, else at once."""
         own_batch = batch is None
         batch = SessionBatch(self.env) if own_batch else batch
+        if getattr(batch, "samples", None):  # readings of the ingestion chunk not stored yet: the last one counts
+            flush_samples(batch)
         MeterValue = self.env["ev.meter.value"].sudo()
         for session in self.filtered(lambda s: s.state == "active"):
             last = MeterValue.search([("session_id", "=", session.id)], order="timestamp desc", limit=1)

@@ -819,6 +819,26 @@ class TestNeverClosed(EvCase):
         self.assertAlmostEqual(lost.energy_kwh, 4.0, places=3)
         self.assertEqual(self.session(self.cp201, "NEXT").state, "active")
 
+    def test_superseded_within_one_batch_and_only_on_its_connector(self):
+        """The connectors holding an active session are read once per batch: a session started and
+        superseded in the same batch is closed all the same, one on another connector is not."""
+        t0, m = self.t0, self.minutes
+        self.ingest([self._start("OTHER", t0, 1_000)])
+        other = self.session(self.cp201, "OTHER")
+        other.connector_id = self.cp201._get_connector(1, 2)  # as if started on connector 2
+        self.ingest(
+            [
+                self._start("FIRST", m(t0, 1), 10_000),
+                self._update("FIRST", 1, m(t0, 20), 14_000),
+                self._start("SECOND", m(t0, 30), 15_000),
+            ]
+        )
+        first = self.session(self.cp201, "FIRST")
+        self.assertEqual((first.state, first.stop_reason), ("completed", "Superseded"))
+        self.assertEqual(first.stop_time, m(t0, 20).replace(tzinfo=None))
+        self.assertEqual(self.session(self.cp201, "SECOND").state, "active")
+        self.assertEqual(other.state, "active", "another connector's session is not superseded")
+
     def test_cron_closes_silent_sessions(self):
         now = datetime.now(UTC)
         old, fresh = now - timedelta(hours=30), now - timedelta(hours=2)

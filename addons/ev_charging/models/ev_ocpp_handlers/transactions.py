@@ -94,8 +94,10 @@ def apply_transaction(batch, event, update):
     session.write(_session_vals(batch, session, created, update, when, fixed, connector))
     if update.meter_start is not None:
         charger._learn_meter_start(float(update.meter_start))
-    if session.state == "active" and (created or update.kind == STARTED):
+    if session.state == "active" and (created or update.kind == STARTED) and batch.may_supersede(session):
         session._close_superseded(batch)
+    if session.state == "active":
+        batch.note_active(session)
     link_token(batch, session, update.id_token, update.token_type or None)
     if update.samples:
         store_samples(batch, charger, session.connector_id or connector, session, update.samples, event.received)
