@@ -191,6 +191,17 @@ def health(bridge):
         return json.loads(r.read())
 
 
+def ingest_calls(bridge):
+    """How many ingest calls the bridge made so far (its /metrics: ocpp_bridge_odoo_push_seconds)."""
+    with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("ocpp_bridge_odoo_push_seconds_count")
+    )
+
+
 def wait_drained(bridge, timeout, label):
     t0 = time.monotonic()
     try:
@@ -426,6 +437,7 @@ def main():
         base_msg = odoo.call("ev.ocpp.message", "search_count", [])
         expected = meter_k * (meter_p + 1)
         log(f"step 3: {meter_k} chargers x (Started + {meter_p} Updated) = {expected} meter-value events")
+        calls0 = ingest_calls(bridge)
         cpu = CpuMeter(procs).start()
         t0 = time.monotonic()
         met = client.ask(cmd="meter", chargers=meter_k, per_charger=meter_p, run=run)
@@ -448,6 +460,7 @@ def main():
         met["committed_per_s"] = round(met["committed"] / t_all, 1)
         met["all_events_per_s"] = round((met["odoo_events_total"] + met["odoo_messages_total"]) / t_all, 1)
         met["cpu_ms_per_event"] = cpu_ms_per_event(met["cpu"], cpu.elapsed, met["committed"])
+        met["ingest_calls"] = int(ingest_calls(bridge) - calls0)
         log(f"step 3: {met}")
         res["meter"] = met
 
@@ -560,7 +573,7 @@ def report(res, n, quick, settings=None):
             f"(ev.ocpp.event + ev.ocpp.message rows, i.e. incl. MessageLog) {m['all_events_per_s']}/s; "
             f"bridge accepted {m['bridge_accept_per_s']}/s "
             f"(p50 {m['p50_ms']} p99 {m['p99_ms']} ms); CPU% {m['cpu']}; CPU ms per meter value "
-            f"{m.get('cpu_ms_per_event')}",
+            f"{m.get('cpu_ms_per_event')}; {m.get('ingest_calls')} ingest calls",
         )
     if d:
         row(
