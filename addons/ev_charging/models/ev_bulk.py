@@ -6,6 +6,8 @@ value must be filled by the caller too.
 
 import json
 
+from odoo.tools import SQL
+
 AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
 
 
@@ -58,3 +60,19 @@ def _json_text(value):
 
 def _none_for_false(value):
     return None if value is False else value
+
+
+def set_fillfactor(cr, table, percent):
+    """Leave ``100 - percent`` % of each new page of ``table`` free, so that updating a row can keep the
+    new version in the same page without touching its indexes (a HOT update): for the rows ingestion
+    updates at every batch (sessions, chargers). Only when it is not set yet (ALTER TABLE locks)."""
+    cr.execute("SELECT reloptions FROM pg_class WHERE relname = %s AND relkind = 'r'", [table])
+    row = cr.fetchone()
+    if row and f"fillfactor={percent}" not in (row[0] or []):
+        cr.execute(SQL("ALTER TABLE %s SET (fillfactor = %s)", SQL.identifier(table), percent))
+
+
+def drop_indexes(cr, names):
+    """Drop the indexes ``names`` if they exist (indexes an older version created: Odoo keeps them)."""
+    for name in names:
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 
 from ..lib import ev_ocpp
 from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_records
+from .ev_bulk import set_fillfactor
 
 #: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
 #: that would break the /ocpp/{id} path), at most 48 characters. Case-sensitive.
@@ -133,6 +134,10 @@ class EvCharger(models.Model):
         ("identity_uniq", "unique(identity)", "Another charger already uses this charge point ID."),
         ("heartbeat_positive", "CHECK (heartbeat_interval > 0)", "The heartbeat interval must be positive."),
     ]
+
+    def init(self):
+        # updated by every ingestion batch (its readings, times, registers): room for HOT updates
+        set_fillfactor(self.env.cr, "ev_charger", 80)
 
     @api.constrains("identity")
     def _check_identity(self):

@@ -20,7 +20,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..lib import ev_bridge_envelope, ev_ocpp, ev_ocpp_limits
 from .ev_access import MANAGER, require_records
 from .ev_batch import Event, EventRejected, IngestBatch
-from .ev_bulk import insert_rows
+from .ev_bulk import drop_indexes, insert_rows
 from .ev_ocpp_handlers import HANDLERS
 from .ev_ocpp_handlers.message_log import derived_rows, message_log_row, write_message_log
 from .ev_ocpp_handlers.readings import flush_samples
@@ -57,7 +57,8 @@ class EvOcppEvent(models.Model):
     _order = "received_at desc, id desc"
     _rec_name = "key"
 
-    key = fields.Char(required=True, index=True, readonly=True, help="Idempotency key given by the bridge.")
+    # indexed by its unique constraint
+    key = fields.Char(required=True, readonly=True, help="Idempotency key given by the bridge.")
     charger_identity = fields.Char("Charge point ID", required=True, index=True, readonly=True)
     charger_id = fields.Many2one("ev.charger", index=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
@@ -87,6 +88,9 @@ class EvOcppEvent(models.Model):
     session_id = fields.Many2one("ev.session", readonly=True, index=True, ondelete="set null")
 
     _sql_constraints = [("key_uniq", "unique(key)", "This event was already received.")]
+
+    def init(self):
+        drop_indexes(self.env.cr, ["ev_ocpp_event__key_index"])  # a second index on key, before 2026-11-30
 
     @api.depends("meta")
     def _compute_has_meta(self):

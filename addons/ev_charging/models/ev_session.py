@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
 from .ev_batch import SessionBatch
+from .ev_bulk import set_fillfactor
 from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
@@ -106,6 +107,10 @@ class EvSession(models.Model):
             "This charger already has a session with this transaction id.",
         )
     ]
+
+    def init(self):
+        # updated by every ingestion batch (its readings, times, registers): room for HOT updates
+        set_fillfactor(self.env.cr, "ev_session", 80)
 
     @api.depends("start_time", "charger_id.site_id.tz")
     def _compute_local(self):
