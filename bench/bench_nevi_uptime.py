@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "ev_grants" / "lib"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "ev_charging" / "lib"))  # interval rules
 import ev_grants_uptime as up  # noqa: E402
 
 TARGET_SECONDS = 10.0

@@ -3,7 +3,9 @@ charger in its own version, and the ``{state, result}`` answer Odoo expects.
 
 * 2.0.1 chargers: any 2.0.1 CSMS->CS action is sent as given.
 * 1.6 chargers: the actions below are translated (``TO_16``); a native 1.6 action name
-  (``GetConfiguration``, ``ReserveNow``...) is sent as given, with 1.6 parameters.
+  (``GetConfiguration``, ``GetDiagnostics``...) is sent as given, with 1.6 parameters, and so is a
+  translated action whose parameters are already 1.6-shaped (``ReserveNow`` with ``reservationId``,
+  ``SendLocalList`` with ``listVersion``...).
 * ``result`` is the charger's answer payload exactly as received (its version's shape).
 * ``state``: ``accepted`` | ``rejected`` (the charger said no) | ``failed`` (not connected,
   CALLERROR, invalid parameters, connection lost) | ``timeout``.
@@ -243,6 +245,91 @@ def _clear_profile(p):
     ]
 
 
+#: 2.0.1 AuthorizationStatus values 1.6 does not have (IdTagInfo takes Accepted, Blocked, Expired,
+#: Invalid, ConcurrentTx)
+_AUTH_STATUS_TO_16 = {
+    "NoCredit": "Invalid",
+    "NotAllowedTypeEVSE": "Invalid",
+    "NotAtThisLocation": "Invalid",
+    "NotAtThisTime": "Invalid",
+    "Unknown": "Invalid",
+}
+
+
+def _reserve(p):
+    if "reservationId" in p:  # already 1.6-shaped
+        return [("ReserveNow", p)]
+    token = p.get("idToken") if isinstance(p.get("idToken"), dict) else {}
+    group = p.get("groupIdToken") if isinstance(p.get("groupIdToken"), dict) else {}
+    return [
+        (
+            "ReserveNow",
+            _drop_none(
+                {
+                    "connectorId": p.get("evseId", 0),  # 1.6 connector 0: any connector of the station
+                    "expiryDate": p.get("expiryDateTime"),
+                    "idTag": token.get("idToken"),
+                    "parentIdTag": group.get("idToken"),
+                    "reservationId": p.get("id"),
+                }
+            ),
+        )
+    ]
+
+
+def _id_tag_info(info):
+    group = info.get("groupIdToken") if isinstance(info.get("groupIdToken"), dict) else {}
+    status = info.get("status")
+    return _drop_none(
+        {
+            "status": _AUTH_STATUS_TO_16.get(status, status),
+            "expiryDate": info.get("cacheExpiryDateTime"),
+            "parentIdTag": group.get("idToken"),
+        }
+    )
+
+
+def _send_local_list(p):
+    if "listVersion" in p:  # already 1.6-shaped
+        return [("SendLocalList", p)]
+    entries = []
+    for item in p.get("localAuthorizationList") or []:
+        if not isinstance(item, dict):
+            raise CommandError("localAuthorizationList items must be objects")
+        token = item.get("idToken") if isinstance(item.get("idToken"), dict) else {}
+        entry = {"idTag": token.get("idToken")}
+        if isinstance(item.get("idTokenInfo"), dict):  # without it the entry is deleted
+            entry["idTagInfo"] = _id_tag_info(item["idTokenInfo"])
+        entries.append(entry)
+    return [
+        (
+            "SendLocalList",
+            {
+                "listVersion": p.get("versionNumber"),
+                "updateType": p.get("updateType"),
+                "localAuthorizationList": entries,
+            },
+        )
+    ]
+
+
+def _composite(p):
+    if "connectorId" in p:  # already 1.6-shaped
+        return [("GetCompositeSchedule", p)]
+    return [
+        (
+            "GetCompositeSchedule",
+            _drop_none(
+                {
+                    "connectorId": p.get("evseId"),
+                    "duration": p.get("duration"),
+                    "chargingRateUnit": p.get("chargingRateUnit"),
+                }
+            ),
+        )
+    ]
+
+
 # generic (2.0.1) action -> translation to 1.6 calls
 TO_16 = {
     "RequestStartTransaction": _start,
@@ -258,6 +345,11 @@ TO_16 = {
     "ClearCache": lambda p: [("ClearCache", {})],
     "SetChargingProfile": _set_profile,
     "ClearChargingProfile": _clear_profile,
+    "ReserveNow": _reserve,
+    "CancelReservation": lambda p: [("CancelReservation", {"reservationId": p.get("reservationId")})],
+    "SendLocalList": _send_local_list,
+    "GetLocalListVersion": lambda p: [("GetLocalListVersion", {})],
+    "GetCompositeSchedule": _composite,
 }
 
 

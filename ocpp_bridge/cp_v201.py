@@ -19,6 +19,9 @@ class ChargePoint201(BridgeChargePoint, _LibChargePoint):
         Action.firmware_status_notification,
         Action.log_status_notification,
         Action.security_event_notification,
+        Action.reservation_status_update,
+        Action.notify_charging_limit,
+        Action.cleared_charging_limit,
     )
 
     @on(Action.boot_notification)

@@ -8,6 +8,17 @@ RemoteStart/Stop, Reset, UnlockConnector, ChangeAvailability, TriggerMessage,
 Get/SetVariables or Get/ChangeConfiguration, and 2.0.1 CostUpdated: the running cost is kept and
 logged).
 
+Remote operations (both versions): ReserveNow / CancelReservation (the connector reports Reserved,
+the reserving driver's next session carries the reservationId, an unused reservation expires:
+2.0.1 ReservationStatusUpdate Expired), SendLocalList / GetLocalListVersion (a differential update
+whose version is not above the list's is answered VersionMismatch; a token on the list is
+authorised locally), SetChargingProfile / ClearChargingProfile / GetCompositeSchedule (the
+composite is the lowest of the station maximum and the transaction default profile at each
+moment, capped at 32 A / 22 kW), UpdateFirmware (FirmwareStatusNotification Downloading ->
+Downloaded -> Installing -> Installed, then a boot with the new version; a location containing
+"fail" ends in DownloadFailed) and GetLog / 1.6 GetDiagnostics (Log/DiagnosticsStatusNotification
+Uploading -> Uploaded, or a failure for a location containing "fail").
+
     python -m ocpp_bridge.simulator --url ws://127.0.0.1:9000/ocpp --count 20 \\
         --version mixed --prefix SIM- --password s3cret-password-16 --duration 300
 """
@@ -25,6 +36,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import websockets
 from ocpp.routing import after, on
@@ -59,6 +71,7 @@ class SimOptions:
     tokens: list = field(default_factory=lambda: ["SIMTAG-0001", "SIMTAG-0002"])
     seed: int | None = None
     insecure: bool = False  # wss without certificate verification
+    transfer_step: float = 1.0  # seconds between firmware/log status notifications
 
 
 @dataclass
@@ -71,6 +84,7 @@ class SimStats:
     heartbeats: int = 0
     auth_refused: int = 0
     commands: collections.Counter = field(default_factory=collections.Counter)
+    local_authorizations: int = 0
     errors: list = field(default_factory=list)
     connected: int = 0
 
@@ -91,6 +105,12 @@ class _Sim:
         self.interval = 300.0
         self.variables = {"HeartbeatInterval": "300", "MeterValueSampleInterval": str(int(opts.meter_interval))}
         self.reboot = asyncio.Event()
+        self.firmware = "1.0"
+        self.reservations: dict = {}  # reservation id -> {"token", "evse", "expiry" (aware UTC)}
+        self.local_list_version = 0
+        self.local_list: dict = {}  # id token -> status
+        self.profiles: dict = {}  # profile id -> {"evse", "purpose" (2.0.1 name), "stack", "unit", "periods"}
+        self.status_log: list = []  # (kind, status) of the firmware/log notifications sent
 
     def power_w(self):
         return round(self.opts.power_kw * 1000 * self.rng.uniform(0.85, 1.0))
@@ -126,7 +146,8 @@ class _Sim:
                     await asyncio.sleep(self.opts.fault_duration)
                     await self.status("Available")
                     continue
-                token = remote["token"] if remote else self.rng.choice(self.opts.tokens)
+                # the driver who reserved arrives first
+                token = remote["token"] if remote else self.reserved_token() or self.rng.choice(self.opts.tokens)
                 await self.session(token, remote, deadline)
         finally:
             heartbeat.cancel()
@@ -138,7 +159,7 @@ class _Sim:
             self.stats.heartbeats += 1
 
     async def session(self, token, remote, deadline):
-        if remote is None and not await self.authorize(token):
+        if remote is None and not await self.authorize_token(token):
             self.stats.auth_refused += 1
             return
         self.tx_stop.clear()
@@ -164,8 +185,157 @@ class _Sim:
         self.stats.sessions_ended += 1
         self.tx = None
 
+    # -- remote operations shared by both versions
+    async def authorize_token(self, token):
+        """A token on the local list is decided here, without asking the central system."""
+        if token in self.local_list:
+            self.stats.local_authorizations += 1
+            return self.local_list[token] == "Accepted"
+        return await self.authorize(token)
+
+    def reserved_token(self):
+        for reservation in self.reservations.values():
+            return reservation["token"]
+        return None
+
+    def take_reservation(self, token):
+        """The id of the reservation ``token`` holds (consumed by the session it starts), or None."""
+        for reservation_id, reservation in list(self.reservations.items()):
+            if reservation["token"] == token:
+                del self.reservations[reservation_id]
+                return reservation_id
+        return None
+
+    def reserve(self, reservation_id, token, evse, expiry):
+        if evse not in (0, 1):
+            return "Rejected"
+        if not self.operative:
+            return "Unavailable"
+        if self.tx or any(r != reservation_id for r in self.reservations):
+            return "Occupied"
+        self.reservations[reservation_id] = {"token": token, "evse": evse, "expiry": _parse_ts(expiry)}
+        return "Accepted"
+
+    async def reserved(self, reservation_id):
+        """After an accepted ReserveNow: the connector is Reserved until the reservation is used,
+        cancelled or expires."""
+        reservation = self.reservations.get(reservation_id)
+        if reservation is None:
+            return
+        await self.status("Reserved")
+        wait = (reservation["expiry"] - datetime.now(UTC)).total_seconds()
+        await asyncio.sleep(max(0.0, wait))
+        if self.reservations.get(reservation_id) is reservation:
+            del self.reservations[reservation_id]
+            await self.reservation_expired(reservation_id)
+            if not self.tx:
+                await self.status("Available")
+
+    async def reservation_expired(self, reservation_id):
+        """2.0.1 tells the central system; 1.6 has no message for it."""
+
+    def apply_local_list(self, version, update_type, items):
+        """``items``: [(token, status or None = delete)]."""
+        if update_type == "Differential" and version <= self.local_list_version:
+            return "VersionMismatch"
+        if update_type == "Full":
+            self.local_list = {}
+        for token, status in items:
+            if status is None:
+                self.local_list.pop(token, None)
+            else:
+                self.local_list[token] = status
+        self.local_list_version = version
+        return "Accepted"
+
+    def set_profile(self, evse, profile_id, purpose, stack, schedule):
+        purpose = "ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" else purpose
+        if (purpose == "ChargingStationMaxProfile" and evse != 0) or evse not in (0, 1):
+            return "Rejected"
+        if purpose == "TxProfile" and not self.tx:
+            return "Rejected"
+        periods = [(p["start_period"], float(p["limit"])) for p in schedule["charging_schedule_period"]]
+        self.profiles[profile_id] = {
+            "evse": evse,
+            "purpose": purpose,
+            "stack": stack,
+            "unit": schedule["charging_rate_unit"],
+            "periods": sorted(periods),
+        }
+        return "Accepted"
+
+    def clear_profiles(self, profile_id=None, evse=None, purpose=None, stack=None):
+        purpose = "ChargingStationMaxProfile" if purpose == "ChargePointMaxProfile" else purpose
+        gone = [
+            pid
+            for pid, p in self.profiles.items()
+            if (profile_id is None or pid == profile_id)
+            and (evse is None or p["evse"] == evse)
+            and (purpose is None or p["purpose"] == purpose)
+            and (stack is None or p["stack"] == stack)
+        ]
+        for pid in gone:
+            del self.profiles[pid]
+        return "Accepted" if gone else "Unknown"
+
+    def composite(self, evse, duration, unit):
+        """(unit, [{"start_period", "limit"}]): at each moment the lowest of the station maximum and
+        the transaction (default) profile that applies, the station's own cap without them."""
+        unit = unit or next((p["unit"] for p in self.profiles.values()), "A")
+        relevant = [p for p in self.profiles.values() if p["unit"] == unit and p["evse"] in (0, evse)]
+        best = {}
+        for purpose in ("ChargingStationMaxProfile", "TxDefaultProfile", "TxProfile"):
+            candidates = [p for p in relevant if p["purpose"] == purpose]
+            if candidates:  # an EVSE's own profile beats the station-wide one, then the highest stack
+                best[purpose] = max(candidates, key=lambda p: (p["evse"] == evse, p["stack"]))
+        layers = [
+            p
+            for p in (best.get("ChargingStationMaxProfile"), best.get("TxProfile") or best.get("TxDefaultProfile"))
+            if p
+        ]
+        cap = 32.0 if unit == "A" else 22000.0
+        periods = []
+        for start in sorted({0} | {s for p in layers for s, _limit in p["periods"] if s < duration}):
+            limit = cap
+            for p in layers:
+                current = [lim for s, lim in p["periods"] if s <= start]
+                if current:
+                    limit = min(limit, current[-1])
+            if not periods or periods[-1]["limit"] != limit:
+                periods.append({"start_period": start, "limit": limit})
+        return unit, periods
+
+    async def firmware_update(self, location, request_id=None):
+        steps = (
+            ["Downloading", "DownloadFailed"]
+            if "fail" in location
+            else ["Downloading", "Downloaded", "Installing", "Installed"]
+        )
+        for status in steps:
+            await asyncio.sleep(self.opts.transfer_step)
+            self.status_log.append(("firmware", status))
+            await self.firmware_status(status, request_id)
+        if steps[-1] == "Installed":
+            self.firmware = location.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0][:50] or self.firmware
+            await self.boot("FirmwareUpdate")
+
+    async def log_upload(self, location, request_id=None):
+        failure = "UploadFailure" if self.version_name == "2.0.1" else "UploadFailed"
+        for status in ["Uploading", failure if "fail" in location else "Uploaded"]:
+            await asyncio.sleep(self.opts.transfer_step)
+            self.status_log.append(("log", status))
+            await self.log_status(status, request_id)
+
+
+def _parse_ts(value):
+    text = value[:-1] + "+00:00" if value.endswith("Z") else value
+    ts = datetime.fromisoformat(text)
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
 
 class SimCharger201(_Sim, ChargePoint201):
+    version_name = "2.0.1"
+
     async def boot(self, reason="PowerUp"):
         r = await self.call(
             call201.BootNotification(
@@ -173,7 +343,7 @@ class SimCharger201(_Sim, ChargePoint201):
                     "model": "SimCharger",
                     "vendor_name": "EVSuite",
                     "serial_number": self.id[:25],
-                    "firmware_version": "1.0",
+                    "firmware_version": self.firmware,
                 },
                 reason=reason,
             )
@@ -205,11 +375,12 @@ class SimCharger201(_Sim, ChargePoint201):
             sampled.append({"value": power, "measurand": "Power.Active.Import", "unit_of_measure": {"unit": "W"}})
         return [{"timestamp": utc_now_iso(), "sampled_value": sampled}]
 
-    async def _tx_event(self, event_type, trigger, token=None, power=None, **info):
+    async def _tx_event(self, event_type, trigger, token=None, power=None, reservation_id=None, **info):
         self.seq += 1
         await self.call(
             call201.TransactionEvent(
                 event_type=event_type,
+                reservation_id=reservation_id,
                 timestamp=utc_now_iso(),
                 trigger_reason=trigger,
                 seq_no=self.seq,
@@ -231,7 +402,12 @@ class SimCharger201(_Sim, ChargePoint201):
         await self.status("Occupied")
         extra = {"remote_start_id": remote["remote_start_id"]} if remote else {}
         await self._tx_event(
-            "Started", "RemoteStart" if remote else "Authorized", token, charging_state="Charging", **extra
+            "Started",
+            "RemoteStart" if remote else "Authorized",
+            token,
+            reservation_id=self.take_reservation(token),
+            charging_state="Charging",
+            **extra,
         )
 
     async def meter(self, power):
@@ -343,6 +519,104 @@ class SimCharger201(_Sim, ChargePoint201):
 
         return call_result.SetVariables(set_variable_result=results)
 
+    # -- remote operations (shared logic in _Sim)
+    async def reservation_expired(self, reservation_id):
+        await self.call(
+            call201.ReservationStatusUpdate(reservation_id=reservation_id, reservation_update_status="Expired")
+        )
+
+    async def firmware_status(self, status, request_id):
+        await self.call(call201.FirmwareStatusNotification(status=status, request_id=request_id))
+
+    async def log_status(self, status, request_id):
+        await self.call(call201.LogStatusNotification(status=status, request_id=request_id))
+
+    @on(Action201.reserve_now)
+    def on_reserve_now(self, id, expiry_date_time, id_token, evse_id=None, **kw):
+        self.stats.commands["ReserveNow"] += 1
+        return _r201("ReserveNow", self.reserve(id, id_token["id_token"], evse_id or 0, expiry_date_time))
+
+    @after(Action201.reserve_now)
+    async def after_reserve_now(self, id, **kw):
+        await self.reserved(id)
+
+    @on(Action201.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id, **kw):
+        self.stats.commands["CancelReservation"] += 1
+        return _r201("CancelReservation", "Accepted" if self.reservations.pop(reservation_id, None) else "Rejected")
+
+    @after(Action201.cancel_reservation)
+    async def after_cancel_reservation(self, reservation_id, **kw):
+        if not self.tx and not self.reservations:
+            await self.status("Available")
+
+    @on(Action201.send_local_list)
+    def on_send_local_list(self, version_number, update_type, local_authorization_list=None, **kw):
+        self.stats.commands["SendLocalList"] += 1
+        items = [
+            (item["id_token"]["id_token"], (item.get("id_token_info") or {}).get("status"))
+            for item in local_authorization_list or []
+        ]
+        return _r201("SendLocalList", self.apply_local_list(version_number, update_type, items))
+
+    @on(Action201.get_local_list_version)
+    def on_get_local_list_version(self, **kw):
+        self.stats.commands["GetLocalListVersion"] += 1
+        from ocpp.v201 import call_result
+
+        return call_result.GetLocalListVersion(version_number=self.local_list_version)
+
+    @on(Action201.set_charging_profile)
+    def on_set_charging_profile(self, evse_id, charging_profile, **kw):
+        self.stats.commands["SetChargingProfile"] += 1
+        p = charging_profile
+        status = self.set_profile(
+            evse_id, p["id"], p["charging_profile_purpose"], p["stack_level"], p["charging_schedule"][0]
+        )
+        return _r201("SetChargingProfile", status)
+
+    @on(Action201.clear_charging_profile)
+    def on_clear_charging_profile(self, charging_profile_id=None, charging_profile_criteria=None, **kw):
+        self.stats.commands["ClearChargingProfile"] += 1
+        c = charging_profile_criteria or {}
+        status = self.clear_profiles(
+            charging_profile_id, c.get("evse_id"), c.get("charging_profile_purpose"), c.get("stack_level")
+        )
+        return _r201("ClearChargingProfile", status)
+
+    @on(Action201.get_composite_schedule)
+    def on_get_composite_schedule(self, duration, evse_id, charging_rate_unit=None, **kw):
+        self.stats.commands["GetCompositeSchedule"] += 1
+        if evse_id not in (0, 1):
+            return _r201("GetCompositeSchedule", "Rejected")
+        unit, periods = self.composite(evse_id, duration, charging_rate_unit)
+        schedule = {
+            "evse_id": evse_id,
+            "duration": duration,
+            "schedule_start": utc_now_iso(),
+            "charging_rate_unit": unit,
+            "charging_schedule_period": periods,
+        }
+        return _r201("GetCompositeSchedule", "Accepted", schedule=schedule)
+
+    @on(Action201.update_firmware)
+    def on_update_firmware(self, request_id, firmware, **kw):
+        self.stats.commands["UpdateFirmware"] += 1
+        return _r201("UpdateFirmware", "Accepted")
+
+    @after(Action201.update_firmware)
+    async def after_update_firmware(self, request_id, firmware, **kw):
+        await self.firmware_update(firmware["location"], request_id)
+
+    @on(Action201.get_log)
+    def on_get_log(self, log_type, request_id, log, **kw):
+        self.stats.commands["GetLog"] += 1
+        return _r201("GetLog", "Accepted", filename=f"{self.id}-{request_id}.log")
+
+    @after(Action201.get_log)
+    async def after_get_log(self, log_type, request_id, log, **kw):
+        await self.log_upload(log["remote_location"], request_id)
+
 
 def _r201(action, status, **kw):
     from ocpp.v201 import call_result
@@ -357,13 +631,15 @@ def _r16(action, **kw):
 
 
 class SimCharger16(_Sim, ChargePoint16):
+    version_name = "1.6"
+
     async def boot(self, reason="PowerUp"):
         r = await self.call(
             call16.BootNotification(
                 charge_point_model="SimCharger",
                 charge_point_vendor="EVSuite",
                 charge_point_serial_number=self.id[:25],
-                firmware_version="1.0",
+                firmware_version=self.firmware,
             )
         )
         self.stats.boots += 1
@@ -404,7 +680,11 @@ class SimCharger16(_Sim, ChargePoint16):
         await self.status("Preparing")
         r = await self.call(
             call16.StartTransaction(
-                connector_id=1, id_tag=token[:20], meter_start=self.register_wh, timestamp=utc_now_iso()
+                connector_id=1,
+                id_tag=token[:20],
+                meter_start=self.register_wh,
+                timestamp=utc_now_iso(),
+                reservation_id=self.take_reservation(token),
             )
         )
         self.tx = r.transaction_id
@@ -492,6 +772,100 @@ class SimCharger16(_Sim, ChargePoint16):
         self.stats.commands["ChangeConfiguration"] += 1
         self.variables[key] = value
         return _r16("ChangeConfiguration", status="Accepted")
+
+    # -- remote operations (shared logic in _Sim)
+    async def firmware_status(self, status, request_id):
+        await self.call(call16.FirmwareStatusNotification(status=status))
+
+    async def log_status(self, status, request_id):
+        await self.call(call16.DiagnosticsStatusNotification(status=status))
+
+    @on(Action16.reserve_now)
+    def on_reserve_now(self, connector_id, expiry_date, id_tag, reservation_id, **kw):
+        self.stats.commands["ReserveNow"] += 1
+        return _r16("ReserveNow", status=self.reserve(reservation_id, id_tag, connector_id, expiry_date))
+
+    @after(Action16.reserve_now)
+    async def after_reserve_now(self, reservation_id, **kw):
+        await self.reserved(reservation_id)
+
+    @on(Action16.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id, **kw):
+        self.stats.commands["CancelReservation"] += 1
+        status = "Accepted" if self.reservations.pop(reservation_id, None) else "Rejected"
+        return _r16("CancelReservation", status=status)
+
+    @after(Action16.cancel_reservation)
+    async def after_cancel_reservation(self, reservation_id, **kw):
+        if not self.tx and not self.reservations:
+            await self.status("Available")
+
+    @on(Action16.send_local_list)
+    def on_send_local_list(self, list_version, update_type, local_authorization_list=None, **kw):
+        self.stats.commands["SendLocalList"] += 1
+        items = [
+            (item["id_tag"], (item.get("id_tag_info") or {}).get("status")) for item in local_authorization_list or []
+        ]
+        return _r16("SendLocalList", status=self.apply_local_list(list_version, update_type, items))
+
+    @on(Action16.get_local_list_version)
+    def on_get_local_list_version(self, **kw):
+        self.stats.commands["GetLocalListVersion"] += 1
+        return _r16("GetLocalListVersion", list_version=self.local_list_version)
+
+    @on(Action16.set_charging_profile)
+    def on_set_charging_profile(self, connector_id, cs_charging_profiles, **kw):
+        self.stats.commands["SetChargingProfile"] += 1
+        p = cs_charging_profiles
+        status = self.set_profile(
+            connector_id,
+            p["charging_profile_id"],
+            p["charging_profile_purpose"],
+            p["stack_level"],
+            p["charging_schedule"],
+        )
+        return _r16("SetChargingProfile", status=status)
+
+    @on(Action16.clear_charging_profile)
+    def on_clear_charging_profile(
+        self, id=None, connector_id=None, charging_profile_purpose=None, stack_level=None, **kw
+    ):
+        self.stats.commands["ClearChargingProfile"] += 1
+        return _r16(
+            "ClearChargingProfile", status=self.clear_profiles(id, connector_id, charging_profile_purpose, stack_level)
+        )
+
+    @on(Action16.get_composite_schedule)
+    def on_get_composite_schedule(self, connector_id, duration, charging_rate_unit=None, **kw):
+        self.stats.commands["GetCompositeSchedule"] += 1
+        if connector_id not in (0, 1):
+            return _r16("GetCompositeSchedule", status="Rejected")
+        unit, periods = self.composite(connector_id, duration, charging_rate_unit)
+        return _r16(
+            "GetCompositeSchedule",
+            status="Accepted",
+            connector_id=connector_id,
+            schedule_start=utc_now_iso(),
+            charging_schedule={"duration": duration, "charging_rate_unit": unit, "charging_schedule_period": periods},
+        )
+
+    @on(Action16.update_firmware)
+    def on_update_firmware(self, location, retrieve_date, **kw):
+        self.stats.commands["UpdateFirmware"] += 1
+        return _r16("UpdateFirmware")
+
+    @after(Action16.update_firmware)
+    async def after_update_firmware(self, location, retrieve_date, **kw):
+        await self.firmware_update(location)
+
+    @on(Action16.get_diagnostics)
+    def on_get_diagnostics(self, location, **kw):
+        self.stats.commands["GetDiagnostics"] += 1
+        return _r16("GetDiagnostics", file_name=f"{self.id}-diagnostics.log")
+
+    @after(Action16.get_diagnostics)
+    async def after_get_diagnostics(self, location, **kw):
+        await self.log_upload(location)
 
 
 def _version_for(i: int, version: str) -> str:
@@ -588,6 +962,7 @@ def main(argv=None) -> int:
     p.add_argument("--tokens", default="SIMTAG-0001,SIMTAG-0002", help="comma-separated")
     p.add_argument("--seed", type=int)
     p.add_argument("--insecure", action="store_true", help="wss: skip certificate checks")
+    p.add_argument("--transfer-step", type=float, default=1.0, help="seconds between firmware/log statuses")
     a = p.parse_args(argv)
     opts = SimOptions(
         url=a.url,
@@ -605,6 +980,7 @@ def main(argv=None) -> int:
         tokens=[t for t in a.tokens.split(",") if t],
         seed=a.seed,
         insecure=a.insecure,
+        transfer_step=a.transfer_step,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("ocpp").setLevel(logging.WARNING)
@@ -618,7 +994,8 @@ def main(argv=None) -> int:
         print(
             f"boots={stats.boots} sessions={stats.sessions_started}/{stats.sessions_ended} "
             f"meter_values={stats.meter_values} faults={stats.faults} "
-            f"auth_refused={stats.auth_refused} commands={dict(stats.commands)} "
+            f"auth_refused={stats.auth_refused} local_auth={stats.local_authorizations} "
+            f"commands={dict(stats.commands)} "
             f"errors={len(stats.errors)}"
         )
 

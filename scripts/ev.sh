@@ -52,7 +52,7 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
   pids+=($odoo_pid)
   log "waiting for Odoo on :$port"
   eval "$("$VENV/bin/python" "$EV_ROOT/scripts/provision_bridge.py" "http://127.0.0.1:$port" "$db" admin admin \
-    demo-node "http://127.0.0.1:$control_port" "$EV_CACHE/bridge-$db.json")" || die "could not provision the bridge"
+    demo-node "http://127.0.0.1:$control_port" "$EV_CACHE/bridge-$db.json" SIM-)" || die "could not provision the bridge"
   (cd "$EV_ROOT" && EV_BRIDGE_NODE=demo-node EV_BRIDGE_LISTEN_PORT=$bridge_port EV_BRIDGE_CONTROL_PORT=$control_port \
     EV_BRIDGE_METRICS_PORT=$metrics_port \
     EV_BRIDGE_ODOO_URL="http://127.0.0.1:$port" EV_BRIDGE_ODOO_DB="$db" \
@@ -61,7 +61,7 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
   pids+=($!)
   sleep 2
   (cd "$EV_ROOT" && exec "$VENV/bin/python" -m ocpp_bridge.simulator --url "ws://127.0.0.1:$bridge_port/ocpp" \
-    --count 5 --version mixed --prefix SIM- --password demo-password-0123456789 --tokens SIMTAG-0001,SIMTAG-0002 \
+    --count 5 --version mixed --prefix SIM- --password "$EV_SIM_PASSWORD" --tokens SIMTAG-0001,SIMTAG-0002 \
     --meter-interval 5 --session 60:240 --idle 10:40 >>"$logdir/simulator.log" 2>&1) &
   pids+=($!)
   log "Odoo:      http://localhost:$port   database: $db   login: admin   password: admin"

@@ -1,10 +1,10 @@
 """Golden tests of ev_portal's monthly analytics (addons/ev_portal/lib/ev_portal_analytics.py)."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from ev_portal_analytics import AnalyticsError, fill, irr_to_date, month_end, month_label, months, uptime_by_month
+from ev_portal_analytics import AnalyticsError, fill, irr_to_date, month_end, month_label, months
 from ev_tax_xirr import NoIrrError, xirr
 
 
@@ -16,34 +16,6 @@ def test_months_across_a_year_end():
     assert fill(keys, {(2025, 12): 5.5}) == [0, 5.5, 0, 0]
     with pytest.raises(AnalyticsError, match=r"first month \(2026-03\) is after the last \(2026-02\)"):
         months(date(2026, 3, 1), date(2026, 2, 1))
-
-
-def test_uptime_clips_periods_to_months_and_counts_faulted_only():
-    keys = [(2026, 1), (2026, 2), (2026, 3)]
-    now = datetime(2026, 3, 1, 12, 0)
-    periods = [
-        # port A: available all January, faulted for 24 h across the month end, then available (open period)
-        ("A", False, datetime(2026, 1, 1), datetime(2026, 1, 31, 12, 0)),
-        ("A", True, datetime(2026, 1, 31, 12, 0), datetime(2026, 2, 1, 12, 0)),
-        ("A", False, datetime(2026, 2, 1, 12, 0), None),
-        # port B: unavailable (maintenance) counts as up
-        ("B", False, datetime(2026, 2, 1), datetime(2026, 2, 8)),
-        # a zero-length or reversed period is ignored
-        ("B", True, datetime(2026, 2, 8), datetime(2026, 2, 8)),
-    ]
-    january, february, march = uptime_by_month(periods, keys, now)
-    assert january == pytest.approx(100 * (31 * 24 - 12) / (31 * 24), abs=0.005)
-    assert january == 98.39
-    observed_feb = 28 * 24 + 7 * 24
-    assert february == float((D(100) * (observed_feb - 12) / observed_feb).quantize(D("0.01")))
-    assert march == 100.0  # the open period runs to now: 12 h observed, none down
-
-
-def test_uptime_without_observed_time_is_none_not_100():
-    assert uptime_by_month([], [(2026, 1)], datetime(2026, 2, 1)) == [None]
-    # a month after "now" has nothing observed
-    periods = [("A", False, datetime(2026, 1, 1), None)]
-    assert uptime_by_month(periods, [(2026, 1), (2026, 2)], datetime(2026, 2, 1)) == [100.0, None]
 
 
 def test_irr_to_date_with_the_tax_equity_xirr():

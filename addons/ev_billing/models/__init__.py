@@ -23,3 +23,5 @@ from . import ev_billing_demo
 from . import ev_charger_command
 from . import ev_site_energy_cost
 from . import ev_session_margin
+from . import ev_dashboard
+from . import ev_session_live

@@ -1,5 +1,6 @@
 """ev_billing's steps in ev_charging's session pipelines: declared once (models/ev_session_pipeline.py),
-run in the stage order energy -> price -> bill -> settle payment -> final cost."""
+run in the stage order energy -> price -> bill -> settle payment -> final cost, then ev_charging's
+live update of the open screens."""
 
 from datetime import timedelta
 from unittest.mock import patch
@@ -21,6 +22,7 @@ class TestBillingPipeline(EvBillingCase):
                 "bill": ["_ev_bill"],
                 "settle_payment": ["_ev_settle_payment"],
                 "final_cost": ["_ev_send_final_cost"],
+                "live": ["_ev_live_completed"],
             },
         )
         self.assertEqual(
@@ -29,6 +31,7 @@ class TestBillingPipeline(EvBillingCase):
                 "energy": ["_recompute_energy"],
                 "estimate": ["_ev_qr_link", "_ev_estimate_running"],
                 "running_cost": ["_ev_send_running_cost"],
+                "live": ["_ev_live_progress"],
             },
         )
 

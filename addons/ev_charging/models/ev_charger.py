@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from ..lib import ev_ocpp
 from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_records
 from .ev_bulk import set_fillfactor
+from .ev_live import live_values
 
 #: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
 #: that would break the /ocpp/{id} path), at most 48 characters. Case-sensitive.
@@ -117,6 +118,21 @@ class EvCharger(models.Model):
     firmware_status = fields.Char(readonly=True)
     diagnostics_status = fields.Char("Log upload status", readonly=True)
     connected_since = fields.Datetime(readonly=True)
+    disconnected_at = fields.Datetime("Disconnected since", readonly=True)
+    offline_alerted = fields.Boolean(
+        readonly=True, help="An offline notification was sent for the current disconnection (back online is told)."
+    )
+    connection_history_ids = fields.One2many("ev.connection.history", "charger_id", string="Connection history")
+    uptime_ids = fields.One2many("ev.uptime.monthly", "charger_id", string="Monthly uptime")
+    availability_month = fields.Float(
+        "Availability this month (%)",
+        compute="_compute_availability_month",
+        digits=(6, 2),
+        help="Online share of this month so far (site time), live: connected with no connector faulted or unavailable.",
+    )
+    availability_month_excl_faults = fields.Float(
+        "Availability without faults (%)", compute="_compute_availability_month", digits=(6, 2)
+    )
     evse_ids = fields.One2many("ev.evse", "charger_id", string="EVSEs")
     connector_ids = fields.One2many("ev.connector", "charger_id", string="Connectors")
     status = fields.Selection(
@@ -138,6 +154,12 @@ class EvCharger(models.Model):
     def init(self):
         # updated by every ingestion batch (its readings, times, registers): room for HOT updates
         set_fillfactor(self.env.cr, "ev_charger", 80)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        chargers = super().create(vals_list)
+        self.env["ev.notification.subscription"]._sync_for_new_chargers(chargers)
+        return chargers
 
     @api.constrains("identity")
     def _check_identity(self):
@@ -162,6 +184,22 @@ class EvCharger(models.Model):
         for charger in self:
             statuses = charger.connector_ids.mapped("status")
             charger.status = max(statuses, key=lambda s: rank.get(s, 0)) if statuses else False
+
+    def _compute_availability_month(self):
+        live = self.env["ev.uptime.monthly"]._live_for_chargers(self)
+        for charger in self:
+            result = live.get(charger.id)
+            charger.availability_month = float(result.availability_percent or 0) if result else 0.0
+            charger.availability_month_excl_faults = (
+                float(result.availability_excl_faults_percent or 0) if result else 0.0
+            )
+
+    def _ev_live_fields(self):
+        """Fields the live updates carry (ev.live)."""
+        return ["site_id", "connection_state", "status", "station_status", "last_seen", "connected_since"]
+
+    def _ev_live_values(self):
+        return live_values(self, self._ev_live_fields())
 
     def _compute_session_count(self):
         counts = dict(self.env["ev.session"]._read_group([("charger_id", "in", self.ids)], ["charger_id"], ["__count"]))
@@ -311,6 +349,20 @@ class EvCharger(models.Model):
         self.ensure_one()
         self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_ocpp_message_action")
+        action["domain"] = [("charger_id", "=", self.id)]
+        return action
+
+    def action_view_connections(self):
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_connection_history_action")
+        action["domain"] = [("charger_id", "=", self.id)]
+        return action
+
+    def action_view_uptime(self):
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("ev_charging.ev_uptime_monthly_action")
         action["domain"] = [("charger_id", "=", self.id)]
         return action
 

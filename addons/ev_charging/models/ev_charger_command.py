@@ -41,6 +41,12 @@ COMMAND_ACTIONS = [
     ("SetChargingProfile", "Set charging profile"),
     ("ClearChargingProfile", "Clear charging profile"),
     ("CostUpdated", "Running cost to the station (2.0.1)"),
+    # remote operations (ev_charger_command_remote.py)
+    ("ReserveNow", "Reserve a connector"),
+    ("CancelReservation", "Cancel a reservation"),
+    ("SendLocalList", "Send the local authorization list"),
+    ("GetLocalListVersion", "Get the local list version"),
+    ("GetCompositeSchedule", "Get the composite schedule"),
 ]
 COMMAND_STATES = [
     ("queued", "Queued"),
@@ -64,6 +70,11 @@ USER_ACTIONS = frozenset(
         "ChangeAvailability",
         "GetVariables",
         "Reset:OnIdle",
+        # remote operations (ev_charger_command_remote.py): reserve for a driver, read-only queries
+        "ReserveNow",
+        "CancelReservation",
+        "GetLocalListVersion",
+        "GetCompositeSchedule",
     }
 )
 TECHNICIAN_ACTIONS = USER_ACTIONS | {"Reset:Immediate", "ClearCache", "GetLog"}
@@ -440,7 +451,23 @@ class EvChargerCommand(models.Model):
         self._on_finished()
 
     def _on_finished(self):
-        """Hook: the command reached a final state (other addons react, e.g. a refused remote start)."""
+        """Hook: the command reached a final state (other addons react, e.g. a refused remote start).
+        A command the station refused, or that failed or timed out, is a notification
+        (ev.notification.event, kind command_failed); the bridge's own CostUpdated is not."""
+        Notify = self.env["ev.notification.event"]
+        for cmd in self.sudo().filtered(lambda c: c.state in ("rejected", "failed", "timeout")):
+            if cmd.action == "CostUpdated":
+                continue
+            detail = f"{cmd.action}: {cmd.error or cmd.result_status or cmd.state}"
+            Notify._notify(
+                cmd.charger_id,
+                "command_failed",
+                cmd.answered_at,
+                connector=cmd.connector_id,
+                detail=detail,
+                command=cmd,
+            )
+        self.env["ev.live"]._queue(self.sudo().charger_id)
 
     @api.model
     def _refused_actions(self, chargers):

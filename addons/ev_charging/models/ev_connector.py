@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
+from .ev_live import live_values
 
 CONNECTOR_TYPES = [
     ("type1", "Type 1 (J1772)"),
@@ -136,9 +137,23 @@ class EvConnector(models.Model):
         vals = {"status": line.status, "error_code": line.error_code or False}
         if self.status != line.status or not self.status_since:
             vals["status_since"] = line.date_start  # a 1.6 sub-state (Preparing -> Charging) stays Occupied since
+        previous = self.status
         self.sudo().write(vals)
+        self.env["ev.live"]._queue(self)
+        self.env["ev.live"]._queue(self.charger_id)
         if line.status == "Faulted":
             self._on_fault(line)
+        elif previous == "Faulted":
+            self.env["ev.notification.event"]._notify(
+                self.charger_id, "recovery", line.date_start, connector=self, detail=line.status
+            )
+
+    def _ev_live_fields(self):
+        """Fields the live updates carry (ev.live)."""
+        return ["charger_id", "status", "status_since", "error_code"]
+
+    def _ev_live_values(self):
+        return live_values(self, self._ev_live_fields())
 
     def _on_fault(self, history_line):
         """A connector went Faulted: tell the site's followers and open a field task once per episode."""
@@ -148,7 +163,13 @@ class EvConnector(models.Model):
             connector=self.display_name,
             code=history_line.error_code or history_line.vendor_error_code or _("no error code"),
         )
-        charger.message_post(body=title, subtype_xmlid="mail.mt_note")
+        self.env["ev.notification.event"]._notify(
+            charger,
+            "fault",
+            history_line.date_start,
+            connector=self,
+            detail=history_line.error_code or history_line.vendor_error_code or history_line.info or "",
+        )
         if self.env["ir.config_parameter"].sudo().get_param("ev_charging.fault_creates_task"):
             open_task = (
                 self.env["project.task"]
@@ -161,6 +182,8 @@ class EvConnector(models.Model):
             if not open_task:
                 vals = charger._field_task_vals(title, history_line.info or "")
                 vals["ev_connector_id"] = self.id
+                # the site's responsible technician (nobody rather than whoever's action caused the fault)
+                vals["user_ids"] = [(6, 0, charger.site_id.technician_id.ids)]
                 self.env["project.task"].sudo().create(vals)
 
     def _command(self, action, params):

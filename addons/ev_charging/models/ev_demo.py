@@ -1,10 +1,11 @@
 """Demo data: sites, chargers and a few weeks of sessions, fed through the real ingestion API."""
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from odoo import api, models
 
-from ..lib import ev_demo
+from ..demo import ev_demo_streams as ev_demo
 
 DEMO_SITES = [
     # xml id, name, city, state code, lat, lon, tz, utc offset (for choosing local daytime)
@@ -29,7 +30,6 @@ DEMO_TOKENS = ["04A1B2C3D4E5F6", "04B7C8D9E0F1A2", "04C3D4E5F6A7B8", "APP-7F3K2"
 #: the simulated chargers of `./ev run` (python -m ocpp_bridge.simulator --count 5 --version mixed
 #: --prefix SIM-): identity SIM-0001.., even index 2.0.1, odd index 1.6
 SIM_CHARGERS = [(f"SIM-{i + 1:04d}", "2.0.1" if i % 2 == 0 else "1.6") for i in range(5)]
-SIM_PASSWORD = "demo-password-0123456789"
 SIM_TOKENS = ["SIMTAG-0001", "SIMTAG-0002"]
 
 
@@ -93,7 +93,9 @@ class EvDemo(models.AbstractModel):
                     "heartbeat_interval": 60,
                 }
             )
-            charger.set_basic_auth_password(SIM_PASSWORD)
+            # a secret of this database only: ./ev run sets its own (scripts/provision_bridge.py) and
+            # hands it to the simulator; no demo password is committed
+            charger.set_basic_auth_password(secrets.token_urlsafe(24))
         drivers = [
             env["res.partner"].create({"name": n, "email": f"{n.split()[0].lower()}@example.com"})
             for n in ("Ada Driver", "Ben Fleet", "Chen Commuter", "Dana Rideshare", "Eli Courier")
@@ -118,4 +120,61 @@ class EvDemo(models.AbstractModel):
         events += ev_demo.fault_episode("demo-fault", "CHI-DC-01", "1.6", 2, fault_start, 195)
         for i in range(0, len(events), 2000):
             env["ev.ocpp.event"].ingest(events[i : i + 2000])
+        self._generate_operations(until, days)
         return True
+
+    @api.model
+    def _generate_operations(self, until, days):
+        """The network as an operator finds it (tests count on these figures, see
+        tests/test_dashboard.py): every demo station connected since before its history, except
+        NYC-L2-01 which dropped off two hours ago (CHI-L2-01 also dropped off for half an hour five
+        days ago); NYC-DC-02 connector 2 Faulted since 90 minutes ago, SF-L2-02 connector 2
+        Unavailable (maintenance) for the last hour, a session charging on CHI-DC-02 connector 1
+        since 20 minutes ago, and a reset that failed today (NYC-L2-01 is offline). The simulated
+        SIM-* stations stay never connected until ./ev run starts them."""
+        now = until + timedelta(hours=1)
+        stream = ev_demo.EventStream(node="demo-ops")
+        since = until - timedelta(days=days + 1)
+        for identity, _site, _model, version, *_rest in DEMO_CHARGERS:
+            stream.add(identity, version, "Connection", {"state": "connected", "node": "demo"}, since)
+        drop = now - timedelta(days=5)
+        stream.add("CHI-L2-01", "1.6", "Connection", {"state": "disconnected", "node": "demo"}, drop)
+        stream.add(
+            "CHI-L2-01", "1.6", "Connection", {"state": "connected", "node": "demo"}, drop + timedelta(minutes=30)
+        )
+        stream.add(
+            "NYC-L2-01", "2.0.1", "Connection", {"state": "disconnected", "node": "demo"}, now - timedelta(hours=2)
+        )
+        fault = now - timedelta(minutes=90)
+        stream.add(
+            "NYC-DC-02",
+            "1.6",
+            "StatusNotification",
+            {
+                "connectorId": 2,
+                "status": "Faulted",
+                "errorCode": "HighTemperature",
+                "vendorErrorCode": "CX003",
+                "vendorId": "https://chargex.inl.gov",
+                "info": "Cabinet over temperature",
+                "timestamp": ev_demo.iso(fault),
+            },
+            fault,
+        )
+        maintenance = now - timedelta(hours=1)
+        stream.add(
+            "SF-L2-02",
+            "1.6",
+            "StatusNotification",
+            {"connectorId": 2, "status": "Unavailable", "errorCode": "NoError", "timestamp": ev_demo.iso(maintenance)},
+            maintenance,
+        )
+        start = now - timedelta(minutes=20)
+        ev_demo.session_events(
+            stream, "CHI-DC-02", "2.0.1", 1, "CHI-DC-02-LIVE-1", DEMO_TOKENS[1], start, 40, 120.0, 5_000_000
+        )
+        live = [e for e in stream.events if e["ts"] <= ev_demo.iso(now)]
+        self.env["ev.ocpp.event"].ingest(live)
+        offline = self.env["ev.charger"].search([("identity", "=", "NYC-L2-01")])
+        offline.action_reset_soft()
+        self.env["ev.uptime.monthly"]._cron_compute()

@@ -10,6 +10,7 @@ from ..lib import ev_ocpp
 from .ev_access import require_command_rights
 from .ev_batch import SessionBatch
 from .ev_bulk import set_fillfactor
+from .ev_live import live_values
 from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
@@ -17,10 +18,11 @@ _logger = logging.getLogger(__name__)
 #: The one ordered pipeline of a session that became completed: its energy, then (ev_billing) its
 #: price, its bill, the settlement of its payment and the final cost sent to the station. Steps attach
 #: to a stage with _completion_steps(); a stage nobody fills is skipped.
-COMPLETION_STAGES = ("energy", "price", "bill", "settle_payment", "final_cost")
+COMPLETION_STAGES = ("energy", "price", "bill", "settle_payment", "final_cost", "live")
 #: The pipeline of an active session that got new data: its energy, (ev_billing) its running estimate
-#: and the running cost sent to the station.
-PROGRESS_STAGES = ("energy", "estimate", "running_cost")
+#: and the running cost sent to the station. Both pipelines end with "live": the session's figures
+#: pushed to the open screens (ev.live: once per batch, progress throttled).
+PROGRESS_STAGES = ("energy", "estimate", "running_cost", "live")
 
 SESSION_STATES = [
     ("active", "Active"),
@@ -74,6 +76,10 @@ class EvSession(models.Model):
     has_meter_stop = fields.Boolean(readonly=True)
     energy_kwh = fields.Float("Energy (kWh)", digits=(16, 3), readonly=True, aggregator="sum")
     max_power_kw = fields.Float("Peak power (kW)", digits=(12, 2), readonly=True, aggregator="max")
+    power_kw = fields.Float(
+        "Power (kW)", digits=(12, 2), readonly=True, aggregator="sum", help="Last power reading of an active session."
+    )
+    elapsed_display = fields.Char("Elapsed", compute="_compute_elapsed_display")
     stop_reason = fields.Char(readonly=True)
     state = fields.Selection(SESSION_STATES, required=True, default="active", index=True, readonly=True, tracking=True)
     charging_state = fields.Char(readonly=True, help="OCPP 2.0.1 chargingState (Charging, SuspendedEV, …).")
@@ -131,6 +137,15 @@ class EvSession(models.Model):
                 session.duration_minutes = (session.stop_time - session.start_time).total_seconds() / 60.0
             else:
                 session.duration_minutes = 0.0
+
+    def _compute_elapsed_display(self):
+        now = fields.Datetime.now()
+        for session in self:
+            session.elapsed_display = (
+                ev_ocpp.fmt_duration(ev_ocpp.duration_seconds(session.start_time, session.stop_time, now))
+                if session.start_time
+                else ""
+            )
 
     def _compute_meter_value_count(self):
         counts = dict(
@@ -260,12 +275,36 @@ class EvSession(models.Model):
         sessions as ``sessions.<method>(batch=batch)``. ev_charging computes the energy; ev_billing
         plugs in the price, the bill, the payment and the final cost (one override, in
         ev_billing/models/ev_session_pipeline.py)."""
-        return {"energy": ["_recompute_energy"]}
+        return {"energy": ["_recompute_energy"], "live": ["_ev_live_completed"]}
 
     def _progress_steps(self):
         """{stage: [method names]}: the steps of the progress pipeline (PROGRESS_STAGES) of an active
         session that got new data."""
-        return {"energy": ["_recompute_energy"]}
+        return {"energy": ["_recompute_energy"], "live": ["_ev_live_progress"]}
+
+    # --- Live updates (ev.live) ---------------------------------------------------------------
+    def _ev_live_fields(self):
+        """Fields the live updates carry; ev_billing adds the running cost."""
+        return ["charger_id", "connector_id", "state", "energy_kwh", "power_kw", "start_time", "stop_time"]
+
+    def _ev_live_values(self):
+        return live_values(self, self._ev_live_fields())
+
+    def _ev_live_progress(self, batch=None):
+        """Pipeline step (progress, last): the current power from the batch's readings, then the
+        session queued for the open screens (throttled)."""
+        rows = (batch or SessionBatch(self.env)._with(self)).meter_rows()
+        for session in self:
+            power = [r["value"] for r in rows.get(session.id, []) if r["measurand"] != ev_ocpp.ENERGY_REGISTER]
+            kw = round((power[-1] if power else 0.0) / 1000.0, 2)
+            if session.power_kw != kw:
+                session.power_kw = kw
+        self.env["ev.live"]._queue(self, throttle=True)
+
+    def _ev_live_completed(self, batch=None):
+        """Pipeline step (completion, last): no power any more; always pushed."""
+        self.filtered("power_kw").write({"power_kw": 0.0})
+        self.env["ev.live"]._queue(self)
 
     def _ev_run_pipelines(self, batch):
         """Once per batch, for the sessions it touched (``batch.sessions``: was each completed before?):

@@ -1,9 +1,13 @@
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .ev_access import MANAGER, require_records
+
+#: what a Field Technician may change on a site they can access; every other field (timezone,
+#: company, lifecycle, and the tariff and analytic account ev_billing adds) is the EV Manager's
+TECHNICIAN_FIELDS = frozenset({"latitude", "longitude", "notes", "access_instructions", "technician_id"})
 
 SITE_STATES = [
     ("prospect", "Prospect"),
@@ -64,6 +68,24 @@ class EvSite(models.Model):
     fault_count = fields.Integer(compute="_compute_counts", string="Faulted connectors")
     map_url = fields.Char(compute="_compute_map_url")
     notes = fields.Html()
+    access_instructions = fields.Text(
+        help="Gate codes, parking, where the meter and the breakers are: for field staff."
+    )
+    technician_id = fields.Many2one(
+        "res.users",
+        string="Responsible technician",
+        tracking=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("ev_charging.group_ev_technician").id)],
+        help="Fault tasks of this site's chargers are assigned to them.",
+    )
+    directions_url = fields.Char(compute="_compute_map_url", string="Directions")
+    can_configure = fields.Boolean(
+        compute="_compute_can_configure", help="The user may change more than TECHNICIAN_FIELDS."
+    )
+    address_display = fields.Char("Address (one line)", compute="_compute_address_display")
+    uptime_ids = fields.One2many(
+        "ev.uptime.monthly", "site_id", string="Monthly uptime", domain=[("scope", "=", "site")]
+    )
 
     _sql_constraints = [
         ("latitude_range", "CHECK (latitude >= -90 AND latitude <= 90)", "Latitude must be between -90 and 90."),
@@ -95,8 +117,46 @@ class EvSite(models.Model):
                     f"https://www.openstreetmap.org/?mlat={site.latitude:.6f}&mlon={site.longitude:.6f}"
                     f"#map=17/{site.latitude:.6f}/{site.longitude:.6f}"
                 )
+                # OpenStreetMap's router from wherever the phone is to the site
+                site.directions_url = (
+                    f"https://www.openstreetmap.org/directions?route=%3B{site.latitude:.6f}%2C{site.longitude:.6f}"
+                )
             else:
                 site.map_url = False
+                site.directions_url = False
+
+    @api.depends_context("uid")
+    def _compute_can_configure(self):
+        allowed = self.env.su or self.env.user.has_group(MANAGER)
+        for site in self:
+            site.can_configure = allowed
+
+    @api.depends("partner_id")
+    def _compute_address_display(self):
+        for site in self:
+            partner = site.partner_id
+            parts = [partner.street, partner.street2, partner.zip, partner.city, partner.state_id.code]
+            site.address_display = ", ".join(p for p in parts if p) if partner else ""
+
+    def write(self, vals):
+        """A Field Technician may change only TECHNICIAN_FIELDS (and the chatter's own fields):
+        enforced here for every caller (forms, RPC), not only hidden in the views."""
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            forbidden = sorted(
+                name
+                for name in vals
+                if name not in TECHNICIAN_FIELDS and not name.startswith(("message_", "activity_"))
+            )
+            if forbidden:
+                labels = ", ".join(self._fields[n].string if n in self._fields else n for n in forbidden)
+                raise AccessError(
+                    _(
+                        "Only an EV Manager may change %(fields)s of a site (you are %(user)s).",
+                        fields=labels,
+                        user=self.env.user.name,
+                    )
+                )
+        return super().write(vals)
 
     @api.constrains("state", "commissioning_date")
     def _check_commissioning(self):

@@ -13,3 +13,14 @@ from . import test_ingest_limits
 from . import test_handlers_station
 from . import test_session_pipeline
 from . import test_check_company
+from . import test_remote_reservations
+from . import test_remote_local_list
+from . import test_remote_smart_charging
+from . import test_remote_firmware_logs
+from . import test_remote_views
+from . import test_live_updates
+from . import test_dashboard
+from . import test_uptime_records
+from . import test_notifications
+from . import test_roles
+from . import test_phone

@@ -34,6 +34,9 @@ class TestStationHandlers(EvCase):
             "DiagnosticsStatusNotification",
             "SecurityEventNotification",
             "DataTransfer",
+            "ReservationStatusUpdate",
+            "NotifyChargingLimit",
+            "ClearedChargingLimit",
         }
         self.assertEqual(set(HANDLERS), documented)
         self.assertEqual(self.Event._ocpp_handlers(), HANDLERS)

@@ -39,8 +39,8 @@ class TestSessionPipeline(EvCase):
         return events
 
     def test_stages_in_their_order(self):
-        self.assertEqual(COMPLETION_STAGES, ("energy", "price", "bill", "settle_payment", "final_cost"))
-        self.assertEqual(PROGRESS_STAGES, ("energy", "estimate", "running_cost"))
+        self.assertEqual(COMPLETION_STAGES, ("energy", "price", "bill", "settle_payment", "final_cost", "live"))
+        self.assertEqual(PROGRESS_STAGES, ("energy", "estimate", "running_cost", "live"))
         steps = self.env["ev.session"]._completion_steps()
         self.assertEqual(steps["energy"], ["_recompute_energy"])
         self.assertLessEqual(set(steps), set(COMPLETION_STAGES))

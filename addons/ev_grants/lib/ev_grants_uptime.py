@@ -8,8 +8,10 @@ Two steps, each usable on its own (operational uptime can share the first one):
    ``[start, end)``; an open period runs to ``end``. ``port_outage_intervals(connectors, ...)``
    combines the connectors of one port: *a charging port charges one vehicle at a time even if it
    has several connectors*, so the port is down while **every** one of its connectors is down
-   (the intersection). A port with no history at all in the window is counted up (nothing says
-   otherwise).
+   (the intersection), and while its station is offline (``connected``: the station's connection
+   history, ev.connection.history; *a port is up when online and able to dispense*). A port with no
+   history at all in the window is counted up (nothing says otherwise). The interval functions are
+   ev_charging's (``lib/ev_uptime.py``), shared with the operational uptime.
 
 2. **Intervals -> minutes**: ``port_uptime(outages, start, end)`` takes the outage periods of one
    port, each ``(date_start, date_end, reason or None)`` where the reason is an excluded-outage
@@ -29,74 +31,51 @@ rounded HALF_UP to 0.01 after the division. "Above 97 %" compares the unrounded 
 for more than 97 %.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-#: OCPP connector statuses during which the port cannot charge a vehicle.
-DOWN_STATUSES = frozenset({"Faulted", "Unavailable"})
+#: the interval rules are the operational uptime's (ev_charging/lib/ev_uptime.py): one implementation
+if __package__:  # inside Odoo: odoo.addons.ev_grants.lib
+    from ...ev_charging.lib.ev_uptime import DOWN_STATUSES, add_months, intersect, merge, outage_intervals, subtract
+else:  # the odoo-free unit tests put every addons/*/lib on sys.path
+    from ev_uptime import DOWN_STATUSES, add_months, intersect, merge, outage_intervals, subtract
+
 #: minutes in the regulation's 12-month window (365 days).
 YEAR_MINUTES = 525_600
 REQUIRED_UPTIME = Decimal("97")
 CENT = Decimal("0.01")
+
+__all__ = ["DOWN_STATUSES", "add_months", "intersect", "merge", "outage_intervals", "port_outage_intervals"]
 
 
 def _minutes(seconds):
     return (Decimal(seconds) / Decimal(60)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def merge(intervals: Iterable[tuple]) -> list[tuple]:
-    """Sorted, merged copy of ``(start, end)`` intervals (touching intervals are joined)."""
-    result = []
-    for start, end in sorted(i[:2] for i in intervals):
-        if end <= start:
-            continue
-        if result and start <= result[-1][1]:
-            if end > result[-1][1]:
-                result[-1] = (result[-1][0], end)
-        else:
-            result.append((start, end))
-    return result
-
-
-def intersect(a: Sequence[tuple], b: Sequence[tuple]) -> list[tuple]:
-    """Intersection of two merged interval lists."""
-    result, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            result.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
-
-
-def outage_intervals(periods: Iterable[tuple], start, end, down_statuses=DOWN_STATUSES) -> list[tuple]:
-    """Merged intervals of ``periods`` (``(date_start, date_end or None, status)``) whose status is
-    down, clipped to ``[start, end)``. An open period (end None) runs until ``end``."""
-    down = []
-    for p_start, p_end, status in periods:
-        if status not in down_statuses:
-            continue
-        s, e = max(p_start, start), min(p_end or end, end)
-        if s < e:
-            down.append((s, e))
-    return merge(down)
-
-
-def port_outage_intervals(connectors: Iterable[Iterable[tuple]], start, end, down_statuses=DOWN_STATUSES):
+def port_outage_intervals(
+    connectors: Iterable[Iterable[tuple]], start, end, down_statuses=DOWN_STATUSES, connected=None
+):
     """Outage intervals of a port from the status periods of each of its connectors: the port is
-    down while all its connectors are down."""
+    down while all its connectors are down, and while its charging station is offline.
+
+    ``connected`` (optional): the station's connection periods ``(connected at, disconnected at or
+    None)`` from its connection history; the station is offline outside them, counted from the start
+    of the first of them (before any connection history nothing says the station was offline)."""
     result = None
     for periods in connectors:
         down = outage_intervals(periods, start, end, down_statuses)
         result = down if result is None else intersect(result, down)
         if not result:
-            return []
-    return result or []
+            break
+    result = result or []
+    if connected:
+        first = min(c[0] for c in connected)
+        known = [(max(start, first), end)] if first < end else []
+        links = merge((max(s, start), min(e or end, end)) for s, e in connected)
+        result = merge(result + subtract(known, links))
+    return result
 
 
 @dataclass
@@ -178,12 +157,6 @@ def _is_year(start, end):
         end.month,
         end.day,
     )
-
-
-def add_months(d: date, months: int) -> date:
-    """First day of the month ``months`` after (or before) the month of ``d``."""
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def trailing_window(year: int, month: int) -> tuple[date, date]:

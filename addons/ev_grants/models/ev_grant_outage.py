@@ -108,9 +108,19 @@ class EvGrantOutage(models.Model):
                 ("date_end", ">=", date_from),
             ]
         )
+        # a port is up only while its station is online: the connection history (ev_charging)
+        connected = self.env["ev.connection.history"]._periods(evses.charger_id, date_from, date_to)
+        History = self.env["ev.connection.history"].sudo()
+        for charger in History._read_group(
+            [("charger_id", "in", evses.charger_id.ids), ("date_start", "<", date_to)], ["charger_id"]
+        ):
+            # known to the bridge, but never connected during the window: offline all along
+            connected.setdefault(charger[0].id, [(date_from, date_from)])
         kept = self.browse()
         for evse in evses:
-            intervals = up.port_outage_intervals(by_evse.get(evse.id, []), date_from, date_to)
+            intervals = up.port_outage_intervals(
+                by_evse.get(evse.id, []), date_from, date_to, connected=connected.get(evse.charger_id.id)
+            )
             mine = existing.filtered(lambda o, evse=evse: o.evse_id == evse)
             for start, end in intervals:
                 match = mine.filtered(lambda o, s=start, e=end: o.date_start <= e and (o.date_end or e) >= s)[:1]

@@ -2,11 +2,8 @@
 
 * ``months(first, last)``: the months from the month of ``first`` to the month of ``last``, as (year, month).
 * ``fill(months, values)``: one value per month, 0 for a month without data.
-* **Uptime** (``uptime_by_month``): for each month, the share of the observed port time in which the port was
-  not faulted: 100 x (observed - faulted) / observed, from status periods ``(port, faulted, start, end)``
-  clipped to the month (an open period runs to ``now``). A month with no observed time has no uptime
-  (``None``), never 100 %. Only *Faulted* counts as down: *Unavailable* is the operator's own choice
-  (maintenance), as the NEVI rule excludes scheduled maintenance. Rounded to 0.01 %, half up.
+* **Uptime**: not computed here any more - the portal shows ev_charging's operational availability
+  (``ev.uptime.monthly``: online share of each month, the current month live).
 * **IRR to date** (``irr_to_date``): the investor's cumulative after-tax IRR at each month end from its dated
   flows (contributions negative), with the caller's XIRR function; ``None`` while there is no IRR (no sign
   change yet, no root).
@@ -15,7 +12,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -45,39 +42,6 @@ def month_end(key: tuple[int, int]) -> date:
 def fill(keys, values: dict) -> list:
     """``values`` {(year, month): value} as a list following ``keys``, 0 where a month has none."""
     return [values.get(key, 0) for key in keys]
-
-
-def _month_bounds(key):
-    start = datetime(key[0], key[1], 1)
-    end = datetime(key[0] + 1, 1, 1) if key[1] == 12 else datetime(key[0], key[1] + 1, 1)
-    return start, end
-
-
-def uptime_by_month(periods, keys, now: datetime) -> list:
-    """Uptime percent per month of ``keys`` from ``periods`` [(port, faulted, start, end or None)] (naive
-    datetimes in one time reference, e.g. UTC); ``None`` for a month without observed time."""
-    observed = {key: timedelta() for key in keys}
-    down = {key: timedelta() for key in keys}
-    for _port, faulted, start, end in periods:
-        end = end or now
-        if end <= start:
-            continue
-        for key in keys:
-            m_start, m_end = _month_bounds(key)
-            lo, hi = max(start, m_start), min(end, m_end, now)
-            if hi > lo:
-                observed[key] += hi - lo
-                if faulted:
-                    down[key] += hi - lo
-    result = []
-    for key in keys:
-        total = observed[key].total_seconds()
-        if not total:
-            result.append(None)
-            continue
-        value = Decimal(str(100 * (total - down[key].total_seconds()) / total))
-        result.append(float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
-    return result
 
 
 def irr_to_date(flows, keys, xirr, no_irr=(Exception,)) -> list:

@@ -8,6 +8,7 @@ callable over RPC.
 """
 
 from collections import defaultdict
+from datetime import date
 
 from markupsafe import Markup
 
@@ -178,14 +179,9 @@ class EvSpv(models.Model):
                 sessions[key] += count
                 energy[key] += kwh or 0.0
                 revenue[key] += subtotal or 0.0
-        now = fields.Datetime.now()
-        history = (
-            self.env["ev.status.history"]
-            .sudo()
-            .search([("company_id", "=", spv.company_id.id), ("date_start", "<", now)], order="date_start")
-        )
-        periods = [(h.connector_id.id, h.is_fault, h.date_start, h.date_end) for h in history]
-        uptime = ev_portal_analytics.uptime_by_month(periods, keys, now) if periods else [None] * len(keys)
+        # the operational availability of ev_charging (monthly per charger, the current month live)
+        by_month = self.env["ev.uptime.monthly"]._sites_availability(sites, [date(y, m, 1) for y, m in keys])
+        uptime = [by_month[date(y, m, 1)] for y, m in keys]
         irr, flip_label = [None] * len(keys), ""
         investors = spv.partner_ids.filtered(lambda m: m.role == "investor")
         if investors:

@@ -5,9 +5,11 @@ depreciation, distributions, capital statements with PDF, analytics, the consent
 
 import json
 import re
+from datetime import timedelta
 
 from lxml import html
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -94,6 +96,29 @@ class TestInvestorPages(EvPortalCase, HttpCase):
         self.assertEqual(data["target_irr"], self.spv.target_irr)
         self.assertTrue(page.xpath("//script[contains(@src, 'ev_portal.assets_analytics')]"))
         self.assertNotIn("cdn", response.text.lower())
+
+    def test_analytics_availability_is_the_operational_uptime(self):
+        """The analytics' uptime is ev_charging's monthly availability (issue 14): n/a without any
+        connection history, then the online share of the month, the current month live."""
+        site = self.env["ev.site"].create({"name": "Portal Depot", "tz": "UTC", "company_id": self.spv.company_id.id})
+        charger = self.env["ev.charger"].create({"identity": "PORTAL-AVAIL-1", "site_id": site.id})
+        self.assertIsNone(self.spv._ev_portal_analytics()["uptime"][-1])
+        now = fields.Datetime.now()
+        since = max(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0), now - timedelta(hours=2))
+        self.env["ev.ocpp.event"].ingest(
+            [
+                {
+                    "key": "portal-avail:1",
+                    "charger": charger.identity,
+                    "action": "Connection",
+                    "payload": {"state": "connected", "node": "n1"},
+                    "ts": since.isoformat() + "Z",
+                }
+            ]
+        )
+        data = self.spv._ev_portal_analytics()
+        self.assertEqual(data["uptime"][-1], 100.0)
+        self.assertTrue(data["has_uptime"])
 
     def test_k1_download_is_furnishing_only_with_consent(self):
         self.authenticate("ev-portal-ivy", "ev-portal-ivy")

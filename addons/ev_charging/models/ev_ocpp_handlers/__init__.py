@@ -16,7 +16,9 @@ from . import (
     firmware_diagnostics,
     meter_values,
     provisioning,
+    reservations,
     security,
+    smart_charging,
     transactions,
 )
 
@@ -30,4 +32,8 @@ HANDLERS = {
     **firmware_diagnostics.HANDLERS,  # L, N: firmware and log upload status
     **security.HANDLERS,  # A: SecurityEventNotification
     **data_transfer.HANDLERS,  # P: DataTransfer
+    **smart_charging.HANDLERS,  # K: NotifyChargingLimit, ClearedChargingLimit
+    # H: ReservationStatusUpdate; E's StartTransaction / TransactionEvent wrapped so that a reservationId
+    # marks its reservation used (last: it replaces those two entries of transactions.HANDLERS)
+    **reservations.HANDLERS,
 }

@@ -13,6 +13,7 @@ def apply_status(batch, charger, report, received):
     when, _fixed = batch.ts(report.timestamp, received)
     if report.station:
         charger.write({"station_status": report.reported})
+        batch.env["ev.live"]._queue(charger)
         if report.status == "Faulted":
             charger.message_post(
                 body=batch.env._("Station reported Faulted: %s", report.error_code or report.info or "")

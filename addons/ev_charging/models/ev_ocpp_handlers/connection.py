@@ -1,4 +1,9 @@
-"""The bridge's ``Connection`` pseudo-action: a station connected to or left a bridge node."""
+"""The bridge's ``Connection`` pseudo-action: a station connected to or left a bridge node.
+
+Each accepted connection or disconnection is kept in the station's connection history
+(ev.connection.history: the operational and NEVI uptime read it), is pushed live to the open
+screens (ev.live, once per record per transaction) and may notify (back online after an offline
+alert: ev.notification.event)."""
 
 from ...lib import ev_ocpp
 from ...lib.ev_ocpp_messages import text
@@ -22,6 +27,7 @@ def connection(batch, event):
                 "connected_since": when,
                 "last_seen": when,
                 "node_id": node.id if node else False,
+                "disconnected_at": False,
             }
         )
     else:
@@ -31,9 +37,16 @@ def connection(batch, event):
             charger.connected_since and charger.connected_since > when
         ):
             return None
-        charger.write({"connection_state": "disconnected", "node_id": False})
+        already = charger.connection_state == "disconnected" and charger.disconnected_at
+        charger.write({"connection_state": "disconnected", "node_id": False, "disconnected_at": already or when})
     if node:
         node.sudo().last_seen = when
+    env = batch.env
+    env["ev.connection.history"]._record(charger, state, when, node)
+    if state == "connected" and charger.offline_alerted:
+        charger.offline_alerted = False
+        env["ev.notification.event"]._notify(charger, "online", when)
+    env["ev.live"]._queue(charger)
     return None
 
 

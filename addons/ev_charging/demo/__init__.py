@@ -1,0 +1,1 @@
+# Demo-only Python: deterministic OCPP event streams for the demo data (not used by the product).
