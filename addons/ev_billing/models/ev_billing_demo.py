@@ -10,7 +10,7 @@ import requests
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ev_charging.lib import ev_demo
+from odoo.addons.ev_charging.demo import ev_demo_streams as ev_demo
 from odoo.addons.payment_stripe.controllers.main import StripeController
 
 from .payment_provider import STRIPE_API_BASE_PARAM

@@ -9,7 +9,7 @@ from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.ev_billing.models.payment_provider import STRIPE_API_BASE_PARAM
-from odoo.addons.ev_charging.lib import ev_demo
+from odoo.addons.ev_charging.demo import ev_demo_streams as ev_demo
 from odoo.addons.payment_stripe.tests.common import StripeCommon
 
 from .fake_stripe import running_server

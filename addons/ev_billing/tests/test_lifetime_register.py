@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from odoo.addons.ev_charging.lib.ev_demo import iso
+from odoo.addons.ev_charging.demo.ev_demo_streams import iso
 
 from .common import EvBillingCase
 

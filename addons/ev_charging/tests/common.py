@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 from odoo.tests.common import TransactionCase
 
-from ..lib import ev_demo, ev_ocpp
+from ..demo import ev_demo_streams as ev_demo
+from ..lib import ev_ocpp
 from ..models.ev_batch import Event, IngestBatch
 from ..models.ev_ocpp_handlers.readings import flush_samples
 

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TransactionCase
 
-from ..lib import ev_demo
+from ..demo import ev_demo_streams as ev_demo
 
 
 @tagged("post_install", "-at_install")
