@@ -311,13 +311,18 @@ def _json_default(obj):
 
 # ---------------------------------------------------------------- schema validation
 _DECIMAL_CALLS_16 = ("SetChargingProfile", "RemoteStartTransaction")
+_DECIMAL_RESULTS_16 = ("GetCompositeSchedule",)  # as ocpp.messages.validate_payload
 # own threads: validation must not queue behind slow password hashing in the default executor
 _VALIDATION_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ocpp-validate")
 
 
 def _validator(type_id: int, action: str, version: str):
-    """The library's cached Draft4 validator; None when no schema exists for the action."""
-    use_decimal = version == "1.6" and type_id == CALL and action in _DECIMAL_CALLS_16
+    """The library's cached Draft4 validator; None when no schema exists for the action. The library
+    caches one validator per schema, whatever its float parser: ask with the parser it uses itself
+    (Decimal for the 1.6 schemas with multipleOf), or its own validation of that schema breaks."""
+    use_decimal = version == "1.6" and (
+        (type_id == CALL and action in _DECIMAL_CALLS_16) or (type_id == CALLRESULT and action in _DECIMAL_RESULTS_16)
+    )
     try:
         return get_validator(
             type_id, action, version, parse_float=decimal.Decimal if use_decimal else float

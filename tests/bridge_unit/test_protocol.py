@@ -355,6 +355,8 @@ def _instances(schema, root, rng, depth=0):
 
 
 def test_compiled_validators_never_accept_what_the_library_refuses():
+    import decimal
+    import json
     import random
 
     from ocpp.v16.enums import Action as Action16
@@ -367,13 +369,15 @@ def test_compiled_validators_never_accept_what_the_library_refuses():
     for version, actions in (("2.0.1", Action201), ("1.6", Action16)):
         for action in actions:
             for type_id in (protocol.CALL, protocol.CALLRESULT):
-                validator, _decimal = protocol._validator(type_id, action.value, version)
+                validator, use_decimal = protocol._validator(type_id, action.value, version)
                 if validator is None:
                     continue
                 for _i in range(60):
                     payload = _instances(validator.schema, validator.schema, rng)
                     fast = protocol.fast_valid(type_id, action.value, payload, version)
-                    library = next(iter(validator.iter_errors(payload)), None) is None
+                    # as check_schema: the schemas read with Decimals validate payloads read with Decimals
+                    parsed = json.loads(json.dumps(payload), parse_float=decimal.Decimal) if use_decimal else payload
+                    library = next(iter(validator.iter_errors(parsed)), None) is None
                     assert fast == library or not fast, (version, action.value, type_id, payload)
                     checked += 1
                     accepted += fast
@@ -397,3 +401,29 @@ def test_compiled_validator_leaves_the_payload_as_sent():
     assert repr(payload) == before
     assert not protocol.fast_valid(protocol.CALL, "TransactionEvent", dict(payload, seqNo=1.0), "2.0.1")
     assert protocol.check_schema(protocol.CALL, "TransactionEvent", payload, "2.0.1") == []
+
+
+def test_library_validation_still_works_after_the_bridge_asked_for_a_schema():
+    """The library caches one validator per schema, whatever its float parser: the bridge asks for the
+    1.6 GetCompositeSchedule answer with Decimals as the library does, so the library's own validation
+    of that answer (the simulator's, in the same process) still works afterwards."""
+    from ocpp.messages import CallResult, validate_payload
+
+    from ocpp_bridge import protocol
+
+    answer = {
+        "status": "Accepted",
+        "connectorId": 1,
+        "scheduleStart": "2026-11-30T21:00:00Z",
+        "chargingSchedule": {
+            "duration": 3600,
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 12.5}],
+        },
+    }
+    assert protocol.check_schema(protocol.CALLRESULT, "GetCompositeSchedule", dict(answer), "1.6") == []
+
+    async def library():
+        await validate_payload(CallResult(unique_id="1", payload=dict(answer), action="GetCompositeSchedule"), "1.6")
+
+    run(library())
