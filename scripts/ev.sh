@@ -68,6 +68,8 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
   log "bridge:    ws://localhost:$bridge_port/ocpp/<charge point id>   metrics/health: http://127.0.0.1:$metrics_port/metrics"
   log "simulator: 5 chargers SIM-0001..SIM-0005 (logs in $logdir)"
   log "fake Stripe: $EV_FAKE_STRIPE_URL/v1/ (pay by QR, test mode)"
+  log "portal:    http://localhost:$port/my   investors goldengate-investor, prairie-investor, voltline-investor;"
+  log "           driver ada-driver (password = login; demo data of ev_portal)"
   wait "$odoo_pid"
 }
 

@@ -191,3 +191,33 @@ def test_no_out_of_date_banner_and_live_dashboard(odoo, browser):
     )
     assert int(after) == int(before) + 1
     assert browser.exceptions == []
+
+
+@pytest.mark.e2e
+def test_dashboard_over_xmlrpc_as_an_ev_user(odoo):
+    """The dashboard's public methods answer over XML-RPC too (which has no null: a figure not known is
+    False), as an EV User, and each figure counts the list it opens."""
+    login = "e2e-dashboard-user"
+    if not odoo.call("res.users", "search", [("login", "=", login)]):
+        group = odoo.call("ir.model.data", "check_object_reference", "ev_charging", "group_ev_user")[1]
+        odoo.call(
+            "res.users",
+            "create",
+            {"name": "E2E dashboard", "login": login, "password": f"{login}-pw", "groups_id": [(6, 0, [group])]},
+        )
+
+    def call(model, method, *args, **kwargs):
+        return odoo.call_as(login, f"{login}-pw", model, method, *args, **kwargs)
+
+    data = call("ev.dashboard", "get_data")
+    figures = data["figures"]
+    assert {"sessions_today", "faults_open", "commands_failed_today", "availability_month"} <= set(figures)
+    for key, figure in figures.items():
+        value = figure["value"]
+        assert value is False or isinstance(value, int | float), f"{key}: {value!r}"
+    for key in ("faults_open", "commands_failed_today"):
+        figure = figures[key]
+        assert figure["value"] == call(figure["model"], "search_count", figure["domain"]), key
+    sites = call("ev.dashboard", "get_sites_map")
+    assert {s["id"] for s in sites} == set(call("ev.site", "search", []))
+    assert {row["id"] for row in data["portfolio"]["rows"]} == {s["id"] for s in sites}

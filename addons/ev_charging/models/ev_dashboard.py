@@ -1,6 +1,7 @@
 """The network dashboard's figures (the EV Charging app's first screen, static/src/dashboard).
 
-``get_data()`` is public (the dashboard calls it over RPC): EV staff only, and every figure is read
+``get_data()`` is public (the dashboard calls it over RPC; XML-RPC clients too, so a figure that is not
+known is ``False``, never ``None``, which XML-RPC cannot carry): EV staff only, and every figure is read
 under the caller's access rights and record rules, so a user sees the figures of their companies.
 Each figure comes with the list it stands for (model, domain), which the dashboard opens on a click.
 "today" and "this month" are the site's local day and month (sessions' ``start_date_local``).
@@ -22,6 +23,17 @@ FAILED_COMMANDS = ["rejected", "failed", "timeout"]
 PORTFOLIO_MONTHS = 6
 
 
+def _rpc_safe(value):
+    """``value`` with every ``None`` replaced by ``False`` (unknown), recursively: XML-RPC has no null."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {key: _rpc_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rpc_safe(item) for item in value]
+    return value
+
+
 class EvDashboard(models.AbstractModel):
     _name = "ev.dashboard"
     _description = "EV Charging network dashboard"
@@ -40,7 +52,7 @@ class EvDashboard(models.AbstractModel):
             "portfolio": self._portfolio(sites, now, months, site_id),
             "sites_map": self._sites_map(sites),
         }
-        return data
+        return _rpc_safe(data)
 
     @api.model
     def get_sites_map(self):

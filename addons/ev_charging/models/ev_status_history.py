@@ -56,7 +56,7 @@ class EvStatusHistory(models.Model):
             )
 
     @api.model
-    def fault_seconds(self, domain, date_from, date_to):
+    def _fault_seconds(self, domain, date_from, date_to):
         """Seconds of Faulted status inside [date_from, date_to) for the lines matching ``domain``,
         counting open periods up to now. Returns {connector_id: seconds}. Reads under the caller's rights."""
         self.check_access("read")

@@ -186,7 +186,7 @@ class TestIngestion201(EvCase):
         fault = periods.filtered("is_fault")
         self.assertEqual(fault.duration_seconds, 45 * 60)
         self.assertEqual(conn.status, "Available")
-        seconds = self.env["ev.status.history"].fault_seconds(
+        seconds = self.env["ev.status.history"]._fault_seconds(
             [("connector_id", "=", conn.id)], m(t0, 60).replace(tzinfo=None), m(t0, 240).replace(tzinfo=None)
         )
         self.assertEqual(seconds, {conn.id: 15 * 60}, "only the part of the fault inside the window counts")

@@ -62,7 +62,8 @@ export class EvDashboard extends Component {
     }
 
     format(figure) {
-        if (figure.value === null || figure.value === undefined) {
+        // not known: false over RPC (get_data never sends null, XML-RPC cannot carry it)
+        if (figure.value === false || figure.value === null || figure.value === undefined) {
             return "n/a";
         }
         const value = typeof figure.value === "number" ? figure.value.toLocaleString() : figure.value;
@@ -95,7 +96,7 @@ export class EvDashboard extends Component {
 
     cell(cell) {
         const value = cell[this.state.metric];
-        if (value === null || value === undefined) {
+        if (value === false || value === null || value === undefined) {
             return "–";
         }
         return typeof value === "number" ? value.toLocaleString() : value;
