@@ -91,11 +91,18 @@ class CpuMeter:
 
     def stop(self):
         elapsed, s1 = time.monotonic() - self.t0, self._snap()
+        self.elapsed = elapsed
         pg0, pg1 = self.s0.pop("postgres"), s1.pop("postgres")
         out = {k: round(100.0 * (s1[k] - self.s0.get(k, 0)) / TCK / elapsed) for k in s1}
         # postgres backends come and go: count each pid from its first sighting
         out["postgres"] = round(100.0 * sum(t - pg0.get(p, 0) for p, t in pg1.items()) / TCK / elapsed)
         return out
+
+
+def cpu_ms_per_event(cpu, seconds, events):
+    """CPU milliseconds per event of each process over a step (``cpu``: CpuMeter percentages): less
+    sensitive to the other users of a shared machine than the rate ("postgres" counts every backend)."""
+    return {name: round(pct / 100.0 * seconds * 1000.0 / max(1, events), 3) for name, pct in cpu.items()}
 
 
 class BenchBridge(BridgeProcess):
@@ -182,6 +189,17 @@ class ClientProc:
 def health(bridge):
     with urllib.request.urlopen(bridge.metrics_url + "/health", timeout=10) as r:
         return json.loads(r.read())
+
+
+def ingest_calls(bridge):
+    """How many ingest calls the bridge made so far (its /metrics: ocpp_bridge_odoo_push_seconds)."""
+    with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("ocpp_bridge_odoo_push_seconds_count")
+    )
 
 
 def wait_drained(bridge, timeout, label):
@@ -296,6 +314,7 @@ def direct_ingest(odoo, creds, batches, batch_size, run):
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     total = sum(times)
     return {
+        "started": len(chargers),
         "events": batches * batch_size,
         "seconds": round(total, 2),
         "events_per_s": round(batches * batch_size / total, 1),
@@ -394,6 +413,12 @@ def main():
         con["odoo_catch_up_s"] = wait_drained(bridge, 900 if not q else 120, "connect events")
         con["cpu_catch_up"] = cpu.stop()
         res["connect"] = con
+        # each station reports its connector once, as 2.0.1 stations do after booting: Odoo learns the
+        # EVSE and connector now (not timed), not at the meter step's first transaction
+        log("step 1b: StatusNotification (evse 1, connector 1) from every charger")
+        res["status"] = client.ask(cmd="status")
+        res["status"]["odoo_catch_up_s"] = wait_drained(bridge, 900 if not q else 120, "status events")
+        log(f"step 1b: {res['status']}")
 
         # 2. call rate, one step per concurrency level
         res["load"] = []
@@ -412,6 +437,7 @@ def main():
         base_msg = odoo.call("ev.ocpp.message", "search_count", [])
         expected = meter_k * (meter_p + 1)
         log(f"step 3: {meter_k} chargers x (Started + {meter_p} Updated) = {expected} meter-value events")
+        calls0 = ingest_calls(bridge)
         cpu = CpuMeter(procs).start()
         t0 = time.monotonic()
         met = client.ask(cmd="meter", chargers=meter_k, per_charger=meter_p, run=run)
@@ -433,6 +459,8 @@ def main():
         met["seconds_until_committed"] = round(t_all, 2)
         met["committed_per_s"] = round(met["committed"] / t_all, 1)
         met["all_events_per_s"] = round((met["odoo_events_total"] + met["odoo_messages_total"]) / t_all, 1)
+        met["cpu_ms_per_event"] = cpu_ms_per_event(met["cpu"], cpu.elapsed, met["committed"])
+        met["ingest_calls"] = int(ingest_calls(bridge) - calls0)
         log(f"step 3: {met}")
         res["meter"] = met
 
@@ -441,6 +469,10 @@ def main():
         cpu = CpuMeter(procs).start()
         res["direct"] = direct_ingest(odoo, creds, ingest_b, 500, run)
         res["direct"]["cpu"] = cpu.stop()
+        # the step also applies the transactions' Started events (one per charger)
+        res["direct"]["cpu_ms_per_event"] = cpu_ms_per_event(
+            res["direct"]["cpu"], cpu.elapsed, res["direct"]["events"] + res["direct"]["started"]
+        )
         log(f"step 3b: {res['direct']}")
 
         # 4. remote commands Odoo -> bridge -> charger -> bridge -> Odoo
@@ -540,7 +572,8 @@ def report(res, n, quick, settings=None):
             f"{m['committed']}/{m['events_sent']} in {m['seconds_until_committed']}s; all ingested events "
             f"(ev.ocpp.event + ev.ocpp.message rows, i.e. incl. MessageLog) {m['all_events_per_s']}/s; "
             f"bridge accepted {m['bridge_accept_per_s']}/s "
-            f"(p50 {m['p50_ms']} p99 {m['p99_ms']} ms); CPU% {m['cpu']}",
+            f"(p50 {m['p50_ms']} p99 {m['p99_ms']} ms); CPU% {m['cpu']}; CPU ms per meter value "
+            f"{m.get('cpu_ms_per_event')}; {m.get('ingest_calls')} ingest calls",
         )
     if d:
         row(
@@ -550,7 +583,7 @@ def report(res, n, quick, settings=None):
             d["events_per_s"] >= 1000,
             f"{d['events']} events, batch p50 {d['batch_p50_ms']} ms max "
             f"{d['batch_max_ms']} ms, {d['statuses']}; per encoding (events/s) {d.get('events_per_s_by_encoding')}; "
-            f"CPU% {d['cpu']}",
+            f"CPU% {d['cpu']}; CPU ms per meter value {d.get('cpu_ms_per_event')}",
         )
     if k:
         row(

@@ -5,6 +5,7 @@ between steps while the connections stay open):
 
   {"cmd": "connect", "url": "ws://127.0.0.1:P/ocpp", "prefix": "BENCH-", "start": 0, "count": N,
    "concurrency": 200, "timeout": 600}
+  {"cmd": "status"}                                      each charger reports its connector (evse 1) Available
   {"cmd": "load", "chargers": M, "seconds": D}           Heartbeat/StatusNotification loop
   {"cmd": "meter", "chargers": K, "per_charger": P, "run": "r1"}   TransactionEvent Started + P Updated
   {"cmd": "quit"}
@@ -122,6 +123,30 @@ class Client:
             "seconds": round(time.monotonic() - t0, 2),
             "handshake_boot_p50_ms": round(1000 * (pct(lat, 50) or 0), 1),
             "handshake_boot_p99_ms": round(1000 * (pct(lat, 99) or 0), 1),
+        }
+
+    async def status(self, concurrency=200):
+        """Every connected charger reports its connector, as a 2.0.1 station does after its boot (Odoo
+        learns the EVSE and connector then, not at the first transaction)."""
+        sem = asyncio.Semaphore(concurrency)
+        errors = [0]
+
+        async def one(conn):
+            async with sem:
+                try:
+                    await conn.call(
+                        "StatusNotification",
+                        {"timestamp": now_iso(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+                    )
+                except Exception:  # noqa: BLE001 - counted and reported
+                    errors[0] += 1
+
+        t0 = time.monotonic()
+        await asyncio.gather(*(one(c) for c in self.conns))
+        return {
+            "reported": len(self.conns) - errors[0],
+            "errors": errors[0],
+            "seconds": round(time.monotonic() - t0, 2),
         }
 
     async def load(self, chargers, seconds):
@@ -257,6 +282,8 @@ async def main():
         try:
             if cmd == "connect":
                 out = await client.connect(**req)
+            elif cmd == "status":
+                out = await client.status(**req)
             elif cmd == "load":
                 out = await client.load(**req)
             elif cmd == "meter":

@@ -220,6 +220,7 @@ class Core:
         ts: str | None = None,
         message_id: str | None = None,
         meta: dict | None = None,
+        log: dict | None = None,
     ):
         event = {
             "charger": session.identity,
@@ -234,6 +235,8 @@ class Core:
             event["message_id"] = message_id
         if meta:
             event["meta"] = meta
+        if log is not None:
+            event["log"] = log
         return event
 
     def message_log(
@@ -268,22 +271,43 @@ class Core:
         )
 
     def log_frame(
-        self, session: Session, direction: str, type_name: str, action, unique_id: str, payload, ts: str | None = None
+        self,
+        session: Session,
+        direction: str,
+        type_name: str,
+        action,
+        unique_id: str,
+        payload,
+        ts: str | None = None,
+        store: bool = True,
+        count: bool = True,
     ):
-        """MessageLog events are cheap: queued for the next group commit, not awaited (and shed
-        first when the outbox nears its cap). Metric labels are bounded: an action or error code
-        nobody defined is counted under ``_unknown`` / ``_other``."""
-        outcome = type_name
-        if type_name == "CALLERROR" and isinstance(payload, dict):
-            code = payload.get("errorCode")
-            outcome = code if code in DESCRIPTIONS else "_other"
+        """Count the frame (``count``); with ``store`` (and ``message_log`` on) queue its MessageLog event.
+        MessageLog events are cheap: queued for the next group commit, not awaited (and shed first
+        when the outbox nears its cap). Metric labels are bounded: an action or error code nobody
+        defined is counted under ``_unknown`` / ``_other``."""
         label = action if action in KNOWN_ACTIONS else ("?" if action is None else "_unknown")
-        key = (direction, label, outcome)
-        counter = self._counters.get(key)
-        if counter is None:  # labels() takes a lock and hashes every time: keep the children
-            counter = self._counters[key] = self.metrics.messages.labels(*key)
-        counter.inc()
-        if self.config.message_log:
+        if count:
+            outcome = type_name
+            if type_name == "CALLERROR" and isinstance(payload, dict):
+                code = payload.get("errorCode")
+                outcome = code if code in DESCRIPTIONS else "_other"
+            key = (direction, label, outcome)
+            counter = self._counters.get(key)
+            if counter is None:  # labels() takes a lock and hashes every time: keep the children
+                counter = self._counters[key] = self.metrics.messages.labels(*key)
+            counter.inc()
+        if store and self.config.message_log:
             if action is not None and label == "_unknown":
                 action = shorten(action)
             self.outbox.append_log(self.message_log(session, direction, type_name, action, unique_id, payload, ts))
+
+    def derived_log(self) -> dict | None:
+        """Contract H: what an event needs to stand for its CALL and CALLRESULT in the message log
+        (``{"result_ts"}``: the answer is decided now and sent once the event is on disk), or None when
+        those frames are not logged (``message_log`` off, or the outbox shedding MessageLog)."""
+        if not self.config.message_log:
+            return None
+        if not self.outbox.log_accepted():  # the CALL is shed; the CALLRESULT goes its own way
+            return None
+        return {"result_ts": utc_now_iso()}

@@ -9,7 +9,8 @@ What it changes compared to the library (see domain-facts section 2):
   are logged and recorded in the event's ``meta.validation_skipped``);
 * while a 2.0.1 BootNotification is Pending/Rejected, other CALLs get ``SecurityError``;
 * every handled CALL becomes an outbox event, committed BEFORE the CALLRESULT is sent;
-* every frame in and out becomes a ``MessageLog`` event;
+* every frame in and out goes to the message log: the CALL and CALLRESULT of a handled CALL as part
+  of its event (``log``, contract H), every other frame as a ``MessageLog`` event;
 * CALLs from the charger are handled one at a time by a worker task, so CALLRESULTs to our own
   CALLs are never stuck behind a slow handler, and no handler ever awaits ``self.call()``;
 * the edge limits (``protocol.Limits``: frame size, nesting, string lengths, message id) are
@@ -160,7 +161,7 @@ class BridgeChargePoint:
             except Exception:
                 self.session.log.exception("unexpected error handling %s", frame.action)
                 try:
-                    await self._send_error(frame.unique_id, frame.action, RpcError("InternalError", "unexpected error"))
+                    await self._refuse(frame, ts, RpcError("InternalError", "unexpected error"))
                 except ConnectionClosed:
                     return
         if self._calls is calls:
@@ -170,14 +171,16 @@ class BridgeChargePoint:
     async def _handle(self, frame, ts):
         action, uid, payload = frame.action, frame.unique_id, frame.payload
         session = self.session
-        self.core.log_frame(session, "in", "CALL", action, uid, payload, ts)
+        # counted now; stored in the message log either as part of the event (contract H) or, when no
+        # event comes of it, as a MessageLog just before the CALLERROR (with the time it arrived)
+        self.core.log_frame(session, "in", "CALL", action, uid, payload, ts, store=False)
 
         route = self.routes().get(action)
         if route is None:
             code = "NotSupported" if action in self._known_actions else "NotImplemented"
-            await self._send_error(
-                uid,
-                action,
+            await self._refuse(
+                frame,
+                ts,
                 RpcError(
                     code,
                     f"{action} is not handled by this central system"
@@ -188,15 +191,15 @@ class BridgeChargePoint:
             return
         handler, after = route
         if self.version == "2.0.1" and action != "BootNotification" and session.registration in ("Pending", "Rejected"):
-            await self._send_error(
-                uid, action, RpcError("SecurityError", f"charging station registration is {session.registration}")
+            await self._refuse(
+                frame, ts, RpcError("SecurityError", f"charging station registration is {session.registration}")
             )
             return
         try:
             skipped = await protocol.validate(CALL, action, payload, self.version, relaxed=session.relaxed)
         except RpcError as exc:
             session.log.warning("schema violation in %s: %s", action, exc.cause)
-            await self._send_error(uid, action, exc)
+            await self._refuse(frame, ts, exc)
             return
 
         ctx = CallContext(uid, action, payload, ts)
@@ -212,25 +215,29 @@ class BridgeChargePoint:
         try:
             response = await handler(self, ctx)
         except RpcError as exc:
-            await self._send_error(uid, action, exc)
+            await self._refuse(frame, ts, exc)
             return
 
-        # durable first: the event (with our answer) is committed before the charger sees it
-        event = self.core.event(session, action, payload, response, ts=ts, message_id=uid, meta=ctx.meta or None)
+        # durable first: the event (with our answer) is committed before the charger sees it; it also
+        # stands for the CALL and the CALLRESULT in the message log (contract H)
+        log = self.core.derived_log()
+        event = self.core.event(
+            session, action, payload, response, ts=ts, message_id=uid, meta=ctx.meta or None, log=log
+        )
         try:
             stored = await self.bridge.outbox.append_event(event)
         except Exception as exc:
             session.log.error("outbox write failed, not answering %s: %s", action, exc)
-            await self._send_error(uid, action, RpcError("InternalError", "storage unavailable"))
+            await self._refuse(frame, ts, RpcError("InternalError", "storage unavailable"))
             return
         if not stored:  # the outbox is full (README: outbox cap): the charger keeps it and retries
-            await self._send_error(uid, action, RpcError("InternalError", "central system storage full, retry later"))
+            await self._refuse(frame, ts, RpcError("InternalError", "central system storage full, retry later"))
             return
         try:
             protocol.check_schema(CALLRESULT, action, response, self.version)
         except RpcError as exc:  # a bug of ours; the charger still gets the answer
             session.log.error("our %s response violates the schema: %s", action, exc.cause)
-        await self._send_result(uid, action, response)
+        await self._send_result(uid, action, response, store=log is None)
 
         if session.registration == "Accepted":
             session.set_ready()  # pulled commands may go now
@@ -239,13 +246,19 @@ class BridgeChargePoint:
             if asyncio.iscoroutine(result):
                 asyncio.ensure_future(result)
 
+    async def _refuse(self, frame, ts, exc: RpcError):
+        """Answer a CALL that does not become an event with a CALLERROR; the CALL goes to the message
+        log first (as it arrived)."""
+        self.core.log_frame(self.session, "in", "CALL", frame.action, frame.unique_id, frame.payload, ts, count=False)
+        await self._send_error(frame.unique_id, frame.action, exc)
+
     # ------------------------------------------------------------------ send side
     async def _send_raw(self, text: str):
         await self._connection.send(text)
 
-    async def _send_result(self, uid, action, payload):
+    async def _send_result(self, uid, action, payload, store=True):
         await self._send_raw(protocol.result_json(uid, payload))
-        self.core.log_frame(self.session, "out", "CALLRESULT", action, uid, payload)
+        self.core.log_frame(self.session, "out", "CALLRESULT", action, uid, payload, store=store)
 
     async def _send_error(self, uid, action, exc: RpcError, raw: str | None = None):
         details = exc.details()

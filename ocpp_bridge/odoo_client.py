@@ -80,6 +80,11 @@ class OdooTransport(abc.ABC):
         """``ev.charger.command.bridge_pull``: queued ``{id, charger, action, params}`` (with
         ``ids``: only those commands, contract E)."""
 
+    async def features(self) -> list[str]:
+        """``ev.ocpp.event.bridge_features``: what Odoo accepts beyond contracts A-G (``derived_log``:
+        contract H). Raises ``OdooMethodMissing`` when not offered (an older Odoo)."""
+        raise OdooMethodMissing("features() not implemented by this transport")
+
     async def max_transaction_id(self, node_number: int) -> int:
         """``ev.charger.bridge_max_transaction_id`` (contract F): the highest 1.6 transaction id
         Odoo knows under this node number, 0 if none. Raises ``OdooMethodMissing`` if not offered."""
@@ -218,6 +223,12 @@ class XmlRpcTransport(OdooTransport):
         if ids is None:
             return await self._call("ev.charger.command", "bridge_pull", node, list(identities))
         return await self._call("ev.charger.command", "bridge_pull", node, list(identities), list(ids))
+
+    async def features(self):
+        result = await self._call("ev.ocpp.event", "bridge_features")
+        if not isinstance(result, list):
+            raise OdooFault(f"ev.ocpp.event.bridge_features: unexpected answer {type(result).__name__}")
+        return result
 
     async def max_transaction_id(self, node_number):
         return int(await self._call("ev.charger", "bridge_max_transaction_id", int(node_number)) or 0)

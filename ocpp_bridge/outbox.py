@@ -15,6 +15,9 @@
   and retries) and new connections are refused; ``Connection`` events are always stored.
 * Envelopes whose payload, response or meta holds something XML-RPC cannot carry (XML-illegal
   characters, a carriage return, integers beyond 32 bits) are sent as ``b64`` (contract A).
+* A handled CALL is one row: its event carries ``log`` (contract H) and Odoo writes the CALL and
+  CALLRESULT lines of the message log from it. For an Odoo without contract H, ``fetch`` adds the
+  two MessageLog envelopes the row stands for (keys ``<event key>:call`` / ``:result``).
 * 1.6 transaction ids: ``node_number << 27 | counter``, the counter persisted in the same
   database; seeded above the highest id Odoo knows for this node (contract F), so ids are never
   reissued, even after the file was lost.
@@ -34,6 +37,7 @@ import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from .logs import utc_now_iso
 
@@ -70,6 +74,46 @@ def encode_b64(envelope: dict) -> dict:
     text = json.dumps(inner, separators=(",", ":"), ensure_ascii=True)
     envelope["b64"] = base64.b64encode(text.encode("ascii")).decode("ascii")
     return envelope
+
+
+def message_log_envelopes(envelope: dict) -> tuple[dict, dict]:
+    """Contract H for an Odoo without it: the MessageLog envelopes of the CALL and the CALLRESULT the
+    event's ``log`` stands for, keyed ``<event key>:call`` / ``:result`` (so a resend is a duplicate
+    too). ``log`` is taken out of ``envelope``."""
+    log = envelope.pop("log", None) or {}
+    ts = envelope.get("ts")
+    result_ts = log.get("result_ts") or ts
+    head = {k: envelope[k] for k in ("charger", "version") if k in envelope}
+    frame = {"action": envelope.get("action"), "unique_id": envelope.get("message_id")}
+    call = dict(
+        head,
+        key=f"{envelope['key']}:call",
+        action="MessageLog",
+        ts=ts,
+        payload=dict(frame, direction="in", type="CALL", payload=envelope.get("payload") or {}, ts=ts),
+    )
+    result = dict(
+        head,
+        key=f"{envelope['key']}:result",
+        action="MessageLog",
+        ts=result_ts,
+        payload=dict(frame, direction="out", type="CALLRESULT", payload=envelope.get("response") or {}, ts=result_ts),
+    )
+    return call, result
+
+
+class Row(NamedTuple):
+    """An outbox row ready to send: ``envelope`` for ``ingest`` and the JSON ``size`` stored.
+    ``logs``: for an Odoo without contract H, the (CALL, CALLRESULT) MessageLog envelopes the event
+    stands for, sent around it."""
+
+    seq: int
+    envelope: dict
+    size: int
+    logs: tuple = ()
+
+    def envelopes(self) -> list[dict]:
+        return [self.logs[0], self.envelope, self.logs[1]] if self.logs else [self.envelope]
 
 
 class OutboxLocked(RuntimeError):
@@ -295,10 +339,17 @@ class Outbox:
     def append_log(self, event: dict) -> None:
         """Queue a MessageLog event for the next group commit without waiting; dropped (and
         counted) while the outbox is above its shedding level."""
-        if self.level != OK:
+        if self.log_accepted():
+            self._enqueue(("events", [event], None))
+
+    def log_accepted(self, frames: int = 1) -> bool:
+        """Whether message-log frames are stored; when not (above the shedding level) the ``frames``
+        dropped are counted."""
+        if self.level == OK:
+            return True
+        for _i in range(frames):
             self._shed("MessageLog")
-            return
-        self._enqueue(("events", [event], None))
+        return False
 
     def append_nowait(self, events: list[dict]) -> None:
         """Queue events for the next group commit without waiting."""
@@ -435,13 +486,20 @@ class Outbox:
 
     # ------------------------------------------------------------------ reading / acking
     async def fetch(
-        self, limit: int, after: int = 0, lane: int | None = None, max_bytes: int | None = None
-    ) -> list[tuple[int, dict, int]]:
+        self,
+        limit: int,
+        after: int = 0,
+        lane: int | None = None,
+        max_bytes: int | None = None,
+        derived_log: bool = True,
+    ) -> list[Row]:
         """Up to ``limit`` rows (and ``max_bytes`` of stored JSON, at least one row) of one lane
-        (or all), oldest first, as ``(seq, envelope ready for ingest, stored size)``."""
-        return await self._run(self._fetch, limit, after, lane, max_bytes)
+        (or all), oldest first, ready for ``ingest``. ``derived_log``: Odoo writes the message log
+        of an event carrying ``log`` itself (contract H); else the row also holds the MessageLog
+        envelopes it stands for."""
+        return await self._run(self._fetch, limit, after, lane, max_bytes, derived_log)
 
-    def _fetch(self, limit, after, lane, max_bytes):
+    def _fetch(self, limit, after, lane, max_bytes, derived_log=True):
         if lane is None:
             rows = self._db.execute(
                 "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
@@ -459,13 +517,15 @@ class Outbox:
             total += len(body)
             envelope = json.loads(body)
             envelope["key"] = self.key(node, seq)
+            logs = message_log_envelopes(envelope) if not derived_log and "log" in envelope else ()
             if self.b64 == "always" or needs_b64(body):
                 encode_b64(envelope)
-            out.append((seq, envelope, len(body)))
+                logs = tuple(encode_b64(log) for log in logs)
+            out.append(Row(seq, envelope, len(body), logs))
         return out
 
     async def ack(self, rows) -> int:
-        """Delete rows ``(seq, envelope, size)`` Odoo acknowledged; returns how many."""
+        """Delete rows (``Row``: seq, envelope, size) Odoo acknowledged; returns how many."""
         if not rows:
             return 0
         removed = await self._run(self._delete, [row[0] for row in rows])

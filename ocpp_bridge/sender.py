@@ -14,6 +14,10 @@
 * ``ingest_and_pull`` (contract C) is used when Odoo has it: the commands Odoo queued for the
   chargers of the batch that this node holds come back with the results and go to the
   command runner; an older Odoo gets ``ingest`` (probed again every 10 minutes).
+* Contract H: Odoo's ``bridge_features`` (asked before the first batch, then every 10 minutes)
+  tells whether it writes the message log of an event carrying ``log`` itself; if not (an older
+  Odoo), each such row is sent with the two MessageLog envelopes it stands for, and is deleted
+  once all three are acknowledged.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ _logger = logging.getLogger("ocpp_bridge.outbox")
 
 ACKNOWLEDGED = ("applied", "duplicate", "rejected")
 _PULL_REPROBE = 600.0
+_FEATURES_REPROBE = 600.0
+DERIVED_LOG = "derived_log"
 
 
 class _Systemic(Exception):
@@ -74,6 +80,9 @@ class OutboxSender:
         self.last_error: str | None = None
         self.sent_ok = 0
         self._pull_retry_at = 0.0 if (node and on_commands) else float("inf")
+        self.features: frozenset | None = None  # Odoo's bridge_features (None: not asked yet)
+        self._features_at = 0.0
+        self._features_lock = asyncio.Lock()
 
     def start(self):
         loop = asyncio.get_running_loop()
@@ -115,11 +124,28 @@ class OutboxSender:
         await self._sleep(delay)
 
     # ------------------------------------------------------------------ calls
+    async def odoo_features(self) -> frozenset:
+        """Odoo's ``bridge_features`` (contract H), asked again every 10 minutes; an Odoo without the
+        method (or refusing it) offers none. Raises OdooUnavailable (the caller backs off)."""
+        async with self._features_lock:
+            if self.features is None or time.monotonic() >= self._features_at:
+                try:
+                    features = frozenset(str(f) for f in (await self.transport.features() or ()))
+                except OdooMethodMissing:
+                    features = frozenset()
+                except OdooFault as exc:
+                    _logger.warning("Odoo refused bridge_features (%s); sending as to an older Odoo", exc)
+                    features = frozenset()
+                if features != self.features:
+                    _logger.info("Odoo offers %s", ", ".join(sorted(features)) or "no bridge features")
+                self.features, self._features_at = features, time.monotonic() + _FEATURES_REPROBE
+            return self.features
+
     async def _ingest(self, rows):
         """One call; returns the per-event results (commands, if any, are dispatched)."""
         started = time.monotonic()
         outcome = "error"
-        events = [envelope for _seq, envelope, _size in rows]
+        events = [envelope for row in rows for envelope in row.envelopes()]
         try:
             if time.monotonic() >= self._pull_retry_at:
                 chargers = sorted({e.get("charger") for e in events if e.get("charger")})
@@ -161,13 +187,13 @@ class OutboxSender:
                     by_key[item["key"]] = item
         done = []
         for row in rows:
-            envelope = row[1]
-            result = by_key.get(envelope["key"])
-            status = result.get("status") if result else None
-            if self.metrics:
-                self.metrics.ingest_results.labels(status if status in ACKNOWLEDGED else "missing").inc()
-            if status in ACKNOWLEDGED:
-                done.append(row)
+            acknowledged = True
+            for envelope in row.envelopes():
+                result = by_key.get(envelope["key"])
+                status = result.get("status") if result else None
+                if self.metrics:
+                    self.metrics.ingest_results.labels(status if status in ACKNOWLEDGED else "missing").inc()
+                acknowledged = acknowledged and status in ACKNOWLEDGED
                 if status == "rejected":
                     _logger.warning(
                         "Odoo rejected event %s (%s): %s",
@@ -176,6 +202,8 @@ class OutboxSender:
                         result.get("error"),
                         extra={"charger": envelope.get("charger")},
                     )
+            if acknowledged:
+                done.append(row)
         await self.outbox.ack(done)
         self.sent_ok += len(done)
         return len(done)
@@ -185,7 +213,15 @@ class OutboxSender:
         changed = self.outbox.changed[lane]
         while True:
             changed.clear()
-            rows = await self.outbox.fetch(self.batch_size, lane=lane, max_bytes=self.batch_bytes)
+            if self.outbox.depth:  # an idle node asks Odoo nothing
+                try:
+                    await self.odoo_features()
+                except (TimeoutError, OdooUnavailable, OSError) as exc:
+                    await self._fail(str(exc))
+                    continue
+            # not asked yet: as to an older Odoo (a newer one takes MessageLog envelopes too)
+            derived = DERIVED_LOG in (self.features or ())
+            rows = await self.outbox.fetch(self.batch_size, lane=lane, max_bytes=self.batch_bytes, derived_log=derived)
             if not rows:
                 try:
                     await asyncio.wait_for(changed.wait(), self.idle_interval)
@@ -238,7 +274,7 @@ class OutboxSender:
         return await self._acknowledge(rows, results)
 
     async def _bury(self, row, exc):
-        seq, envelope, _size = row
+        envelope = row.envelope
         _logger.error(
             "Odoo cannot take event %s (%s); moved to dead_letter: %s",
             envelope["key"],

@@ -47,7 +47,9 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
   fi
   local port=${EV_HTTP_PORT:-8069} bridge_port=${EV_BRIDGE_PORT:-9000} control_port=${EV_BRIDGE_CONTROL_PORT:-9001}
   local metrics_port=${EV_BRIDGE_METRICS_PORT:-9002}
-  "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --db-filter="^$db\$" --http-port="$port" &
+  # -d alone serves only this database (Odoo filters on db_name); --db-filter would make Odoo list the
+  # databases over a new PostgreSQL connection on every XML-RPC call without a session (the bridge's)
+  "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$EV_ODOO_CONF" -d "$db" --http-port="$port" &
   local odoo_pid=$!
   pids+=($odoo_pid)
   log "waiting for Odoo on :$port"

@@ -86,6 +86,8 @@ class FakeOdoo(OdooTransport):
         self.queued: list[dict] = []
         self.results: list[tuple] = []
         self.pull_calls = []
+        self.derived_log = False  # contract H: bridge_features offers "derived_log"
+        self.features_calls = 0
 
     # -- OdooTransport
     @staticmethod
@@ -152,6 +154,15 @@ class FakeOdoo(OdooTransport):
         results = await self.ingest(events)
         return {"results": results, "commands": await self.pull_commands(node, identities, record=False)}
 
+    async def features(self):
+        self.features_calls += 1
+        if not self.derived_log:  # an older Odoo
+            raise OdooMethodMissing(
+                "ev.ocpp.event.bridge_features: AttributeError: "
+                "The method 'ev.ocpp.event.bridge_features' does not exist"
+            )
+        return ["derived_log"]
+
     async def max_transaction_id(self, node_number):
         self.max_tx_calls.append(node_number)
         if self.max_tx_down:
@@ -201,6 +212,23 @@ class FakeOdoo(OdooTransport):
         return [
             e for e in self.events.values() if e["action"] == action and (charger is None or e["charger"] == charger)
         ]
+
+    def frames(self, charger=None):
+        """The message log as Odoo writes it: (direction, type, action, unique id, payload, ts) per frame,
+        from MessageLog envelopes and, contract H, from events carrying ``log``; in time order."""
+        out = []
+        for event in self.events.values():
+            if charger is not None and event["charger"] != charger:
+                continue
+            if event["action"] == "MessageLog":
+                p = event["payload"]
+                out.append((p["direction"], p["type"], p["action"], p["unique_id"], p["payload"], p["ts"]))
+            elif "log" in event:
+                action, uid = event["action"], event.get("message_id")
+                out.append(("in", "CALL", action, uid, event["payload"], event["ts"]))
+                result_ts = event["log"].get("result_ts") or event["ts"]
+                out.append(("out", "CALLRESULT", action, uid, event.get("response") or {}, result_ts))
+        return sorted(out, key=lambda frame: frame[5])
 
     async def wait_for(self, predicate, timeout=5.0):
         deadline = time.monotonic() + timeout

@@ -310,3 +310,120 @@ def test_data_transfer_and_other_notifications(tmp_path, odoo):
             }
 
     run(scenario())
+
+
+# --- the compiled validators (fast path) agree with the library's -------------------------------
+def _instances(schema, root, rng, depth=0):
+    """Random JSON values shaped by ``schema``: mostly close to valid, often just off (a wrong type, a
+    float for an integer, a string one character too long, an unknown property, a missing field)."""
+    import string
+
+    if "$ref" in schema:
+        schema = root["definitions"][schema["$ref"].rsplit("/", 1)[1]]
+    if rng.random() < 0.08 or depth > 6:
+        return rng.choice([None, "x", 1, 1.0, 2.5, True, False, [], {}, -1, 2**40])
+    kind = schema.get("type")
+    kind = rng.choice(kind) if isinstance(kind, list) else kind
+    if "enum" in schema:
+        value = rng.choice(schema["enum"])
+        return value.lower() if rng.random() < 0.1 and isinstance(value, str) else value
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        out = {}
+        for name, sub in props.items():
+            if (name in required and rng.random() > 0.05) or rng.random() < 0.4:
+                out[name] = _instances(sub, root, rng, depth + 1)
+        if rng.random() < 0.05:
+            out["unknownProperty"] = 1
+        return out
+    if kind == "array":
+        low, high = schema.get("minItems", 0), schema.get("maxItems", 3)
+        n = rng.randint(max(0, low - 1), min(high + 1, low + 3))
+        return [_instances(schema.get("items", {}), root, rng, depth + 1) for _ in range(n)]
+    if kind == "string":
+        limit = schema.get("maxLength", 20)
+        n = rng.choice([0, 1, limit, limit + 1, rng.randint(0, limit)]) if limit < 1000 else rng.randint(0, 30)
+        return "".join(rng.choice(string.ascii_letters + "é-:") for _ in range(n))
+    if kind == "integer":
+        return rng.choice([rng.randint(-5, 10**6), 3.0, 0, -1, True, "7"])
+    if kind == "number":
+        return rng.choice([rng.random() * 1000, 5, -0.5, True, "1.5", 10**20])
+    if kind == "boolean":
+        return rng.choice([True, False, 0, 1, "true"])
+    return rng.choice([None, 1, "x", {}])
+
+
+def test_compiled_validators_never_accept_what_the_library_refuses():
+    import decimal
+    import json
+    import random
+
+    from ocpp.v16.enums import Action as Action16
+    from ocpp.v201.enums import Action as Action201
+
+    from ocpp_bridge import protocol
+
+    rng = random.Random(8)
+    checked = accepted = refused = 0
+    for version, actions in (("2.0.1", Action201), ("1.6", Action16)):
+        for action in actions:
+            for type_id in (protocol.CALL, protocol.CALLRESULT):
+                validator, use_decimal = protocol._validator(type_id, action.value, version)
+                if validator is None:
+                    continue
+                for _i in range(60):
+                    payload = _instances(validator.schema, validator.schema, rng)
+                    fast = protocol.fast_valid(type_id, action.value, payload, version)
+                    # as check_schema: the schemas read with Decimals validate payloads read with Decimals
+                    parsed = json.loads(json.dumps(payload), parse_float=decimal.Decimal) if use_decimal else payload
+                    library = next(iter(validator.iter_errors(parsed)), None) is None
+                    assert fast == library or not fast, (version, action.value, type_id, payload)
+                    checked += 1
+                    accepted += fast
+                    refused += not library
+    assert checked > 10000 and accepted > 2000 and refused > 2000, (checked, accepted, refused)
+
+
+def test_compiled_validator_leaves_the_payload_as_sent():
+    """TransactionEventRequest has schema defaults: the compiled validator must not fill them in."""
+    from ocpp_bridge import protocol
+
+    payload = {
+        "eventType": "Updated",
+        "timestamp": "2026-11-30T20:00:00Z",
+        "seqNo": 1,
+        "triggerReason": "MeterValuePeriodic",
+        "transactionInfo": {"transactionId": "T"},
+    }
+    before = repr(payload)
+    assert protocol.fast_valid(protocol.CALL, "TransactionEvent", payload, "2.0.1")
+    assert repr(payload) == before
+    assert not protocol.fast_valid(protocol.CALL, "TransactionEvent", dict(payload, seqNo=1.0), "2.0.1")
+    assert protocol.check_schema(protocol.CALL, "TransactionEvent", payload, "2.0.1") == []
+
+
+def test_library_validation_still_works_after_the_bridge_asked_for_a_schema():
+    """The library caches one validator per schema, whatever its float parser: the bridge asks for the
+    1.6 GetCompositeSchedule answer with Decimals as the library does, so the library's own validation
+    of that answer (the simulator's, in the same process) still works afterwards."""
+    from ocpp.messages import CallResult, validate_payload
+
+    from ocpp_bridge import protocol
+
+    answer = {
+        "status": "Accepted",
+        "connectorId": 1,
+        "scheduleStart": "2026-11-30T21:00:00Z",
+        "chargingSchedule": {
+            "duration": 3600,
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 12.5}],
+        },
+    }
+    assert protocol.check_schema(protocol.CALLRESULT, "GetCompositeSchedule", dict(answer), "1.6") == []
+
+    async def library():
+        await validate_payload(CallResult(unique_id="1", payload=dict(answer), action="GetCompositeSchedule"), "1.6")
+
+    run(library())

@@ -63,9 +63,12 @@ class OdooServer:
                 f"{self.odoo_src}/odoo-bin",
                 "-c",
                 self.conf,
+                # -d alone exposes only this database (Odoo's db_filter falls back to db_name) and lets
+                # Odoo answer its database list from the configuration; with --db-filter every request
+                # without a session (each XML-RPC call of the bridge) opened a new PostgreSQL connection
+                # to list the databases
                 "-d",
                 self.db,
-                f"--db-filter=^{self.db}$",
                 f"--http-port={self.port}",
                 "--workers=0",
                 "--max-cron-threads=0",

@@ -339,3 +339,59 @@ def test_cost_updated_with_a_silent_node_url_and_a_station_without_it(odoo, brid
     assert [(c["state"], c["unsupported"]) for c in commands] == [("failed", True)], commands
     s = odoo_session(odoo, "E2E-COST-OK", "E2E-COST-OK-TX")
     assert s["meter_value_count"] == 5, "every reading ingested"
+
+
+def test_message_log_derived_from_events(odoo, bridge, make_charger):
+    """Contract H: a handled CALL reaches Odoo as one envelope; Odoo writes its CALL and CALLRESULT
+    lines, linked, from the event. A refused CALL and its CALLERROR still travel as MessageLog."""
+    make_charger("E2E-LOG-201", "2.0.1")
+
+    async def scenario():
+        async with websockets.connect(
+            f"{bridge.url}/E2E-LOG-201",
+            subprotocols=["ocpp2.0.1"],
+            additional_headers={"Authorization": build_authorization_basic("E2E-LOG-201", PASSWORD)},
+        ) as ws:
+            answers = []
+            for frame in [
+                [
+                    2,
+                    "l1",
+                    "BootNotification",
+                    {"reason": "PowerUp", "chargingStation": {"model": "L", "vendorName": "L"}},
+                ],
+                [2, "l2", "Heartbeat", {}],
+                [2, "l3", "MakeCoffee", {"sugar": 2}],
+            ]:
+                await ws.send(json.dumps(frame))
+                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            return answers
+
+    boot, beat, coffee = run(scenario())
+    assert (boot[0], beat[0], coffee[:3]) == (3, 3, [4, "l3", "NotImplemented"])
+
+    def lines(unique_id):
+        return odoo.search_read(
+            "ev.ocpp.message",
+            [("charger_id.identity", "=", "E2E-LOG-201"), ("unique_id", "=", unique_id)],
+            ["direction", "message_type", "action", "payload", "request_id", "event_key", "timestamp_ms"],
+            order="id",
+        )
+
+    call_line, result_line = wait_until(lambda: len(lines("l2")) == 2 and lines("l2"), message="Heartbeat's log")
+    assert (call_line["direction"], call_line["message_type"], call_line["payload"]) == ("in", "CALL", {})
+    assert (result_line["direction"], result_line["message_type"]) == ("out", "CALLRESULT")
+    assert result_line["payload"] == beat[2], "the answer the station got"
+    assert result_line["request_id"][0] == call_line["id"]
+    assert call_line["event_key"] is False, "derived from the event, not sent as MessageLog"
+    assert result_line["timestamp_ms"] >= call_line["timestamp_ms"]
+    event = odoo.search_read(
+        "ev.ocpp.event", [("charger_identity", "=", "E2E-LOG-201"), ("message_id", "=", "l2")], ["action", "state"]
+    )
+    assert [(e["action"], e["state"]) for e in event] == [("Heartbeat", "applied")]
+    refused = wait_until(lambda: len(lines("l3")) == 2 and lines("l3"), message="the refused CALL's log")
+    assert [(r["message_type"], r["action"]) for r in refused] == [("CALL", "MakeCoffee"), ("CALLERROR", "MakeCoffee")]
+    assert refused[0]["payload"] == {"sugar": 2}
+    assert refused[1]["payload"]["errorCode"] == "NotImplemented"
+    assert all(r["event_key"] for r in refused), "MessageLog envelopes"
+    assert refused[1]["request_id"][0] == refused[0]["id"]

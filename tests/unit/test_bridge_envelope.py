@@ -4,6 +4,7 @@ import base64
 import json
 
 import ev_bridge_envelope as env
+import ev_ocpp_limits as limits
 import pytest
 
 CAP = 2 * 1024 * 1024
@@ -70,7 +71,8 @@ def test_refusals(value, expected):
 def test_depth_limit_is_inclusive_and_counted_per_key():
     ok = {"payload": nested(32), "meta": nested(32)}
     assert env.decode(b64(ok), CAP, 32)[1] is None
-    assert env.depth(nested(32)) == 32 and env.depth(1) == 0 and env.depth([]) == 1
+    assert not limits.depth_over(nested(32), 32) and limits.depth_over(nested(33), 32)
+    assert not limits.depth_over(1, 0) and limits.depth_over([], 0)
 
 
 def test_deep_json_beyond_the_recursion_limit_is_refused_not_raised():
@@ -99,6 +101,16 @@ def test_nul_and_lone_surrogates_replaced_original_kept():
     assert inner["payload"] == {"a\ufffd": "x\ufffdy", "s": "\ufffdz", "ok": "\U0001f600"}
     assert inner["meta"]["lossless_b64"] == value
     assert json.loads(base64.b64decode(inner["meta"]["lossless_b64"]).decode("utf-8", "surrogatepass")) == original
+
+
+def test_raw_lone_surrogate_in_the_utf8_is_replaced_too():
+    # not escaped in the JSON but written raw (UTF-8 with surrogatepass, which the decoder accepts)
+    original = {"payload": {"s": "\ud800z"}}
+    value = base64.b64encode(json.dumps(original, ensure_ascii=False).encode("utf-8", "surrogatepass")).decode()
+    inner, reason = env.decode(value, CAP, 32)
+    assert reason is None
+    assert inner["payload"] == {"s": "\ufffdz"}
+    assert inner["meta"]["lossless_b64"] == value
 
 
 def test_paired_surrogates_are_not_touched():

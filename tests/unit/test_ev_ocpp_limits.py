@@ -33,6 +33,28 @@ def test_envelope_problems():
     assert f"at most {limits.MAX_EVENT_CHARS}" in limits.envelope_problem(big)
 
 
+def test_screen_agrees_with_the_exact_checks():
+    """screen() answers from one escaped dump; it must never clear what the walks would refuse."""
+    ok = {"key": "k", "charger": "CP-1", "action": "Heartbeat", "payload": {}}
+    assert limits.screen(ok) == (None, False)
+    # brackets inside strings only make it walk: still exact
+    assert limits.screen(dict(ok, payload={"s": "[" * 100 + "{" * 100})) == (None, False)
+    assert "deeper than 32" in limits.screen(dict(ok, response=nested(33)))[0]
+    assert limits.screen(dict(ok, payload=nested(32)))[0] is None
+    assert "deeper than 32" in limits.screen(dict(ok, payload=nested(5000)))[0], "beyond the C encoder's recursion"
+    # non-ASCII characters are 6 escaped characters but count 1
+    wide = dict(ok, payload={"data": "é" * (limits.MAX_EVENT_CHARS - 40)})
+    assert limits.screen(wide)[0] is None
+    assert "at most" in limits.screen(dict(ok, payload={"data": "é" * limits.MAX_EVENT_CHARS}))[0]
+    for dirty in ({"a": "b\x00"}, {"k\ud800": 1}, {"a": ["\udfff"]}):
+        assert limits.screen(dict(ok, meta=dirty)) == (None, True)
+        assert limits.has_unstorable(dirty)
+    # a valid pair or a backslash text only sends it to the exact check, which clears it
+    for clean in ({"a": "\U0001f600"}, {"a": "\\u0000 is text"}):
+        assert limits.screen(dict(ok, payload=clean)) == (None, True)
+        assert not limits.has_unstorable(clean)
+
+
 def test_storable_replaces_what_postgresql_refuses():
     clean = {"a": ["b", 1, None], "c": {"d": "e"}}
     assert limits.storable(clean) is clean

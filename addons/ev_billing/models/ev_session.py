@@ -181,7 +181,14 @@ class EvSession(models.Model):
             )
         except ev_pricing.PricingError as exc:
             vals["pricing_error"] = str(exc)
-        self.sudo().write(vals)
+        # only what changed: an unchanged tariff is not checked again (check_company) at every batch
+        changed = {
+            name: value
+            for name, value in vals.items()
+            if (self[name].id if self._fields[name].type == "many2one" else self[name]) != value
+        }
+        if changed:
+            self.sudo().write(changed)
 
     def _ev_price(self, batch=None):
         """Final itemised cost of completed sessions (completion step "price"). Errors are recorded on the

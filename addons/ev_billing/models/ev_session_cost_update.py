@@ -59,6 +59,7 @@ class EvSession(models.Model):
         ingestion must not fail because a station cannot be told its cost."""
         now = now or fields.Datetime.now()
         interval = None
+        due = []
         for session in self.sudo():
             charger = session.charger_id
             if (
@@ -91,7 +92,34 @@ class EvSession(models.Model):
                     total, now, last, session.cost_update_sent_at or None, interval
                 ):
                     continue
+            due.append((session, total))
+        if len(due) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    self._ev_push_cost_updates(due, final, now)
+                return
+            except Exception:  # noqa: BLE001 - again one by one below, where each failure is told
+                self.env.invalidate_all()
+        for session, total in due:
             session._ev_push_cost_update(total, final, now)
+
+    def _ev_push_cost_updates(self, due, final, now):
+        """Queue the CostUpdated of every (session, total) of ``due`` at once (see _ev_push_cost_update,
+        which does it for one session and tells a failure)."""
+        items = []
+        for session, total in due:
+            params = ev_cost_update.cost_updated_params(total, session.transaction_id)
+            items.append((session.charger_id, "CostUpdated", params, session.connector_id, session))
+        commands = self.env["ev.charger.command"].sudo()._queue_for_stations(items)
+        by_total = {}
+        for (session, total), command in zip(due, commands, strict=True):
+            if command:
+                by_total[total] = by_total.get(total, self.sudo().browse()) | session
+        for total, sessions in by_total.items():
+            vals = {"cost_update_amount": total, "cost_update_sent_at": now}
+            if final:
+                vals["cost_update_final_sent"] = True
+            sessions.write(vals)
 
     def _ev_push_cost_update(self, total, final, now):
         self.ensure_one()

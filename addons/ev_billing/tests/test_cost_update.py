@@ -64,6 +64,38 @@ class TestCostUpdated(EvBillingCase):
         session._ev_send_cost_update(final=True)  # the final total is sent once
         self.assertEqual(len(self.cost_commands(session)), 3)
 
+    def test_sessions_of_one_batch_get_their_estimates_together(self):
+        """The first estimates of the sessions a batch started are queued together, each with its own
+        total; a station that said it does not implement CostUpdated gets none, the others still do."""
+        self.cp2.sudo().write({"connection_state": "connected", "node_id": self.node.id, "ocpp_version": "2.0.1"})
+        third = self.env["ev.charger"].create(
+            {"identity": "BILL-201-C", "site_id": self.site.id, "ocpp_version": "2.0.1"}
+        )
+        third.sudo().write({"connection_state": "connected", "node_id": self.node.id})
+        self.env["ev.charger.command"].sudo().create(
+            {"charger_id": third.id, "action": "CostUpdated", "state": "failed", "unsupported": True}
+        )
+        batch, ids = [], {}
+        for charger, power in ((self.cp201, 10.0), (self.cp2, 20.0), (third, 10.0)):
+            events, ids[charger] = self.session_events(charger, power_kw=power)
+            batch += events[:3]
+        self.ingest(batch)
+        totals = {}
+        for charger in (self.cp201, self.cp2):
+            session = self.find_session(charger, ids[charger])
+            command = self.cost_commands(session)
+            self.assertEqual(len(command), 1, charger.identity)
+            self.assertEqual((command.charger_id, command.node_id, command.state), (charger, self.node, "queued"))
+            self.assertEqual(command.params, {"totalCost": session.cost_estimate, "transactionId": ids[charger]})
+            self.assertAlmostEqual(session.cost_update_amount, session.cost_estimate)
+            self.assertTrue(session.cost_update_sent_at)
+            totals[charger] = session.cost_estimate
+        self.assertNotEqual(totals[self.cp201], totals[self.cp2], "each session its own total")
+        refused = self.find_session(third, ids[third])
+        self.assertTrue(refused.cost_estimate)
+        self.assertFalse(self.cost_commands(refused))
+        self.assertFalse(refused.cost_update_sent_at)
+
     def test_unchanged_estimate_not_resent(self):
         events, tx_id = self.session_events(self.cp201, power_kw=0.0)  # plugged in, no energy
         self.ingest(events[:3])

@@ -20,55 +20,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
+
+try:  # inside Odoo the lib is a package; the odoo-free unit tests import the modules by name
+    from . import ev_ocpp_limits as limits
+except ImportError:
+    import ev_ocpp_limits as limits
 
 KEYS = ("payload", "response", "meta")
-REPLACEMENT = "\ufffd"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# in JSON text written with ensure_ascii: \u0000 and surrogate escapes (paired ones too: only
-# then is the slow check needed)
-_UNSTORABLE_ESCAPE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]")
-
-
-def depth(value) -> int:
-    """Nesting depth of a JSON value (a scalar is 0, ``{}`` is 1). Iterative."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
-    return deepest
 
 
 def sanitize(value):
-    """(value with NUL / unpaired surrogates replaced by U+FFFD in strings and keys, changed?)."""
-    changed = False
-
-    def fix(text):
-        nonlocal changed
-        if _UNSTORABLE.search(text):
-            changed = True
-            return _UNSTORABLE.sub(REPLACEMENT, text)
-        return text
-
-    def walk(item):
-        if isinstance(item, str):
-            return fix(item)
-        if isinstance(item, dict):
-            return {fix(k): walk(v) for k, v in item.items()}
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        return item
-
-    # depth is bounded before this runs (max_depth), so the recursion is too
-    return walk(value), changed
+    """(value with NUL / unpaired surrogates replaced by U+FFFD in strings and keys, changed?): the one
+    rule of what PostgreSQL cannot store, ``ev_ocpp_limits.storable``."""
+    if not limits.has_unstorable(value):
+        return value, False
+    return limits.storable(value), True
 
 
 def decode(b64, max_bytes: int, max_depth: int):
@@ -99,9 +65,9 @@ def decode(b64, max_bytes: int, max_depth: int):
             return None, f"b64: {key} must be an object"
     if text.count("{") + text.count("[") > max_depth:  # cheap: only then can it be too deep
         for key in KEYS:
-            if depth(inner.get(key)) > max_depth:
+            if limits.depth_over(inner.get(key), max_depth):
                 return None, f"b64: {key} nests deeper than {max_depth} levels"
-    if _UNSTORABLE_ESCAPE.search(text) or "\x00" in text:
+    if limits.may_hold_unstorable(text):
         inner, changed = sanitize(inner)
         if changed:
             meta = dict(inner.get("meta") or {})

@@ -24,6 +24,9 @@ MAX_MESSAGE_ID = 64
 KEPT_CHARS = 64
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+#: the same characters as ``json.dumps(ensure_ascii=True)`` writes them (a pair of surrogates, i.e. a
+#: character beyond U+FFFF, matches too: then the exact check runs)
+_UNSTORABLE_ESCAPE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]")
 REPLACEMENT = "\ufffd"
 
 
@@ -57,17 +60,41 @@ def _long_text(event: dict, field: str, limit: int) -> str | None:
 
 def envelope_problem(event: dict) -> str | None:
     """Why ``event`` (a well-formed envelope, see INGESTION.md) must be rejected on its own, or None."""
+    return screen(event)[0]
+
+
+def screen(event: dict) -> tuple[str | None, bool]:
+    """``(envelope_problem(event), whether payload/response/meta may hold an unstorable character)``.
+
+    One C-speed ``json.dumps`` (ASCII-escaped) of the parts answers most events without walking them
+    in Python: no nesting deeper than the number of brackets, no more characters than the escaped
+    text, and no NUL nor surrogate without its escape in it. Only an event the text cannot clear is
+    walked (the second value is then exact; otherwise True means "check with has_unstorable")."""
     for field, limit in (("action", MAX_ACTION), ("charger", MAX_IDENTITY), ("message_id", MAX_MESSAGE_ID)):
         problem = _long_text(event, field, limit)
         if problem:
-            return problem
+            return problem, False
     parts = {k: event.get(k) for k in ("payload", "response", "meta") if event.get(k) is not None}
-    if depth_over(parts, MAX_DEPTH + 1):  # +1: the wrapping dict
-        return f"payload, response or meta nest deeper than {MAX_DEPTH} levels"
-    size = len(json.dumps(parts, ensure_ascii=False, separators=(",", ":"), default=str))
-    if size > MAX_EVENT_CHARS:
-        return f"payload, response and meta are {size} characters of JSON (at most {MAX_EVENT_CHARS})"
-    return None
+    try:
+        text = json.dumps(parts, ensure_ascii=True, separators=(",", ":"), default=str)
+    except RecursionError:
+        text = None  # deeper than the C encoder goes: certainly over the limit
+    if (text is None or text.count("{") + text.count("[") > MAX_DEPTH + 1) and depth_over(parts, MAX_DEPTH + 1):
+        return f"payload, response or meta nest deeper than {MAX_DEPTH} levels", False  # +1: the wrapping dict
+    if text is None:
+        return None, True
+    if len(text) > MAX_EVENT_CHARS:  # escaped non-ASCII characters count 6: count exactly
+        size = len(json.dumps(parts, ensure_ascii=False, separators=(",", ":"), default=str))
+        if size > MAX_EVENT_CHARS:
+            return f"payload, response and meta are {size} characters of JSON (at most {MAX_EVENT_CHARS})", False
+    return None, may_hold_unstorable(text)
+
+
+def may_hold_unstorable(json_text: str) -> bool:
+    """Whether JSON text may hold a NUL character or a lone surrogate once parsed: their escapes (as
+    ``json.dumps(ensure_ascii=True)`` writes them; a surrogate pair matches too, the exact check then
+    runs) or the raw characters (text decoded with ``surrogatepass``). False is certain."""
+    return bool(_UNSTORABLE_ESCAPE.search(json_text) or _UNSTORABLE.search(json_text))
 
 
 def storable(value):

@@ -42,24 +42,25 @@ class SessionBatch:
 
     def meter_rows(self):
         """{session id: [rows]}: the register and power readings (without phase) of every session of the
-        batch, in time order, read once. Rows: dicts with timestamp, measurand, value, context."""
+        batch, in time order, read once. Rows: dicts with timestamp (naive UTC), measurand, value (float),
+        context (or False). One SQL query: the ORM's search_read cost more than the pipelines' own work."""
         if self._meter_rows is None:
-            rows = (
-                self.env["ev.meter.value"]
-                .sudo()
-                .search_read(
-                    [
-                        ("session_id", "in", list(self.sessions)),
-                        ("measurand", "in", list(PIPELINE_MEASURANDS)),
-                        ("phase", "in", [False, ""]),
-                    ],
-                    ["session_id", "timestamp", "measurand", "value", "context"],
-                    order="timestamp, id",
-                )
+            MeterValue = self.env["ev.meter.value"]
+            MeterValue.flush_model(["session_id", "timestamp", "measurand", "value", "context", "phase"])
+            self.env.cr.execute(
+                """
+                SELECT session_id, "timestamp", measurand, value::float8, context
+                  FROM ev_meter_value
+                 WHERE session_id = ANY(%s) AND measurand = ANY(%s) AND (phase IS NULL OR phase = '')
+                 ORDER BY "timestamp", id
+                """,
+                [list(self.sessions), list(PIPELINE_MEASURANDS)],
             )
             by_session = defaultdict(list)
-            for row in rows:
-                by_session[row["session_id"][0]].append(row)
+            for session_id, timestamp, measurand, value, context in self.env.cr.fetchall():
+                by_session[session_id].append(
+                    {"timestamp": timestamp, "measurand": measurand, "value": value, "context": context or False}
+                )
             self._meter_rows = by_session
         return self._meter_rows
 
@@ -83,6 +84,7 @@ class Event:
     meta: dict | None
     received: datetime  # aware UTC
     message_id: str | None = None
+    log: dict | None = None  # contract H: the message log of this CALL is derived from the event
 
 
 class IngestBatch(SessionBatch):
@@ -93,8 +95,32 @@ class IngestBatch(SessionBatch):
         super().__init__(env)
         self.handlers = handlers  # {action: handler(batch, event)}
         self.known = known_sessions or {}  # (charger id, transaction id) -> session existing before the batch
+        self.looked_up = set()  # (charger id, transaction id) pairs ``known`` was read for (absent: none existed)
+        self.created = {}  # (charger id, transaction id) -> session id created by this batch
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
+        self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
+        # connectors that may hold an active session (those of the batch's chargers read before it, plus
+        # those the batch made active); None: unknown, every new session looks for one to supersede. It is
+        # not taken back with a rolled-back chunk: a connector too many only costs a search.
+        self.active_connectors = None
+
+    def state(self):
+        """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
+        return dict(self.registers), dict(self.created)
+
+    def restore(self, state):
+        """Forget what a rolled-back chunk added: its queued readings, registers and sessions."""
+        self.samples = []
+        self.registers, self.created = dict(state[0]), dict(state[1])
+
+    def may_supersede(self, session):
+        """Can a session other than ``session`` be active on its connector? (False: no search needed.)"""
+        return self.active_connectors is None or session.connector_id.id in self.active_connectors
+
+    def note_active(self, session):
+        if self.active_connectors is not None and session.connector_id:
+            self.active_connectors.add(session.connector_id.id)
 
     def saw(self, charger, received):
         """The station spoke at ``received`` (aware UTC)."""
@@ -108,7 +134,10 @@ class IngestBatch(SessionBatch):
         return ev_ocpp.to_naive_utc(ts), fixed
 
     def settle(self):
-        """Last-seen times, then the session pipelines."""
+        """Last-seen times and registers of the chargers (one write each), then the session pipelines."""
+        for charger in self.env["ev.charger"].browse(list(self.registers)).exists():
+            if self.registers[charger.id] > (charger.last_meter_wh or 0.0):
+                charger.last_meter_wh = self.registers[charger.id]
         for charger in self.env["ev.charger"].browse(list(self.last_seen)).exists():
             when = self.last_seen[charger.id]
             if not charger.last_seen or charger.last_seen < when:

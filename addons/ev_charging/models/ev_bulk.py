@@ -11,14 +11,6 @@ from odoo.tools import SQL
 AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
 
 
-def _column_value(field, value):
-    if field.type == "json":
-        return None if value is None or value is False else json.dumps(value, ensure_ascii=False, default=str)
-    if field.type == "boolean":
-        return bool(value)
-    return None if value is False else value
-
-
 def insert_rows(env, model_name, rows, conflict=None):
     """INSERT ``rows`` (dicts with the same keys: field name -> value as for create()) into the table of
     ``model_name`` in one statement; ``conflict``: a column whose duplicates are skipped (ON CONFLICT DO
@@ -29,21 +21,58 @@ def insert_rows(env, model_name, rows, conflict=None):
     Model.flush_model()
     names = list(rows[0])
     fields = [Model._fields[name] for name in names]
-    # one "(%s, %s::jsonb, ...)" per row: the placeholders depend only on the fields' types
-    template = "({}, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')".format(
-        ", ".join("%s::jsonb" if field.type == "json" else "%s" for field in fields)
+    # one "(%s, %s::jsonb, ..., uid, uid, now, now)" per row, the values as one flat list: psycopg2
+    # binds them in C (an SQL object per row cost as much as the INSERT itself)
+    uid = int(env.uid)
+    row_sql = "({}, {}, {}, now() at time zone 'UTC', now() at time zone 'UTC')".format(
+        ", ".join("%s::jsonb" if field.type == "json" else "%s" for field in fields), uid, uid
     )
-    values = SQL(", ").join(
-        SQL(template, *[_column_value(f, row[f.name]) for f in fields], env.uid, env.uid) for row in rows
+    converters = [_converter(field) for field in fields]
+    params = [convert(row[name]) for row in rows for name, convert in zip(names, converters, strict=True)]
+    query = "INSERT INTO {} ({}) VALUES {} {} RETURNING id".format(
+        _quoted(Model._table),
+        ", ".join(_quoted(name) for name in [*names, *AUDIT_COLUMNS]),
+        ", ".join([row_sql] * len(rows)),
+        f"ON CONFLICT ({_quoted(conflict)}) DO NOTHING" if conflict else "",
     )
-    query = SQL(
-        "INSERT INTO %s (%s) VALUES %s %s RETURNING id",
-        SQL.identifier(Model._table),
-        SQL(", ").join(SQL.identifier(name) for name in [*names, *AUDIT_COLUMNS]),
-        values,
-        SQL("ON CONFLICT (%s) DO NOTHING", SQL.identifier(conflict)) if conflict else SQL(""),
-    )
-    env.cr.execute(query)
+    env.cr.execute(query, params)
     ids = [row[0] for row in env.cr.fetchall()]
     Model.invalidate_model()
     return ids
+
+
+def _quoted(identifier):
+    assert identifier.replace("_", "").isalnum(), identifier  # table and field names only
+    return f'"{identifier}"'
+
+
+def _converter(field):
+    if field.type == "json":
+        return _json_text
+    if field.type == "boolean":
+        return bool
+    return _none_for_false
+
+
+def _json_text(value):
+    return None if value is None or value is False else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _none_for_false(value):
+    return None if value is False else value
+
+
+def set_fillfactor(cr, table, percent):
+    """Leave ``100 - percent`` % of each new page of ``table`` free, so that updating a row can keep the
+    new version in the same page without touching its indexes (a HOT update): for the rows ingestion
+    updates at every batch (sessions, chargers). Only when it is not set yet (ALTER TABLE locks)."""
+    cr.execute("SELECT reloptions FROM pg_class WHERE relname = %s AND relkind = 'r'", [table])
+    row = cr.fetchone()
+    if row and f"fillfactor={percent}" not in (row[0] or []):
+        cr.execute(SQL("ALTER TABLE %s SET (fillfactor = %s)", SQL.identifier(table), percent))
+
+
+def drop_indexes(cr, names):
+    """Drop the indexes ``names`` if they exist (indexes an older version created: Odoo keeps them)."""
+    for name in names:
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))

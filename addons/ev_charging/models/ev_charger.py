@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 
 from ..lib import ev_ocpp
 from .ev_access import MANAGER, TECHNICIAN, require_command_rights, require_records
+from .ev_bulk import set_fillfactor
 from .ev_live import live_values
 
 #: OCPP 2.0.1 identity: an identifierString (printable ASCII without the URL-reserved characters
@@ -149,6 +150,10 @@ class EvCharger(models.Model):
         ("identity_uniq", "unique(identity)", "Another charger already uses this charge point ID."),
         ("heartbeat_positive", "CHECK (heartbeat_interval > 0)", "The heartbeat interval must be positive."),
     ]
+
+    def init(self):
+        # updated by every ingestion batch (its readings, times, registers): room for HOT updates
+        set_fillfactor(self.env.cr, "ev_charger", 80)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -212,14 +212,53 @@ class EvChargerCommand(models.Model):
         holding the station takes it with its next ingest batch (``ingest_and_pull``). Returns
         an empty recordset, creating nothing, when the station is not connected or said it
         does not implement ``action``."""
-        charger = self._as_record("ev.charger", charger)
-        if charger.sudo().connection_state != "connected" or not charger.sudo().node_id:
-            return self.browse()
-        if action in self._refused_actions(charger).get(charger.id, ()):
-            return self.browse()
-        vals = self._command_vals(charger, action, params, connector, session)
-        vals["node_id"] = charger.sudo().node_id.id
-        return self.create(vals)
+        return self._queue_for_stations([(charger, action, params, connector, session)])[0]
+
+    @api.model
+    def _queue_for_stations(self, items):
+        """``_queue_for_station`` for many commands at once (one look-up of the refused actions, one
+        check per model, one create): ``items`` are (charger, action, params, connector, session);
+        returns one command, or an empty recordset, per item."""
+        records = {}
+        for pos, model in enumerate(("ev.charger", None, None, "ev.connector", "ev.session")):
+            if model:
+                wanted = [item[pos] for item in items if item[pos]]
+                records[model] = {r.id: r for r in self._as_records(model, wanted)}
+        refused = self._refused_actions(self.env["ev.charger"].union(*records["ev.charger"].values()))
+        queued, vals_list = [], []
+        for charger, action, params, connector, session in items:
+            station = records["ev.charger"][self._record_id(charger)].sudo()
+            if station.connection_state != "connected" or not station.node_id or action in refused.get(station.id, ()):
+                queued.append(None)
+                continue
+            queued.append(len(vals_list))
+            vals_list.append(
+                {
+                    "charger_id": station.id,
+                    "action": action,
+                    "params": params or {},
+                    "connector_id": self._record_id(connector) if connector else False,
+                    "session_id": self._record_id(session) if session else False,
+                    "node_id": station.node_id.id,
+                }
+            )
+        commands = self.create(vals_list) if vals_list else self.browse()
+        return [commands[pos] if pos is not None else self.browse() for pos in queued]
+
+    @api.model
+    def _record_id(self, value):
+        return value.id if isinstance(value, models.BaseModel) else int(value)
+
+    @api.model
+    def _as_records(self, model, values):
+        """``_as_record`` for several records or ids at once (each must exist; read-checked together)."""
+        ids = list(dict.fromkeys(self._record_id(value) for value in values))
+        records = self.env[model].browse(ids).exists()
+        if len(records) != len(ids):
+            missing = sorted(set(ids) - set(records.ids))
+            raise ValidationError(_("Unknown %(model)s %(value)r.", model=model, value=missing[0]))
+        records.check_access("read")
+        return records
 
     @api.model
     def _as_record(self, model, value):

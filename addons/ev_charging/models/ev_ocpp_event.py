@@ -20,9 +20,9 @@ from odoo.exceptions import UserError, ValidationError
 from ..lib import ev_bridge_envelope, ev_ocpp, ev_ocpp_limits
 from .ev_access import MANAGER, require_records
 from .ev_batch import Event, EventRejected, IngestBatch
-from .ev_bulk import insert_rows
+from .ev_bulk import drop_indexes, insert_rows
 from .ev_ocpp_handlers import HANDLERS
-from .ev_ocpp_handlers.message_log import message_log_row, write_message_log
+from .ev_ocpp_handlers.message_log import derived_rows, message_log_row, write_message_log
 from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
@@ -31,6 +31,9 @@ MAX_BATCH = 5000
 VERSIONS = ("2.0.1", "1.6")
 #: the bridge's own pseudo-actions, next to the OCPP actions of the handler table
 MESSAGE_LOG = "MessageLog"
+#: what this Odoo offers the bridge beyond contracts A-G (``bridge_features``): "derived_log" is
+#: contract H, the message log of a handled CALL derived from its event
+FEATURES = ("derived_log",)
 #: what makes one event rejected rather than the batch faulty: the handlers' reasons, a payload that
 #: contradicts the schema, a value PostgreSQL refuses (the event's savepoint is rolled back)
 REJECTABLE = (
@@ -54,7 +57,8 @@ class EvOcppEvent(models.Model):
     _order = "received_at desc, id desc"
     _rec_name = "key"
 
-    key = fields.Char(required=True, index=True, readonly=True, help="Idempotency key given by the bridge.")
+    # indexed by its unique constraint
+    key = fields.Char(required=True, readonly=True, help="Idempotency key given by the bridge.")
     charger_identity = fields.Char("Charge point ID", required=True, index=True, readonly=True)
     charger_id = fields.Many2one("ev.charger", index=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
@@ -85,6 +89,9 @@ class EvOcppEvent(models.Model):
 
     _sql_constraints = [("key_uniq", "unique(key)", "This event was already received.")]
 
+    def init(self):
+        drop_indexes(self.env.cr, ["ev_ocpp_event__key_index"])  # a second index on key, before 2026-11-30
+
     @api.depends("meta")
     def _compute_has_meta(self):
         for event in self:
@@ -111,6 +118,13 @@ class EvOcppEvent(models.Model):
         self._check_envelopes(events)
         # the work is done as the system, without mail tracking, once the caller is known to be the bridge
         return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable)
+
+    @api.model
+    def bridge_features(self):
+        """What this Odoo accepts beyond contracts A-G, for the bridge to decide how to send (a bridge
+        asks once, and again every 10 minutes; an older Odoo has no such method). Bridge user only."""
+        self.env["ev.charger"]._check_bridge_access()
+        return list(FEATURES)
 
     @api.model
     def ingest_and_pull(self, events, node, identities=None):
@@ -166,7 +180,7 @@ class EvOcppEvent(models.Model):
         seen = self._keys_seen([e["key"] for e in events])
         batch = IngestBatch(self.env, self._ocpp_handlers())
         results = [None] * len(events)
-        pending, log_rows, rejected = [], [], []
+        pending, log_rows, log_pairs, rejected = [], [], [], []
         # per charger, in the order the bridge received them
         for idx in sorted(range(len(events)), key=lambda i: (events[i]["charger"], received[i], i)):
             raw = events[idx]
@@ -180,16 +194,20 @@ class EvOcppEvent(models.Model):
                 event, problem = self._prepare_event(raw, chargers, received[idx], batch)
             if not problem and event.action == MESSAGE_LOG:
                 problem = self._queue_log_row(event, log_rows)
+            if event is not None and event.log is not None and event.charger:
+                # contract H: the CALL and its answer happened, whether the event applies or not
+                log_pairs.append(derived_rows(event))
             if problem:
                 results[idx] = self._reject(raw, event, received[idx], problem, rejected)
             elif event.action == MESSAGE_LOG:
                 results[idx] = {"key": raw["key"], "status": "applied", "error": False}
             else:
                 pending.append((idx, event))
-        batch.known = self._prefetch_sessions([event for _idx, event in pending])
+        batch.known, batch.looked_up = self._prefetch_sessions([event for _idx, event in pending])
+        batch.active_connectors = self._active_connectors([event for _idx, event in pending])
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
-        write_message_log(self.env, log_rows)
+        write_message_log(self.env, log_rows, log_pairs)
         insert_rows(self.env, self._name, rejected)
         return results
 
@@ -217,13 +235,13 @@ class EvOcppEvent(models.Model):
     def _prepare_event(self, raw, chargers, received, batch):
         """(Event, None) ready for its handler, or (Event or None, reason) for an event rejected on its
         own: over a limit (ev_ocpp_limits), for an unknown charger or an unsupported action."""
-        problem = ev_ocpp_limits.envelope_problem(raw)
+        problem, maybe_unstorable = ev_ocpp_limits.screen(raw)
         if problem:
             return None, problem
         charger = chargers.get(raw["charger"])
         meta = raw.get("meta") or None
         parts = [raw.get("payload") or {}, raw.get("response") or {}, meta]
-        if ev_ocpp_limits.has_unstorable(parts):
+        if maybe_unstorable and ev_ocpp_limits.has_unstorable(parts):
             # PostgreSQL stores no NUL character nor lone surrogate: they become U+FFFD, and the event says so
             parts = ev_ocpp_limits.storable(parts)
             meta = dict(parts[2] or {}, unstorable_replaced=True)
@@ -237,6 +255,7 @@ class EvOcppEvent(models.Model):
             meta=meta,
             received=received,
             message_id=raw.get("message_id") or None,
+            log=raw.get("log") if raw["action"] != MESSAGE_LOG else None,
         )
         if not charger:
             return event, _("unknown charger %r: register it in Odoo first", raw["charger"])
@@ -273,7 +292,7 @@ class EvOcppEvent(models.Model):
     @api.model
     def _prefetch_sessions(self, events):
         """Sessions that already exist for the transactions of ``events``, in one query:
-        {(charger id, transaction id): session}."""
+        ({(charger id, transaction id): session}, the pairs looked up)."""
         wanted = set()
         for event in events:
             info = event.payload.get("transactionInfo")
@@ -285,14 +304,29 @@ class EvOcppEvent(models.Model):
             if tx not in (None, "") and not isinstance(tx, (dict, list)):
                 wanted.add((event.charger.id, str(tx)))
         if not wanted:
-            return {}
+            return {}, wanted
         sessions = self.env["ev.session"].search(
             [
                 ("charger_id", "in", list({c for c, _t in wanted})),
                 ("transaction_id", "in", list({t for _c, t in wanted})),
             ]
         )
-        return {(s.charger_id.id, s.transaction_id): s for s in sessions}
+        return {(s.charger_id.id, s.transaction_id): s for s in sessions}, wanted
+
+    @api.model
+    def _active_connectors(self, events):
+        """The connectors of the chargers of ``events`` that hold an active session, in one query (a
+        session started on another connector has none to supersede: IngestBatch.may_supersede)."""
+        chargers = list({event.charger.id for event in events})
+        if not chargers:
+            return set()
+        self.env["ev.session"].flush_model(["charger_id", "connector_id", "state"])
+        self.env.cr.execute(
+            "SELECT DISTINCT connector_id FROM ev_session"
+            " WHERE charger_id = ANY(%s) AND state = 'active' AND connector_id IS NOT NULL",
+            [chargers],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------------------------------
     # Applying events
@@ -302,19 +336,21 @@ class EvOcppEvent(models.Model):
         event by event so that only that event is rejected."""
         for pos in range(0, len(pending), CHUNK):
             chunk = pending[pos : pos + CHUNK]
+            state = batch.state()
             try:
                 with self.env.cr.savepoint():
                     insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
                     flush_samples(batch)
             except REJECTABLE:
-                batch.samples = []
+                batch.restore(state)
                 for idx, event in chunk:
+                    state = batch.state()
                     try:
                         with self.env.cr.savepoint():
                             insert_rows(self.env, self._name, [self._apply_event(batch, event)])
                             flush_samples(batch)
                     except REJECTABLE as exc:
-                        batch.samples = []
+                        batch.restore(state)
                         results[idx] = self._reject(events[idx], event, event.received, exc, rejected)
                     else:
                         results[idx] = {"key": event.key, "status": "applied", "error": False}
@@ -363,7 +399,7 @@ class EvOcppEvent(models.Model):
             return _("'key' is longer than 128 characters.")
         if not isinstance(event.get("payload", {}), dict):
             return _("'payload' must be an object.")
-        for field in ("response", "meta"):
+        for field in ("response", "meta", "log"):
             if event.get(field) is not None and not isinstance(event[field], dict):
                 return _("'%s' must be an object.", field)
         if event.get("version") not in (None, *VERSIONS):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..lib import ev_ocpp
+from .ev_bulk import drop_indexes
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +19,10 @@ class EvOcppMessage(models.Model):
 
     charger_id = fields.Many2one("ev.charger", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
-    direction = fields.Selection([("in", "Station → CSMS"), ("out", "CSMS → Station")], required=True, index=True)
-    message_type = fields.Selection(MESSAGE_TYPES, string="Type", required=True, index=True)
+    # no index on direction and type (two or three values: no plan uses one) nor on event_key (its unique
+    # constraint is one): fewer index entries per line of an append-only table written at volume
+    direction = fields.Selection([("in", "Station → CSMS"), ("out", "CSMS → Station")], required=True)
+    message_type = fields.Selection(MESSAGE_TYPES, string="Type", required=True)
     action = fields.Char(index=True)
     unique_id = fields.Char("Message id", index=True)
     payload = fields.Json()
@@ -33,9 +36,19 @@ class EvOcppMessage(models.Model):
         help="For a CALLRESULT/CALLERROR: the CALL it answers.",
     )
     response_ids = fields.One2many("ev.ocpp.message", "request_id", string="Responses")
-    event_key = fields.Char(index=True, copy=False, help="Idempotency key of the bridge event that carried it.")
+    event_key = fields.Char(copy=False, help="Idempotency key of the bridge event that carried it.")
 
     _sql_constraints = [("event_key_uniq", "unique(event_key)", "This message log entry was already received.")]
+
+    def init(self):
+        drop_indexes(
+            self.env.cr,
+            [
+                "ev_ocpp_message__direction_index",
+                "ev_ocpp_message__message_type_index",
+                "ev_ocpp_message__event_key_index",
+            ],
+        )
 
     def _compute_payload_text(self):
         for msg in self:

@@ -9,7 +9,9 @@ from odoo import _, api, fields, models
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
 from .ev_batch import SessionBatch
+from .ev_bulk import set_fillfactor
 from .ev_live import live_values
+from .ev_ocpp_handlers.readings import flush_samples
 
 _logger = logging.getLogger(__name__)
 
@@ -111,6 +113,10 @@ class EvSession(models.Model):
             "This charger already has a session with this transaction id.",
         )
     ]
+
+    def init(self):
+        # updated by every ingestion batch (its readings, times, registers): room for HOT updates
+        set_fillfactor(self.env.cr, "ev_session", 80)
 
     @api.depends("start_time", "charger_id.site_id.tz")
     def _compute_local(self):
@@ -214,6 +220,8 @@ class EvSession(models.Model):
         batch that closes them, else at once."""
         own_batch = batch is None
         batch = SessionBatch(self.env) if own_batch else batch
+        if getattr(batch, "samples", None):  # readings of the ingestion chunk not stored yet: the last one counts
+            flush_samples(batch)
         MeterValue = self.env["ev.meter.value"].sudo()
         for session in self.filtered(lambda s: s.state == "active"):
             last = MeterValue.search([("session_id", "=", session.id)], order="timestamp desc", limit=1)

@@ -1,4 +1,4 @@
-"""The bridge <-> Odoo contract (INGESTION.md, contracts A-G) over XML-RPC as the bridge user,
+"""The bridge <-> Odoo contract (INGESTION.md, contracts A-H) over XML-RPC as the bridge user,
 and refused to every other role."""
 
 import base64
@@ -9,6 +9,8 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .bridge_rpc import EvRpcCase
+from .common import iso
+from .test_ingestion import mv201
 
 RPC_LOGGERS = ("odoo.http", "odoo.addons.base.controllers.rpc")
 INGEST_LOGGER = "odoo.addons.ev_charging.models.ev_ocpp_event"
@@ -194,6 +196,94 @@ class TestBridgeContract(EvRpcCase):
         creds = self.env["ev.bridge.node"].provision_bridge("node-g", "http://127.0.0.1:9001")
         self.assertEqual(set(creds), {"login", "api_key", "node"})
 
+    # --- contract H ---------------------------------------------------------------------------
+    def logged(self, unique_id):
+        return self.env["ev.ocpp.message"].search([("unique_id", "=", unique_id)], order="id")
+
+    def test_bridge_features_offer_the_derived_log(self):
+        self.assertIn("derived_log", self.rpc("bridge", "ev.ocpp.event", "bridge_features"))
+
+    def test_derived_log_writes_the_call_and_its_answer_with_the_event(self):
+        """One envelope with ``log`` stands for the CALL, the event and the CALLRESULT: Odoo writes both
+        log lines, linked, in the same call; a resend adds nothing."""
+        t0 = self.t0
+        payload = {
+            "eventType": "Started",
+            "timestamp": iso(t0),
+            "triggerReason": "CablePluggedIn",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": "TX-H1", "chargingState": "Charging"},
+            "evse": {"id": 1, "connectorId": 1},
+            "meterValue": [mv201(t0, 1000, "Transaction.Begin")],
+        }
+        event = self.ev("T-201", "TransactionEvent", payload, t0, response={})
+        event.update(message_id="h-1", log={"result_ts": "2026-07-01T14:00:00.042Z"})
+        beat = self.ev("T-201", "Heartbeat", {}, self.minutes(t0, 1), response={"currentTime": iso(t0)})
+        beat.update(message_id="h-2", log={"result_ts": "2026-07-01T14:01:00.003Z"})
+        plain = self.ev("T-201", "Heartbeat", {}, self.minutes(t0, 2))  # an older bridge's event: no log
+        results = self.ingest_rpc([event, beat, plain])
+        self.assertEqual([r["status"] for r in results], ["applied"] * 3, results)
+        self.assertEqual(self.session(self.cp201, "TX-H1").state, "active")
+        call, answer = self.logged("h-1")
+        self.assertEqual(
+            (call.direction, call.message_type, call.action, call.payload, call.timestamp_ms),
+            ("in", "CALL", "TransactionEvent", payload, "2026-07-01T14:00:00.000Z"),
+        )
+        self.assertEqual(
+            (answer.direction, answer.message_type, answer.action, answer.payload, answer.timestamp_ms),
+            ("out", "CALLRESULT", "TransactionEvent", {}, "2026-07-01T14:00:00.042Z"),
+        )
+        self.assertEqual(answer.request_id, call)
+        self.assertEqual((call.charger_id, call.company_id), (self.cp201, self.cp201.company_id))
+        self.assertEqual(self.logged("h-2")[1].payload, {"currentTime": iso(t0)})
+        self.assertEqual(self.logged("h-2")[1].request_id.action, "Heartbeat")
+        self.assertEqual(self.env["ev.ocpp.message"].search_count([("charger_id", "=", self.cp201.id)]), 4)
+        self.assertEqual([r["status"] for r in self.ingest_rpc([event, beat])], ["duplicate"] * 2)
+        self.assertEqual(self.env["ev.ocpp.message"].search_count([("charger_id", "=", self.cp201.id)]), 4)
+
+    def test_derived_log_next_to_message_log_envelopes(self):
+        """An older bridge's MessageLog envelopes and derived lines in the same batch: both kept, each
+        answer linked to its own CALL (also across batches)."""
+        call = self.ev(
+            "T-16",
+            "MessageLog",
+            {"direction": "in", "type": "CALL", "action": "Heartbeat", "unique_id": "m-1", "payload": {}},
+        )
+        answer = self.ev(
+            "T-16",
+            "MessageLog",
+            {"direction": "out", "type": "CALLRESULT", "unique_id": "m-1", "payload": {"currentTime": "x"}},
+        )
+        derived = self.ev("T-16", "Heartbeat", {}, response={"currentTime": iso(self.t0)})
+        derived.update(message_id="m-2", log={})
+        results = self.ingest_rpc([call, derived])
+        self.assertEqual([r["status"] for r in results], ["applied"] * 2, results)
+        self.assertEqual(self.ingest_rpc([answer])[0]["status"], "applied")
+        first, second = self.logged("m-1"), self.logged("m-2")
+        self.assertEqual(second[1].request_id, second[0])
+        self.assertEqual(second[1].timestamp_ms, second[0].timestamp_ms, "no result_ts: the event's time")
+        self.assertEqual(first[1].request_id, first[0])
+        self.assertEqual(first[1].action, "Heartbeat")
+
+    @mute_logger(INGEST_LOGGER)
+    def test_derived_log_of_a_rejected_event_is_kept(self):
+        """The frames were exchanged even when Odoo cannot apply the event: its lines are written (an
+        unknown charger has no log); a ``log`` that is not an object faults the call, like ``meta``."""
+        bad = self.ev("T-201", "DataTransfer", {"data": "no vendor"}, response={"status": "UnknownVendorId"})
+        bad.update(message_id="r-1", log={"result_ts": "not a time"})
+        stranger = self.ev("NOBODY", "Heartbeat", {}, response={"currentTime": iso(self.t0)})
+        stranger.update(message_id="r-2", log={})
+        results = self.ingest_rpc([bad, stranger])
+        self.assertEqual([r["status"] for r in results], ["rejected"] * 2, results)
+        call, answer = self.logged("r-1")
+        self.assertEqual((call.payload, answer.payload), ({"data": "no vendor"}, {"status": "UnknownVendorId"}))
+        self.assertEqual(answer.timestamp_ms, call.timestamp_ms, "an unreadable result_ts: the event's time")
+        self.assertFalse(self.logged("r-2"))
+        malformed = self.ev("T-201", "Heartbeat", {})
+        malformed["log"] = "yes"
+        with mute_logger(*RPC_LOGGERS), self.assertRaisesRegex(xmlrpc.client.Fault, "'log' must be an object"):
+            self.ingest_rpc([malformed])
+
     # --- the bridge methods refuse every other role -----------------------------------------
     @mute_logger(*RPC_LOGGERS)
     def test_bridge_methods_refused_to_other_roles(self):
@@ -203,6 +293,7 @@ class TestBridgeContract(EvRpcCase):
             ("ev.charger.command", "bridge_pull", ["node-x", ["T-201"], []]),
             ("ev.charger", "bridge_max_transaction_id", [0]),
             ("ev.charger", "bridge_stations", [["T-201"]]),
+            ("ev.ocpp.event", "bridge_features", []),
         ]
         for who in ("ev_user", "technician", "internal", "portal"):
             for model, method, args in calls:

@@ -706,6 +706,42 @@ class TestLargeBatch(EvCase):
         self.assertEqual(self.cp201.last_seen, m(t0, 249).replace(tzinfo=None))
         self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 249)
 
+    def test_a_rolled_back_chunk_forgets_the_sessions_it_created(self):
+        """The session a Started event created is rolled back with its chunk when another event of the
+        chunk is bad: replayed alone, the Started creates it again (the batch does not reuse the
+        vanished record) and the updates after it find the new one."""
+        t0, m = self.t0, self.minutes
+
+        def tx(kind, n, tx_id):
+            payload = {
+                "eventType": kind,
+                "timestamp": iso(m(t0, n)),
+                "triggerReason": "Authorized" if kind == "Started" else "MeterValuePeriodic",
+                "seqNo": n,
+                "transactionInfo": {"transactionId": tx_id},
+                "meterValue": [
+                    mv201(m(t0, n), 100 * n, "Transaction.Begin" if kind == "Started" else "Sample.Periodic")
+                ],
+            }
+            if kind == "Started":
+                payload["evse"] = {"id": 1, "connectorId": 1}
+            return self.ev("T-201", "TransactionEvent", payload, m(t0, n))
+
+        events = [tx("Started", 0, "ROLLED")] + [tx("Updated", n, "ROLLED") for n in range(1, 20)]
+        events[10]["payload"]["meterValue"][0]["sampledValue"][0]["value"] = "garbage"  # same chunk as the Started
+        before = self.env["ev.session"].search([], order="id desc", limit=1).id or 0
+        results = self.ingest(events)
+        statuses = [r["status"] for r in results]
+        self.assertEqual(statuses[0], "applied", results[0])
+        self.assertEqual(statuses.count("applied"), 19)
+        self.assertEqual(statuses[10], "rejected")
+        s = self.session(self.cp201, "ROLLED")
+        self.assertEqual(len(s), 1)
+        self.assertGreater(s.id, before + 1, "the first creation was rolled back with its chunk")
+        self.assertEqual(s.state, "active")
+        self.assertEqual(len(s.meter_value_ids), 19)
+        self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 19)
+
 
 @tagged("post_install", "-at_install")
 class TestBatchesInOneTransaction(EvCase):
@@ -782,6 +818,26 @@ class TestNeverClosed(EvCase):
         self.assertEqual(lost.stop_time, m(t0, 20).replace(tzinfo=None), "stopped at its last reading")
         self.assertAlmostEqual(lost.energy_kwh, 4.0, places=3)
         self.assertEqual(self.session(self.cp201, "NEXT").state, "active")
+
+    def test_superseded_within_one_batch_and_only_on_its_connector(self):
+        """The connectors holding an active session are read once per batch: a session started and
+        superseded in the same batch is closed all the same, one on another connector is not."""
+        t0, m = self.t0, self.minutes
+        self.ingest([self._start("OTHER", t0, 1_000)])
+        other = self.session(self.cp201, "OTHER")
+        other.connector_id = self.cp201._get_connector(1, 2)  # as if started on connector 2
+        self.ingest(
+            [
+                self._start("FIRST", m(t0, 1), 10_000),
+                self._update("FIRST", 1, m(t0, 20), 14_000),
+                self._start("SECOND", m(t0, 30), 15_000),
+            ]
+        )
+        first = self.session(self.cp201, "FIRST")
+        self.assertEqual((first.state, first.stop_reason), ("completed", "Superseded"))
+        self.assertEqual(first.stop_time, m(t0, 20).replace(tzinfo=None))
+        self.assertEqual(self.session(self.cp201, "SECOND").state, "active")
+        self.assertEqual(other.state, "active", "another connector's session is not superseded")
 
     def test_cron_closes_silent_sessions(self):
         now = datetime.now(UTC)

@@ -38,3 +38,27 @@ class TestInstall(TransactionCase):
         self.assertEqual(closed.duration_seconds, 195 * 60)
         self.assertEqual((current.charger_id.identity, current.error_code), ("NYC-DC-02", "HighTemperature"))
         self.assertFalse(self.env["ev.ocpp.event"].search_count([("state", "=", "rejected")]))
+
+    def test_ingestion_tables_storage(self):
+        """Sessions and chargers, updated by every ingestion batch, leave room for HOT updates; the
+        append-only event and message tables carry no second index on their keys (the unique constraints
+        are theirs) nor on two- or three-valued columns. An update brings an older database there too."""
+        cr = self.env.cr
+        for table in ("ev_session", "ev_charger"):
+            cr.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+            self.assertIn("fillfactor=80", cr.fetchone()[0] or [], table)
+        dropped = [
+            "ev_ocpp_event__key_index",
+            "ev_ocpp_message__event_key_index",
+            "ev_ocpp_message__direction_index",
+            "ev_ocpp_message__message_type_index",
+        ]
+        cr.execute("CREATE INDEX ev_ocpp_event__key_index ON ev_ocpp_event (key)")  # as an older version made it
+        self.env["ev.ocpp.event"].init()
+        cr.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [dropped])
+        self.assertFalse(cr.fetchall())
+        cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)",
+            [["ev_ocpp_event_key_uniq", "ev_ocpp_message_event_key_uniq"]],
+        )
+        self.assertEqual(len(cr.fetchall()), 2, "the keys stay unique (and indexed)")

@@ -89,13 +89,23 @@ class TestSessionPipeline(EvCase):
             events += self.session_events(f"TX-{evse}", evse, ended=evse % 2 == 0)
         reads = []
         search_read = type(self.env["ev.meter.value"]).search_read
+        execute = type(self.env.cr).execute
 
         def counting(model, domain=None, fields=None, **kwargs):
             if domain and domain[0][0] == "session_id":  # readings of sessions (not the duplicate check)
                 reads.append(domain)
             return search_read(model, domain, fields, **kwargs)
 
-        with patch.object(type(self.env["ev.meter.value"]), "search_read", counting):
+        def counting_sql(cr, query, params=None, log_exceptions=True):
+            text = str(query)
+            if "FROM ev_meter_value" in text and "session_id = ANY" in text:  # SessionBatch.meter_rows
+                reads.append(text)
+            return execute(cr, query, params, log_exceptions)
+
+        with (
+            patch.object(type(self.env["ev.meter.value"]), "search_read", counting),
+            patch.object(type(self.env.cr), "execute", counting_sql),
+        ):
             self.ingest(events)
         self.assertEqual(len(reads), 1, "energy (and, with ev_billing, estimates and prices) from one read")
         self.assertEqual(

@@ -1,8 +1,14 @@
-"""The bridge's ``MessageLog`` pseudo-action: every OCPP frame, kept in ev.ocpp.message.
+"""The message log: every OCPP frame, kept in ev.ocpp.message.
+
+Two sources (INGESTION.md): the bridge's ``MessageLog`` pseudo-action (one envelope per frame), and,
+contract H, the CALL and CALLRESULT of a handled CALL derived from its event (an envelope with
+``log``): the event already carries the CALL's payload and the answer, so the bridge sends one
+envelope instead of three.
 
 The log is an append-only audit table written at high volume: the rows of a batch are inserted with
-one multi-row INSERT (no ORM per row), then their CALLRESULT/CALLERROR rows are linked to their CALL
-with one UPDATE.
+one multi-row INSERT (no ORM per row). A derived CALLRESULT gets its CALL's id at once (the ids are
+drawn from the sequence first); the answers of MessageLog envelopes are linked to their CALL with one
+UPDATE.
 """
 
 from ...lib import ev_ocpp
@@ -33,13 +39,63 @@ def message_log_row(env, event):
     }
 
 
-def write_message_log(env, rows):
-    """Insert the rows (one statement, a key already stored is skipped), link the answers to their CALL
-    (one statement); returns the new ids."""
-    if not rows:
+def _ms(ts):
+    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def derived_rows(event):
+    """Contract H: the (CALL, CALLRESULT) rows of the handled CALL ``event`` stands for (its ``log``
+    says when the answer was decided; a missing or unreadable time is the event's own)."""
+    result_ts = event.log.get("result_ts")
+    try:
+        answered = ev_ocpp.parse_timestamp(result_ts) if result_ts else event.received
+    except ValueError:
+        answered = event.received
+    common = {
+        "charger_id": event.charger.id,
+        "company_id": event.charger.company_id.id,
+        "action": event.action,
+        "unique_id": event.message_id or False,
+        "event_key": False,  # the line is the event's (same charger and message id), not an envelope's
+    }
+    call = dict(
+        common,
+        direction="in",
+        message_type="CALL",
+        payload=event.payload,
+        timestamp=ev_ocpp.to_naive_utc(event.received),
+        timestamp_ms=_ms(event.received),
+    )
+    result = dict(
+        common,
+        direction="out",
+        message_type="CALLRESULT",
+        payload=event.response or {},
+        timestamp=ev_ocpp.to_naive_utc(answered),
+        timestamp_ms=_ms(answered),
+    )
+    return call, result
+
+
+def write_message_log(env, rows, pairs=()):
+    """Insert the rows of MessageLog envelopes and the (CALL, CALLRESULT) ``pairs`` derived from events
+    in one statement (a key already stored is skipped); link the envelopes' answers to their CALL (one
+    statement). Returns the new ids."""
+    if not rows and not pairs:
         return []
+    if pairs:
+        env.cr.execute(
+            "SELECT nextval(pg_get_serial_sequence('ev_ocpp_message', 'id')) FROM generate_series(1, %s)",
+            [2 * len(pairs) + len(rows)],
+        )
+        free = iter([row[0] for row in env.cr.fetchall()])
+        rows = [dict(row, id=next(free), request_id=False) for row in rows]
+        for call, result in pairs:
+            call_id = next(free)
+            rows.append(dict(call, id=call_id, request_id=False))
+            rows.append(dict(result, id=next(free), request_id=call_id))
     ids = insert_rows(env, "ev.ocpp.message", rows, conflict="event_key")
-    if ids:
+    if ids and any(row["event_key"] for row in rows):
         env.cr.execute(
             """
             UPDATE ev_ocpp_message answer

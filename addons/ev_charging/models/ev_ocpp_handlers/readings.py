@@ -52,8 +52,8 @@ def reading_key(row):
 
 
 def flush_samples(batch):
-    """Create the queued readings not stored yet (one query finds those already stored) and raise each
-    charger's last known register."""
+    """Create the queued readings not stored yet (one query finds those already stored) and note each
+    charger's highest register (written once, when the batch settles: IngestBatch.settle)."""
     vals_list, batch.samples = batch.samples, []
     if not vals_list:
         return
@@ -79,6 +79,5 @@ def flush_samples(batch):
     if new:
         insert_rows(batch.env, "ev.meter.value", new)
         batch.env["ev.session"].invalidate_model(["meter_value_ids"])
-    for charger in batch.env["ev.charger"].browse(list(registers)):
-        if registers[charger.id] > (charger.last_meter_wh or 0.0):
-            charger.last_meter_wh = registers[charger.id]
+    for charger_id, value in registers.items():
+        batch.registers[charger_id] = max(batch.registers.get(charger_id, 0.0), value)

@@ -14,13 +14,16 @@ def find_session(batch, charger, transaction_id, connector=None, create=True):
     """(session, created) of the charger's transaction; created on first sight when ``create``."""
     Session = batch.env["ev.session"]
     transaction_id = ev_ocpp_messages.transaction_id(transaction_id)
-    # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse
-    session = batch.known.get((charger.id, transaction_id))
-    session = (
-        session.with_env(batch.env)
-        if session
-        else Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
-    )
+    pair = (charger.id, transaction_id)
+    # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse; those
+    # the batch created are forgotten with their chunk (IngestBatch.restore)
+    session = batch.known.get(pair)
+    if session:
+        session = session.with_env(batch.env)
+    elif pair in batch.looked_up:  # none existed before the batch: no query
+        session = Session.browse(batch.created.get(pair, ()))
+    else:
+        session = Session.search([("charger_id", "=", charger.id), ("transaction_id", "=", transaction_id)], limit=1)
     if session or not create:
         return session, False
     vals = {
@@ -28,7 +31,9 @@ def find_session(batch, charger, transaction_id, connector=None, create=True):
         "transaction_id": transaction_id,
         "connector_id": connector.id if connector else False,
     }
-    return Session.create(vals), True
+    session = Session.create(vals)
+    batch.created[pair] = session.id
+    return session, True
 
 
 def link_token(batch, session, token_value, token_type=None):
@@ -89,8 +94,10 @@ def apply_transaction(batch, event, update):
     session.write(_session_vals(batch, session, created, update, when, fixed, connector))
     if update.meter_start is not None:
         charger._learn_meter_start(float(update.meter_start))
-    if session.state == "active" and (created or update.kind == STARTED):
+    if session.state == "active" and (created or update.kind == STARTED) and batch.may_supersede(session):
         session._close_superseded(batch)
+    if session.state == "active":
+        batch.note_active(session)
     link_token(batch, session, update.id_token, update.token_type or None)
     if update.samples:
         store_samples(batch, charger, session.connector_id or connector, session, update.samples, event.received)
