@@ -1,7 +1,10 @@
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 #: last_seen moves by at least this much: a node's ingest batches run in parallel (one per outbox
 #: lane), and each Connection event of a batch would otherwise update this one row concurrently
@@ -34,6 +37,27 @@ class EvBridgeNode(models.Model):
             due = self.filtered(lambda n: not n.last_seen or when - n.last_seen >= LAST_SEEN_STEP)
             return super(EvBridgeNode, due).write(vals) if due else True
         return super().write(vals)
+
+    def _seen(self, when):
+        """Move the nodes' ``last_seen`` to ``when`` (naive UTC, at most once a minute), never waiting
+        for nor conflicting with another batch of the same node: its outbox lanes ingest in parallel,
+        and two transactions updating this row would make one wait for the other, then fail to
+        serialize (the whole batch retried, an ERROR logged). A row another transaction holds or has
+        just moved is left to it."""
+        due = self.sudo().filtered(lambda n: not n.last_seen or when - n.last_seen >= LAST_SEEN_STEP)
+        if not due:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM ev_bridge_node WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED", tuple(due.ids)),
+                    log_exceptions=False,
+                )
+                locked = [row[0] for row in self.env.cr.fetchall()]
+        except pg_errors.SerializationFailure:  # moved by a batch committed since this one began
+            return
+        if locked:
+            due.browse(locked).write({"last_seen": when})
 
     def _compute_charger_count(self):
         for node in self:

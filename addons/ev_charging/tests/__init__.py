@@ -24,3 +24,4 @@ from . import test_uptime_records
 from . import test_notifications
 from . import test_roles
 from . import test_phone
+from . import test_bridge_node

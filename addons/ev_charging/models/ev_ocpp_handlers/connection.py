@@ -40,7 +40,7 @@ def connection(batch, event):
         already = charger.connection_state == "disconnected" and charger.disconnected_at
         charger.write({"connection_state": "disconnected", "node_id": False, "disconnected_at": already or when})
     if node:
-        node.sudo().last_seen = when
+        node._seen(when)
     env = batch.env
     env["ev.connection.history"]._record(charger, state, when, node)
     if state == "connected" and charger.offline_alerted:
