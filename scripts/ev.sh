@@ -42,7 +42,13 @@ sys.exit(1)' "$EV_FAKE_STRIPE_URL" || log "fake Stripe did not answer on :$strip
     addons_hash > "$stamp"
   elif [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
     log "addons changed: updating $db"
-    odoo_bin -d "$db" -i "$(modules)" -u "$(modules)" --stop-after-init --log-level=warn || die "updating the addons failed"
+    # -i only for addons not installed yet: Odoo loads an addon named in -i in init mode, which would
+    # run its install-once demo generators again (they are noupdate)
+    local missing
+    missing=$(psql_ev -tAc "select string_agg(m, ',') from unnest(string_to_array('$(modules)', ',')) m
+      where m not in (select name from ir_module_module where state = 'installed')" "$db")
+    odoo_bin -d "$db" ${missing:+-i "$missing"} -u "$(modules)" --stop-after-init --log-level=warn \
+      || die "updating the addons failed"
     addons_hash > "$stamp"
   fi
   local port=${EV_HTTP_PORT:-8069} bridge_port=${EV_BRIDGE_PORT:-9000} control_port=${EV_BRIDGE_CONTROL_PORT:-9001}

@@ -40,6 +40,16 @@ def _naive(value):
     return value.astimezone(UTC).replace(tzinfo=None) if value else False
 
 
+def _without_nulls(value):
+    """JSON ``value`` without its null members (an absent key: not applicable). A Json field is read over
+    XML-RPC too, which cannot carry None."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value if item is not None]
+    return value
+
+
 class EvSession(models.Model):
     _inherit = "ev.session"
 
@@ -265,7 +275,7 @@ class EvSession(models.Model):
                 "is_free": breakdown.is_free,
                 "priced_at": fields.Datetime.now(),
                 "pricing_error": False,
-                "cost_breakdown": breakdown.to_dict(),
+                "cost_breakdown": _without_nulls(breakdown.to_dict()),
             }
         )
         vals["cost_line_ids"] += [

@@ -1,3 +1,4 @@
+import xmlrpc.client
 from datetime import UTC, datetime, timedelta
 
 from odoo import Command
@@ -34,6 +35,8 @@ class TestSessionPricing(EvBillingCase):
         self.assertIn("10:00-11:00", energy.label)
         self.assertEqual(session.cost_breakdown["total"], "6.00")
         self.assertEqual(session.cost_breakdown["site_tz"], "America/New_York")
+        # readable over XML-RPC, which has no null (Odoo answers with allow_none=False)
+        xmlrpc.client.dumps((session.read(["cost_breakdown"]),), methodresponse=True, allow_none=False)
         self.assertEqual(session.billing_state, "to_invoice")
 
     def test_16_session_uses_meter_start_and_stop(self):
