@@ -23,26 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "ev_grants" / "lib"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "addons" / "ev_charging" / "lib"))  # interval rules
 import ev_grants_uptime as up  # noqa: E402
+from bench_uptime import status_history as history  # noqa: E402  (the same generated status history)
 
 TARGET_SECONDS = 10.0
 REASONS = ["grid", "network", "vehicle", "maintenance", "vandalism", "natural_disaster", "operating_hours"]
-
-
-def history(rng, start, end, changes_per_day):
-    periods, t = [], start
-    mean_gap = 86400.0 / changes_per_day
-    while t < end:
-        roll = rng.random()
-        if roll < 0.004:
-            status, length = "Faulted", rng.uniform(300, 6 * 3600)
-        elif roll < 0.006:
-            status, length = "Unavailable", rng.uniform(300, 3 * 3600)
-        else:
-            status, length = ("Occupied" if roll < 0.45 else "Available"), rng.expovariate(1.0 / mean_gap)
-        nxt = min(end, t + timedelta(seconds=max(60.0, length)))
-        periods.append((t, nxt if nxt < end else None, status))
-        t = nxt
-    return periods
 
 
 def main():

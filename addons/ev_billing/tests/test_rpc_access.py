@@ -1,20 +1,15 @@
 """ev_billing's public methods called over RPC (XML-RPC and /web/dataset/call_kw) by each role (issue 7,
 item 1): a refused call is a fault and changes nothing."""
 
-import xmlrpc.client
-
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
+
+from odoo.addons.ev_charging.tests.rpc_roles import RpcRolesMixin
 
 from .common import EvBillingCase
 
-RPC_LOGGERS = ("odoo.http", "odoo.addons.base.controllers.rpc", "odoo.service.model")
-ACCESS_ERROR_FAULT = 4  # odoo/addons/base/controllers/rpc.py
-
 
 @tagged("post_install", "-at_install")
-class TestBillingRpcAccess(EvBillingCase, HttpCase):
+class TestBillingRpcAccess(RpcRolesMixin, EvBillingCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -33,26 +28,6 @@ class TestBillingRpcAccess(EvBillingCase, HttpCase):
             company_ids=[cls.company_b.id],
         )
         cls.wallet = cls.env["ev.wallet"].create({"partner_id": cls.driver.id})
-
-    def xmlrpc(self, user, model, method, *args):
-        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, user.login, user.login, {})
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, user.login, model, method, list(args))
-
-    def call_kw(self, user, model, method, *args):
-        self.authenticate(user.login, user.login)
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": {}},
-        )
-
-    def assertRefused(self, user, model, method, *args):
-        with mute_logger(*RPC_LOGGERS):
-            with self.assertRaises(xmlrpc.client.Fault, msg=f"XML-RPC {model}.{method} as {user.login}") as ctx:
-                self.xmlrpc(user, model, method, *args)
-            self.assertEqual(ctx.exception.faultCode, ACCESS_ERROR_FAULT, ctx.exception.faultString)
-            with self.assertRaises(JsonRpcException, msg=f"call_kw {model}.{method} as {user.login}") as ctx:
-                self.call_kw(user, model, method, *args)
-            self.assertIn("odoo.exceptions.AccessError", str(ctx.exception))
 
     def test_only_a_manager_voids_qr_labels(self):
         token = self.connector.ev_pay_token

@@ -4,21 +4,21 @@ whoever may not call a method gets a fault and nothing changes (issue 7, item 1)
 import xmlrpc.client
 
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from .common import EvCase
+from .rpc_roles import FAULT_CODES, RpcRolesMixin
+from .rpc_roles import RPC_LOGGERS as BASE_RPC_LOGGERS
 
-#: loggers that report a refused RPC call (warnings for AccessError, the traceback of a missing method)
-RPC_LOGGERS = ("odoo.http", "odoo.addons.base.controllers.rpc", "odoo.service.model", "odoo.sql_db")
+#: a refused constraint (ValidationError) also goes through odoo.sql_db's log
+RPC_LOGGERS = (*BASE_RPC_LOGGERS, "odoo.sql_db")
 PASSWORD = "correct-horse-battery-0001"
-#: odoo/addons/base/controllers/rpc.py: XML-RPC fault codes
-FAULT_CODES = {"AccessError": 4, "ValidationError": 2, "UserError": 2}
 
 
 @tagged("post_install", "-at_install")
-class TestRpcAccess(EvCase, HttpCase):
+class TestRpcAccess(RpcRolesMixin, EvCase, HttpCase):
     session = None  # HttpCase's web session (EvCase.session() is not used here)
+    rpc_loggers = RPC_LOGGERS
 
     @classmethod
     def setUpClass(cls):
@@ -41,31 +41,6 @@ class TestRpcAccess(EvCase, HttpCase):
             company_id=cls.company_b.id,
             company_ids=[cls.company_b.id],
         )
-
-    # -- transports ------------------------------------------------------------------------------
-    def xmlrpc(self, user, model, method, *args):
-        uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, user.login, user.login, {})
-        self.assertTrue(uid, f"{user.login} could not log in over XML-RPC")
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, user.login, model, method, list(args))
-
-    def call_kw(self, user, model, method, *args):
-        self.authenticate(user.login, user.login)
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": {}},
-        )
-
-    def assertRefused(self, user, model, method, *args, error="AccessError"):
-        """Both transports refuse the call with a fault of ``error`` (an exception class name; None: any)."""
-        with mute_logger(*RPC_LOGGERS):
-            with self.assertRaises(xmlrpc.client.Fault, msg=f"XML-RPC {model}.{method} as {user.login}") as ctx:
-                self.xmlrpc(user, model, method, *args)
-            if error:
-                self.assertEqual(ctx.exception.faultCode, FAULT_CODES[error], ctx.exception.faultString)
-            with self.assertRaises(JsonRpcException, msg=f"call_kw {model}.{method} as {user.login}") as ctx:
-                self.call_kw(user, model, method, *args)
-            if error:
-                self.assertIn(f"odoo.exceptions.{error}", str(ctx.exception))
 
     def commands(self):
         return self.env["ev.charger.command"].sudo().search_count([("charger_id", "=", self.cp201.id)])
