@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from odoo import Command
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.ev_billing.models.payment_provider import STRIPE_API_BASE_PARAM
@@ -157,3 +158,22 @@ class EvStripeCase(StripeCommon, EvBillingCase):
         signed = f"{timestamp}.{body}".encode()
         signature = hmac.new((secret or self.webhook_secret).encode(), signed, hashlib.sha256).hexdigest()
         return body, {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}
+
+
+class PageMixin:
+    """For an HttpCase reading portal pages: the text of an element class, a JSON-RPC call as the page's JS
+    makes it."""
+
+    def text(self, tree, css_class):
+        return " ".join(" ".join("".join(node.itertext()).split()) for node in tree.find_class(css_class))
+
+    def json_rpc(self, url, params):
+        """A JSON-RPC call (as payment.form's JS makes it); Odoo logs a refused call as a warning, muted."""
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                url,
+                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+                headers={"Content-Type": "application/json"},
+            )
+        self.assertEqual(response.status_code, 200)
+        return response.json()

@@ -3,20 +3,18 @@
 (what payment.form's JS posts) -> the card confirmed (stripe.js) -> Stripe's return route -> the status
 page. Stripe is replaced only at its HTTP boundary (the fake Stripe server, EvStripeCase)."""
 
-import json
 import re
 from urllib.parse import parse_qs, urlparse
 
 from lxml import html
 
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
-from .common import EvStripeCase
+from .common import EvStripeCase, PageMixin
 
 
 @tagged("post_install", "-at_install")
-class TestPayPageFlow(EvStripeCase, HttpCase):
+class TestPayPageFlow(PageMixin, EvStripeCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -31,20 +29,6 @@ class TestPayPageFlow(EvStripeCase, HttpCase):
         response = self.url_open(url, **kwargs)
         self.assertEqual(response.status_code, 200, response.text[:2000])
         return response, html.fromstring(response.content)
-
-    def text(self, tree, css_class):
-        return " ".join(" ".join("".join(node.itertext()).split()) for node in tree.find_class(css_class))
-
-    def json_rpc(self, url, params):
-        """A JSON-RPC call (as payment.form's JS makes it); Odoo logs a refused call as a warning, muted."""
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                url,
-                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-                headers={"Content-Type": "application/json"},
-            )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def test_whole_page_flow(self):
         # 1. the QR's landing page: connector, status, tariff, minimum price, amount pre-authorized

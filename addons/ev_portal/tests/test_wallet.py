@@ -2,16 +2,14 @@
 framework (Stripe replaced at its HTTP boundary by ev_billing's fake server), pay now for unpaid sessions; read
 as the driver (another driver's wallet is refused)."""
 
-import json
 from urllib.parse import parse_qs, urlparse
 
 from lxml import html
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
-from odoo.addons.ev_billing.tests.common import EvStripeCase
+from odoo.addons.ev_billing.tests.common import EvStripeCase, PageMixin
 
 
 class EvWalletPortalCase(EvStripeCase):
@@ -38,24 +36,11 @@ class EvWalletPortalCase(EvStripeCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWalletPages(EvWalletPortalCase, HttpCase):
+class TestWalletPages(PageMixin, EvWalletPortalCase, HttpCase):
     def page(self, url, data=None, status=200):
         response = self.url_open(url, data=data)
         self.assertEqual(response.status_code, status, response.text[:1500])
         return response, html.fromstring(response.content)
-
-    def text(self, tree, css_class):
-        return " ".join(" ".join("".join(n.itertext()).split()) for n in tree.find_class(css_class))
-
-    def json_rpc(self, url, params):
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                url,
-                data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-                headers={"Content-Type": "application/json"},
-            )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def balance(self):
         self.env.invalidate_all()
