@@ -15,6 +15,7 @@ from .metrics import Metrics
 from .odoo_client import OdooError, OdooMethodMissing, XmlRpcTransport
 from .outbox import Outbox
 from .protocol import Limits
+from .reporter import ResultReporter
 from .sender import OutboxSender
 from .server import OcppServer
 
@@ -30,7 +31,8 @@ class CommandRunner:
       Odoo wakes the node up after committing an operator's command (``wake``, contract D;
       wake-ups within ``command_wake_window`` or while their pull is in flight share one call);
     * executed once the charger is ready (boot accepted, or operating), one at a time per
-      charger, and reported with ``bridge_result``.
+      charger, and reported to Odoo (``reporter.ResultReporter``: the answers that come while a
+      report is in flight go together in the next ``bridge_results`` call, contract I).
 
     A wake-up is never trusted: it only makes the node pull (``bridge_pull(node, identities,
     ids)``) what Odoo queued for chargers connected here."""
@@ -113,17 +115,7 @@ class CommandRunner:
                         fut.set_result(reported)
 
     async def _report(self, command, answer) -> bool:
-        for attempt in range(3):
-            try:
-                await self.bridge.transport.command_result(command.get("id"), answer["state"], answer["result"])
-                return True
-            except OdooError as exc:
-                _logger.warning(
-                    "could not report command %s result (%s), attempt %d", command.get("id"), exc, attempt + 1
-                )
-                await asyncio.sleep(min(5.0, 0.5 * 2**attempt))
-        _logger.error("giving up reporting command %s result: %s", command.get("id"), answer)
-        return False
+        return await self.bridge.reporter.report(command.get("id"), answer["state"], answer["result"])
 
     async def poll_loop(self):
         interval = self.bridge.config.command_poll_interval
@@ -237,6 +229,7 @@ class Bridge:
             held=self.command_runner.held,
             on_commands=self.command_runner.dispatch,
         )
+        self.reporter = ResultReporter(self.transport, self.sender.odoo_features, metrics=self.metrics)
         self.directory = StationDirectory(
             self.transport,
             config.station_cache_ttl,
@@ -297,6 +290,7 @@ class Bridge:
         await self.control.stop()
         await self.server.stop()
         await self.sender.stop(drain_timeout=drain_timeout)
+        await self.reporter.close()
         await self.outbox.close()
         await self.transport.close()
         _logger.info("bridge node %s stopped", self.config.node)

@@ -81,6 +81,18 @@ class Metrics:
         self.wakeups = Counter(
             "ocpp_bridge_wakeups", "POST /commands/wake requests by outcome", ["outcome"], registry=r
         )
+        self.command_reports = Counter(
+            "ocpp_bridge_command_reports",
+            "Calls reporting command answers to Odoo, by method (bridge_results carries several)",
+            ["method"],
+            registry=r,
+        )
+        self.command_answers_reported = Counter(
+            "ocpp_bridge_command_answers_reported",
+            "Command answers reported to Odoo, by outcome (recorded, refused by Odoo, given up)",
+            ["outcome"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -94,6 +94,11 @@ class OdooTransport(abc.ABC):
     async def command_result(self, command_id: int, state: str, result: dict) -> None:
         """``ev.charger.command.bridge_result``."""
 
+    async def command_results(self, items: list[dict]) -> list[dict]:
+        """``ev.charger.command.bridge_results`` (contract I): ``[{id, state, result}]`` ->
+        ``[{id, status: "ok"|"error", error}]`` in order. Raises ``OdooMethodMissing`` if not offered."""
+        raise OdooMethodMissing("command_results() not implemented by this transport")
+
     async def report_node(self, node: str, info: dict) -> bool:
         """Tell Odoo which chargers this node holds. Optional: returns False when unsupported.
 
@@ -235,6 +240,12 @@ class XmlRpcTransport(OdooTransport):
 
     async def command_result(self, command_id, state, result):
         await self._call("ev.charger.command", "bridge_result", command_id, state, result)
+
+    async def command_results(self, items):
+        answers = await self._call("ev.charger.command", "bridge_results", list(items))
+        if not isinstance(answers, list):
+            raise OdooFault(f"ev.charger.command.bridge_results: unexpected answer {type(answers).__name__}")
+        return answers
 
     async def close(self):
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -87,6 +87,11 @@ class FakeOdoo(OdooTransport):
         self.results: list[tuple] = []
         self.pull_calls = []
         self.derived_log = False  # contract H: bridge_features offers "derived_log"
+        self.command_results_offered = False  # contract I: bridge_features offers "command_results"
+        self.results_calls: list[list] = []  # command ids per bridge_results call
+        self.results_delay = 0.0  # seconds each bridge_results call takes
+        self.results_fault_ids: set = set()  # a bridge_results call holding one of these faults
+        self.results_down = 0  # next N bridge_result(s) calls raise OdooUnavailable
         self.features_calls = 0
 
     # -- OdooTransport
@@ -156,12 +161,12 @@ class FakeOdoo(OdooTransport):
 
     async def features(self):
         self.features_calls += 1
-        if not self.derived_log:  # an older Odoo
+        if not (self.derived_log or self.command_results_offered):  # an older Odoo
             raise OdooMethodMissing(
                 "ev.ocpp.event.bridge_features: AttributeError: "
                 "The method 'ev.ocpp.event.bridge_features' does not exist"
             )
-        return ["derived_log"]
+        return ["derived_log"] * self.derived_log + ["command_results"] * self.command_results_offered
 
     async def max_transaction_id(self, node_number):
         self.max_tx_calls.append(node_number)
@@ -205,7 +210,36 @@ class FakeOdoo(OdooTransport):
         return out
 
     async def command_result(self, command_id, state, result):
+        if self.results_down:
+            self.results_down -= 1
+            raise OdooUnavailable("connection refused")
+        if command_id in self.results_fault_ids:
+            raise OdooFault(f"ValidationError: command {command_id} cannot be recorded")
         self.results.append((command_id, state, result))
+
+    async def command_results(self, items):
+        """Contract I as Odoo answers it: per item ``ok``, ``error`` for an unknown state."""
+        if not self.command_results_offered:
+            raise OdooMethodMissing(
+                "ev.charger.command.bridge_results: AttributeError: "
+                "The method 'ev.charger.command.bridge_results' does not exist"
+            )
+        self.results_calls.append([item["id"] for item in items])
+        if self.results_delay:
+            await asyncio.sleep(self.results_delay)
+        if self.results_down:
+            self.results_down -= 1
+            raise OdooUnavailable("connection refused")
+        if any(item["id"] in self.results_fault_ids for item in items):
+            raise OdooFault("ValidationError: a command cannot be recorded")
+        answers = []
+        for item in items:
+            if item["state"] in ("accepted", "rejected", "failed", "timeout"):
+                self.results.append((item["id"], item["state"], item["result"]))
+                answers.append({"id": item["id"], "status": "ok"})
+            else:
+                answers.append({"id": item["id"], "status": "error", "error": f"got {item['state']!r}"})
+        return answers
 
     # -- helpers for tests
     def of(self, action, charger=None):

@@ -4,8 +4,10 @@ shown at once, a silent bridge node, and a station that does not implement CostU
 
 import asyncio
 import json
+import re
 import socket
 import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,16 @@ class NoCost201(CP201):
 
 def charger_id(odoo, identity):
     return odoo.call("ev.charger", "search", [("identity", "=", identity)])[0]
+
+
+def command_reports(bridge):
+    """The bridge's ``ocpp_bridge_command_reports_total`` by method (its /metrics)."""
+    with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        method: float(value)
+        for method, value in re.findall(r'^ocpp_bridge_command_reports_total\{method="(\w+)"\} (\S+)$', text, re.M)
+    }
 
 
 def wait_connected(odoo, identity):
@@ -339,6 +351,9 @@ def test_cost_updated_with_a_silent_node_url_and_a_station_without_it(odoo, brid
     assert [(c["state"], c["unsupported"]) for c in commands] == [("failed", True)], commands
     s = odoo_session(odoo, "E2E-COST-OK", "E2E-COST-OK-TX")
     assert s["meter_value_count"] == 5, "every reading ingested"
+    # contract I: the answers reached Odoo through bridge_results, never one bridge_result each
+    reports = command_reports(bridge)
+    assert reports.get("bridge_results", 0) >= 1 and reports.get("bridge_result", 0) == 0, reports
 
 
 def test_message_log_derived_from_events(odoo, bridge, make_charger):

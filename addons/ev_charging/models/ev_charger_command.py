@@ -467,7 +467,11 @@ class EvChargerCommand(models.Model):
                 detail=detail,
                 command=cmd,
             )
-        self.env["ev.live"]._queue(self.sudo().charger_id)
+        # the bridge's own running-cost messages change no figure on screen: throttled like a
+        # session's progress (a busy network answers hundreds a minute)
+        costs = self.sudo().filtered(lambda c: c.action == "CostUpdated")
+        self.env["ev.live"]._queue((self.sudo() - costs).charger_id)
+        self.env["ev.live"]._queue(costs.charger_id, throttle=True)
 
     @api.model
     def _refused_actions(self, chargers):
@@ -557,13 +561,46 @@ class EvChargerCommand(models.Model):
     def bridge_result(self, command_id, state, result):
         """The bridge reports the station's answer to a command."""
         self.env["ev.charger"]._check_bridge_access()
-        if state not in FINAL_STATES:
-            raise ValidationError(
-                _("Command state must be one of %(states)s, got %(state)r", states=", ".join(FINAL_STATES), state=state)
-            )
-        cmd = self.sudo().browse(int(command_id)).exists()
-        if not cmd:
-            raise ValidationError(_("Unknown command id %s", command_id))
-        error = (result or {}).get("error") if isinstance(result, dict) and state != "accepted" else False
-        cmd._finish(state, result, error or False)
+        cmd, error = self._answered(command_id, state)
+        if error:
+            raise ValidationError(error)
+        cmd._record_answer(state, result)
         return True
+
+    @api.model
+    def bridge_results(self, results):
+        """Contract I: the answers of several commands in one call (the bridge reports together the
+        answers that came while its previous report was in flight). ``results`` is a list of
+        ``{"id", "state", "result"}``; returns one ``{"id", "status"}`` per item in order: ``ok``,
+        or ``error`` with ``error`` saying why the item cannot be recorded (an unknown command, a
+        state that is not final) - the others are recorded all the same. Bridge user only."""
+        self.env["ev.charger"]._check_bridge_access()
+        if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
+            raise ValidationError(_("bridge_results expects a list of {id, state, result} structs"))
+        answers, valid = [], []
+        for item in results:
+            cmd, error = self._answered(item.get("id"), item.get("state"))
+            answers.append({"id": item.get("id") or 0, "status": "error", "error": error} if error else None)
+            if not error:
+                valid.append((len(answers) - 1, cmd, item))
+        for index, cmd, item in valid:
+            cmd._record_answer(item["state"], item.get("result") or {})
+            answers[index] = {"id": cmd.id, "status": "ok"}
+        return answers
+
+    @api.model
+    def _answered(self, command_id, state):
+        """(the command, False) or (empty, the reason an answer to it cannot be recorded)."""
+        if state not in FINAL_STATES:
+            return self.browse(), _(
+                "Command state must be one of %(states)s, got %(state)r", states=", ".join(FINAL_STATES), state=state
+            )
+        try:
+            cmd = self.sudo().browse(int(command_id)).exists()
+        except (TypeError, ValueError):
+            cmd = self.browse()
+        return cmd, (False if cmd else _("Unknown command id %s", command_id))
+
+    def _record_answer(self, state, result):
+        error = (result or {}).get("error") if isinstance(result, dict) and state != "accepted" else False
+        self._finish(state, result, error or False)

@@ -32,8 +32,9 @@ VERSIONS = ("2.0.1", "1.6")
 #: the bridge's own pseudo-actions, next to the OCPP actions of the handler table
 MESSAGE_LOG = "MessageLog"
 #: what this Odoo offers the bridge beyond contracts A-G (``bridge_features``): "derived_log" is
-#: contract H, the message log of a handled CALL derived from its event
-FEATURES = ("derived_log",)
+#: contract H, the message log of a handled CALL derived from its event; "command_results" is
+#: contract I, several command answers in one ``ev.charger.command.bridge_results`` call
+FEATURES = ("derived_log", "command_results")
 #: what makes one event rejected rather than the batch faulty: the handlers' reasons, a payload that
 #: contradicts the schema, a value PostgreSQL refuses (the event's savepoint is rolled back)
 REJECTABLE = (

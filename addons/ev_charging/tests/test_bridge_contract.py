@@ -1,4 +1,4 @@
-"""The bridge <-> Odoo contract (INGESTION.md, contracts A-H) over XML-RPC as the bridge user,
+"""The bridge <-> Odoo contract (INGESTION.md, contracts A-I) over XML-RPC as the bridge user,
 and refused to every other role."""
 
 import base64
@@ -284,6 +284,59 @@ class TestBridgeContract(EvRpcCase):
         with mute_logger(*RPC_LOGGERS), self.assertRaisesRegex(xmlrpc.client.Fault, "'log' must be an object"):
             self.ingest_rpc([malformed])
 
+    # --- contract I -------------------------------------------------------------------------
+    def test_bridge_results_record_several_answers_in_one_call(self):
+        """The answers the bridge collected while its previous report was in flight, in one call; an
+        item that cannot be recorded is answered ``error`` with the reason, the others are recorded."""
+        self.assertIn("command_results", self.rpc("bridge", "ev.ocpp.event", "bridge_features"))
+        self.connect(self.cp201, "node-i")
+        Command = self.env["ev.charger.command"].sudo()
+        ok, refused, cost = (
+            Command._queue_for_station(self.cp201, "TriggerMessage", {"requestedMessage": "Heartbeat"}),
+            Command._queue_for_station(self.cp201, "ClearCache", {}),
+            Command._queue_for_station(self.cp201, "CostUpdated", {"totalCost": 1.5, "transactionId": "T-I"}),
+        )
+        pulled = self.rpc("bridge", "ev.charger.command", "bridge_pull", "node-i", ["T-201"])
+        self.assertEqual([c["id"] for c in pulled], (ok | refused | cost).ids)
+        missing = max((ok | refused | cost).ids) + 1000
+        answers = self.rpc(
+            "bridge",
+            "ev.charger.command",
+            "bridge_results",
+            [
+                {"id": ok.id, "state": "accepted", "result": {"status": "Accepted"}},
+                {"id": missing, "state": "accepted", "result": {}},
+                {"id": refused.id, "state": "rejected", "result": {"status": "Rejected"}},
+                {"id": cost.id, "state": "maybe", "result": {}},
+                {
+                    "id": cost.id,
+                    "state": "failed",
+                    "result": {"error": "NotImplemented", "errorCode": "NotImplemented"},
+                },
+            ],
+        )
+        self.assertEqual(
+            [(a["id"], a["status"]) for a in answers],
+            [
+                (ok.id, "ok"),
+                (missing, "error"),
+                (refused.id, "ok"),
+                (cost.id, "error"),
+                (cost.id, "ok"),
+            ],
+        )
+        self.assertIn(f"Unknown command id {missing}", answers[1]["error"])
+        self.assertIn("got 'maybe'", answers[3]["error"])
+        (ok | refused | cost).invalidate_recordset()
+        self.assertEqual(
+            [(c.state, c.result_status or c.error) for c in ok | refused | cost],
+            [("accepted", "Accepted"), ("rejected", "Rejected"), ("failed", "NotImplemented")],
+        )
+        self.assertTrue(cost.unsupported, "the same bookkeeping as one bridge_result each")
+        with mute_logger(*RPC_LOGGERS), self.assertRaisesRegex(xmlrpc.client.Fault, "list of"):
+            self.rpc("bridge", "ev.charger.command", "bridge_results", {"id": ok.id})
+        self.assertEqual(self.rpc("bridge", "ev.charger.command", "bridge_results", []), [])
+
     # --- the bridge methods refuse every other role -----------------------------------------
     @mute_logger(*RPC_LOGGERS)
     def test_bridge_methods_refused_to_other_roles(self):
@@ -294,6 +347,7 @@ class TestBridgeContract(EvRpcCase):
             ("ev.charger", "bridge_max_transaction_id", [0]),
             ("ev.charger", "bridge_stations", [["T-201"]]),
             ("ev.ocpp.event", "bridge_features", []),
+            ("ev.charger.command", "bridge_results", [[]]),
         ]
         for who in ("ev_user", "technician", "internal", "portal"):
             for model, method, args in calls:
