@@ -25,6 +25,12 @@ from ..lib import ev_ocpp
 
 _logger = logging.getLogger(__name__)
 
+
+def _is_id(value):
+    """A record id as XML-RPC carries it (an int; a boolean is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 #: generic (OCPP 2.0.1) action names; the bridge translates to 1.6 where needed
 COMMAND_ACTIONS = [
     ("RequestStartTransaction", "Start charging (RemoteStart)"),
@@ -433,6 +439,11 @@ class EvChargerCommand(models.Model):
         }
 
     def _finish(self, state, result, error=False):
+        self._write_answer(state, result, error)
+        self._on_finished()
+
+    def _write_answer(self, state, result, error=False):
+        """Store the station's answer (or its absence) on each command of ``self``."""
         status = (result or {}).get("status") if isinstance(result, dict) else False
         code = (result or {}).get("errorCode") if isinstance(result, dict) else False
         now = time.time()
@@ -448,7 +459,6 @@ class EvChargerCommand(models.Model):
                     "unsupported": state == "failed" and code in UNSUPPORTED_CODES,
                 }
             )
-        self._on_finished()
 
     def _on_finished(self):
         """Hook: the command reached a final state (other addons react, e.g. a refused remote start).
@@ -564,7 +574,7 @@ class EvChargerCommand(models.Model):
         cmd, error = self._answered(command_id, state)
         if error:
             raise ValidationError(error)
-        cmd._record_answer(state, result)
+        cmd._finish(state, result, self._answer_error(state, result))
         return True
 
     @api.model
@@ -577,30 +587,42 @@ class EvChargerCommand(models.Model):
         self.env["ev.charger"]._check_bridge_access()
         if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
             raise ValidationError(_("bridge_results expects a list of {id, state, result} structs"))
-        answers, valid = [], []
+        commands = (
+            self.sudo().browse([item["id"] for item in results if _is_id(item.get("id"))]).exists()
+        )  # one look-up, and one read of them all (shared prefetch)
+        known = {cmd.id: cmd for cmd in commands}
+        answers, done = [], self.sudo().browse()
         for item in results:
-            cmd, error = self._answered(item.get("id"), item.get("state"))
-            answers.append({"id": item.get("id") or 0, "status": "error", "error": error} if error else None)
-            if not error:
-                valid.append((len(answers) - 1, cmd, item))
-        for index, cmd, item in valid:
-            cmd._record_answer(item["state"], item.get("result") or {})
-            answers[index] = {"id": cmd.id, "status": "ok"}
+            cmd, error = self._answered(item.get("id"), item.get("state"), known)
+            if error:
+                answers.append({"id": item.get("id") or 0, "status": "error", "error": error})
+                continue
+            cmd._write_answer(
+                item["state"], item.get("result") or {}, self._answer_error(item["state"], item.get("result"))
+            )
+            answers.append({"id": cmd.id, "status": "ok"})
+            done |= cmd
+        done._on_finished()  # once for all: notifications, hooks, one live update per charger
         return answers
 
     @api.model
-    def _answered(self, command_id, state):
-        """(the command, False) or (empty, the reason an answer to it cannot be recorded)."""
+    def _answered(self, command_id, state, known=None):
+        """(the command, False) or (empty, the reason an answer to it cannot be recorded); ``known``:
+        {id: command} already looked up."""
         if state not in FINAL_STATES:
             return self.browse(), _(
                 "Command state must be one of %(states)s, got %(state)r", states=", ".join(FINAL_STATES), state=state
             )
-        try:
-            cmd = self.sudo().browse(int(command_id)).exists()
-        except (TypeError, ValueError):
-            cmd = self.browse()
+        if known is not None:
+            cmd = (known.get(command_id) if _is_id(command_id) else None) or self.browse()
+        else:
+            try:
+                cmd = self.sudo().browse(int(command_id)).exists()
+            except (TypeError, ValueError):
+                cmd = self.browse()
         return cmd, (False if cmd else _("Unknown command id %s", command_id))
 
-    def _record_answer(self, state, result):
-        error = (result or {}).get("error") if isinstance(result, dict) and state != "accepted" else False
-        self._finish(state, result, error or False)
+    @api.model
+    def _answer_error(self, state, result):
+        """The error text of an answer: the station's (or the bridge's) ``error``, unless accepted."""
+        return ((result or {}).get("error") or False) if isinstance(result, dict) and state != "accepted" else False

@@ -308,6 +308,7 @@ class TestBridgeContract(EvRpcCase):
                 {"id": missing, "state": "accepted", "result": {}},
                 {"id": refused.id, "state": "rejected", "result": {"status": "Rejected"}},
                 {"id": cost.id, "state": "maybe", "result": {}},
+                {"id": True, "state": "accepted", "result": {}},
                 {
                     "id": cost.id,
                     "state": "failed",
@@ -322,6 +323,7 @@ class TestBridgeContract(EvRpcCase):
                 (missing, "error"),
                 (refused.id, "ok"),
                 (cost.id, "error"),
+                (True, "error"),
                 (cost.id, "ok"),
             ],
         )
