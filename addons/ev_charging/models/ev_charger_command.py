@@ -299,13 +299,9 @@ class EvChargerCommand(models.Model):
         refused = self._refused_actions(self.charger_id)
         for cmd in self:
             charger = cmd.charger_id.sudo()
-            if charger.connection_state != "connected" or not charger.node_id:
-                cmd._finish(
-                    "failed",
-                    {"error": "not connected"},
-                    _("%s is not connected to any bridge node; the command was not sent.", charger.identity),
-                )
-            elif cmd.action in refused.get(charger.id, ()):
+            if cmd._failed_unreachable():
+                continue
+            if cmd.action in refused.get(charger.id, ()):
                 cmd._finish(
                     "failed",
                     {"error": "not implemented by the station"},
@@ -323,6 +319,19 @@ class EvChargerCommand(models.Model):
                 if not node.url:
                     vals["error"] = _("Bridge node %s has no control URL; it will pull the command.", node.name)
                 cmd.sudo().write(vals)
+
+    def _failed_unreachable(self):
+        """Settle the command as failed when its station is connected to no bridge node (True)."""
+        self.ensure_one()
+        charger = self.charger_id.sudo()
+        if charger.connection_state == "connected" and charger.node_id:
+            return False
+        self._finish(
+            "failed",
+            {"error": "not connected"},
+            _("%s is not connected to any bridge node; the command was not sent.", charger.identity),
+        )
+        return True
 
     @api.model
     def _operator_wait(self):
@@ -518,15 +527,8 @@ class EvChargerCommand(models.Model):
             }
         )
         for cmd in self:
-            charger = cmd.charger_id.sudo()
-            if charger.connection_state != "connected" or not charger.node_id:
-                cmd._finish(
-                    "failed",
-                    {"error": "not connected"},
-                    _("%s is not connected to any bridge node; the command was not sent.", charger.identity),
-                )
-            else:
-                cmd.sudo().node_id = charger.node_id
+            if not cmd._failed_unreachable():
+                cmd.sudo().node_id = cmd.charger_id.sudo().node_id
         self._wake_after_commit(wait=self._operator_wait() if len(self) == 1 else 0)
         return self._open_action()
 
