@@ -1,10 +1,9 @@
 from datetime import timedelta
 
-from psycopg2 import errors as pg_errors
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+
+from .ev_bulk import lock_free_rows
 
 #: last_seen moves by at least this much: a node's ingest batches run in parallel (one per outbox
 #: lane), and each Connection event of a batch would otherwise update this one row concurrently
@@ -47,15 +46,7 @@ class EvBridgeNode(models.Model):
         due = self.sudo().filtered(lambda n: not n.last_seen or when - n.last_seen >= LAST_SEEN_STEP)
         if not due:
             return
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM ev_bridge_node WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED", tuple(due.ids)),
-                    log_exceptions=False,
-                )
-                locked = [row[0] for row in self.env.cr.fetchall()]
-        except pg_errors.SerializationFailure:  # moved by a batch committed since this one began
-            return
+        locked = lock_free_rows(self.env.cr, self._table, due.ids)
         if locked:
             due.browse(locked).write({"last_seen": when})
 

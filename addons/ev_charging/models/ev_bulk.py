@@ -1,10 +1,16 @@
-"""One multi-row INSERT for the append-only tables ingestion writes at volume (ev.ocpp.event,
-ev.ocpp.message, ev.meter.value): no per-row ORM work. The rows carry every stored column themselves
-(related/computed stored columns included): a field added to these models with a stored computed
-value must be filled by the caller too.
+"""Bulk SQL for ingestion.
+
+* ``insert_rows``: one multi-row INSERT for the append-only tables ingestion writes at volume
+  (ev.ocpp.event, ev.ocpp.message, ev.meter.value): no per-row ORM work. The rows carry every stored
+  column themselves (related/computed stored columns included): a field added to these models with a
+  stored computed value must be filled by the caller too.
+* ``lock_free_rows``: the rows a transaction may change without waiting for, or conflicting with, a
+  concurrent one (a node's outbox lanes and its wake-up pulls run in parallel).
 """
 
 import json
+
+from psycopg2 import errors as pg_errors
 
 from odoo.tools import SQL
 
@@ -76,3 +82,23 @@ def drop_indexes(cr, names):
     """Drop the indexes ``names`` if they exist (indexes an older version created: Odoo keeps them)."""
     for name in names:
         cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+
+
+def lock_free_rows(cr, table, ids):
+    """The ids among ``ids`` of ``table`` this transaction has locked for update (``FOR NO KEY UPDATE SKIP
+    LOCKED``): a row another transaction holds is left to it, without waiting. A row a transaction
+    committed since this one's snapshot changed makes PostgreSQL refuse the lot (REPEATABLE READ): then
+    none is returned, the caller leaves them all for later, and the transaction goes on. Logs no error."""
+    if not ids:
+        return []
+    try:
+        with cr.savepoint(flush=False):
+            cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED", SQL.identifier(table), tuple(ids)
+                ),
+                log_exceptions=False,
+            )
+            return [row[0] for row in cr.fetchall()]
+    except pg_errors.SerializationFailure:
+        return []

@@ -22,6 +22,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import ev_ocpp
+from .ev_bulk import lock_free_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -556,6 +557,10 @@ class EvChargerCommand(models.Model):
         if ids is not None:
             domain.append(("id", "in", list(ids)))
         cmds = self.sudo().search(domain, order="id")
+        # a pull running beside this one (another outbox lane's batch, a wake-up) may hand over the same
+        # command: each is handed over once, by whichever locks it, and neither waits nor fails
+        locked = set(lock_free_rows(self.env.cr, self._table, cmds.ids))
+        cmds = cmds.filtered(lambda c: c.id in locked)
         cmds.write(
             {"state": "sent", "sent_at": fields.Datetime.now(), "sent_epoch": time.time(), "node_id": node_rec.id}
         )
@@ -566,6 +571,7 @@ class EvChargerCommand(models.Model):
         stale = self.sudo().search(
             [("state", "=", "sent"), ("sent_at", "<", fields.Datetime.now() - SENT_EXPIRY)], limit=1000
         )
+        stale = stale.browse(lock_free_rows(self.env.cr, self._table, stale.ids))  # pulls run side by side
         if stale:
             stale._finish("timeout", {"error": "no answer"}, _("The bridge node reported no answer within 10 minutes."))
 
