@@ -275,6 +275,16 @@ class FakeOdoo(OdooTransport):
             await asyncio.sleep(0.01)
 
 
+async def settled_after_boot(bridge, odoo, identity):
+    """Nothing of the booted ``identity`` is left to reach Odoo: the Boot's CALL and CALLRESULT logs are in
+    (a message-log line is queued without waiting and written with a later group commit, so an empty
+    outbox alone proves nothing) and the outbox is empty - no later batch's ``ingest_and_pull`` will take
+    the commands a test queues next."""
+    await odoo.wait_for(lambda: len(odoo.of("MessageLog", identity)) >= 2)
+    await bridge.outbox.flush()
+    await odoo.wait_for(lambda: bridge.outbox.depth == 0)
+
+
 def make_config(tmp_path, **overrides):
     values = dict(
         node="node-t",

@@ -7,7 +7,18 @@ import json
 import sqlite3
 
 import aiohttp
-from bridge_helpers import BOOT_16, FakeOdoo, charger, handshake_status, raw, raw_call, run, running_bridge, station
+from bridge_helpers import (
+    BOOT_16,
+    FakeOdoo,
+    charger,
+    handshake_status,
+    raw,
+    raw_call,
+    run,
+    running_bridge,
+    settled_after_boot,
+    station,
+)
 from ocpp.routing import on
 from ocpp.v16 import call as call16
 from ocpp.v201 import ChargePoint as LibCP201
@@ -146,7 +157,8 @@ def test_wake_up_pulls_through_the_nodes_own_channel_and_waits(tmp_path, odoo):
         async with running_bridge(tmp_path, odoo, command_poll_interval=0) as bridge:
             async with charger(bridge, "CP1", cls=Charger201) as cp:
                 await cp.call(BOOT)
-                await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.pull_calls)  # the connect-time pull
+                await odoo.wait_for(lambda: odoo.pull_calls)  # the connect-time pull
+                await settled_after_boot(bridge, odoo, "CP1")
                 odoo.pull_calls.clear()
                 odoo.queued.append(cmd(41, "CP1"))
                 odoo.queued.append(cmd(42, "CP1"))
@@ -186,7 +198,8 @@ def test_wake_ups_are_rate_limited_and_coalesced(tmp_path, odoo):
         ) as bridge:
             async with charger(bridge, "CP1") as cp:
                 await cp.call(BOOT)
-                await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.pull_calls)  # the connect-time pull
+                await odoo.wait_for(lambda: odoo.pull_calls)  # the connect-time pull
+                await settled_after_boot(bridge, odoo, "CP1")
                 odoo.pull_calls.clear()
                 answers = await asyncio.gather(*(wake(bridge, {"ids": [i], "chargers": ["CP1"]}) for i in range(1, 9)))
                 statuses = sorted(status for status, _a in answers)
