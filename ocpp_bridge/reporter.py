@@ -40,6 +40,7 @@ class ResultReporter:
         self._sleep = sleep
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
+        self._in_flight: list[tuple[dict, asyncio.Future]] = []
         self.calls = 0  # report calls made to Odoo (either method)
 
     async def report(self, command_id, state: str, result) -> bool:
@@ -56,14 +57,15 @@ class ResultReporter:
                 await self._task
             except asyncio.CancelledError:
                 pass
-        for _item, future in self._pending:
+        for _item, future in self._in_flight + self._pending:
             if not future.done():
-                future.set_result(False)
-        self._pending = []
+                future.set_result(False)  # not known to be recorded: the command times out in Odoo
+        self._in_flight, self._pending = [], []
 
     async def _drain(self):
         while self._pending:
             batch, self._pending = self._pending[: self.batch_max], self._pending[self.batch_max :]
+            self._in_flight = batch
             try:
                 outcome = await self._send(batch)
             except Exception:  # noqa: BLE001 - the waiters must not hang on a bug here

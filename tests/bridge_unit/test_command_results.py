@@ -177,3 +177,21 @@ def test_cost_updated_answers_of_many_chargers_share_calls(tmp_path, odoo):
     assert sorted(r[0] for r in odoo.results) == list(range(100, 120))
     assert {r[1] for r in odoo.results} == {"accepted"}
     assert 1 < len(odoo.results_calls) < 20, odoo.results_calls
+
+
+def test_closing_answers_the_waiters_of_a_report_in_flight(odoo):
+    """A node stopping while a report is in flight: its waiters learn it was not recorded (no hang)."""
+    odoo.command_results_offered = True
+    odoo.results_delay = 5.0
+
+    async def scenario():
+        reporter = reporter_for(odoo)
+        in_flight = asyncio.ensure_future(reporter.report(1, "accepted", {}))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.ensure_future(reporter.report(2, "accepted", {}))
+        await asyncio.sleep(0)
+        await reporter.close()
+        return await asyncio.wait_for(asyncio.gather(in_flight, waiting), 1.0)
+
+    assert run(scenario()) == [False, False]
+    assert odoo.results == []
