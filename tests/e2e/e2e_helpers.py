@@ -5,7 +5,9 @@ simulated chargers built on the ``ocpp`` library, all on loopback.
 them these tests fail (they never skip): run them through ``./ev test``.
 """
 
+import asyncio
 import atexit
+import json
 import os
 import signal
 import socket
@@ -16,6 +18,8 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
+import websockets
+from websockets.headers import build_authorization_basic
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = ("admin", "admin")
@@ -25,6 +29,27 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def charger_ws(bridge, identity, password, version="2.0.1"):
+    """A charger's websocket to the bridge, with its OCPP subprotocol and Basic-auth credentials (await it,
+    or use it with ``async with``)."""
+    return websockets.connect(
+        f"{bridge.url}/{identity}",
+        subprotocols=["ocpp" + version],
+        additional_headers={"Authorization": build_authorization_basic(identity, password)},
+    )
+
+
+async def exchange(bridge, identity, password, frames, version="2.0.1"):
+    """Send raw OCPP ``frames`` (a list, JSON-encoded here; a string is sent as it is) one by one on a
+    charger's websocket and return the bridge's answer to each (decoded)."""
+    answers = []
+    async with charger_ws(bridge, identity, password, version) as ws:
+        for frame in frames:
+            await ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+            answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+    return answers
 
 
 def wait_until(predicate, timeout=30.0, interval=0.2, message="condition"):

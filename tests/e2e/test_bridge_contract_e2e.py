@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from e2e_helpers import wait_until
+from e2e_helpers import charger_ws, exchange, wait_until
 from ocpp.routing import on
 from ocpp.v16 import call as call16
 from ocpp.v201 import ChargePoint as CP201
@@ -20,7 +20,6 @@ from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 from test_bridge_odoo import PASSWORD, connect, meter, now, odoo_session, run, token  # noqa: F401
-from websockets.headers import build_authorization_basic
 
 pytestmark = pytest.mark.e2e
 
@@ -87,11 +86,7 @@ def test_control_character_and_deep_frames_never_stop_delivery(odoo, bridge, mak
                 meter_stop=4_500, timestamp=now(), transaction_id=start.transaction_id, id_tag="E2E\x01TAG\x1f"
             )
         )
-        raw = await websockets.connect(
-            f"{bridge.url}/E2E-POISON-16",
-            subprotocols=["ocpp1.6"],
-            additional_headers={"Authorization": build_authorization_basic("E2E-POISON-16", PASSWORD)},
-        )
+        raw = await charger_ws(bridge, "E2E-POISON-16", PASSWORD, "1.6")
         deep = "[" * 600 + "]" * 600
         await raw.send(f'[2,"deep-1","DataTransfer",{{"vendorId":"x","data":{deep}}}]')
         answer = json.loads(await asyncio.wait_for(raw.recv(), 10))
@@ -361,28 +356,12 @@ def test_message_log_derived_from_events(odoo, bridge, make_charger):
     lines, linked, from the event. A refused CALL and its CALLERROR still travel as MessageLog."""
     make_charger("E2E-LOG-201", "2.0.1")
 
-    async def scenario():
-        async with websockets.connect(
-            f"{bridge.url}/E2E-LOG-201",
-            subprotocols=["ocpp2.0.1"],
-            additional_headers={"Authorization": build_authorization_basic("E2E-LOG-201", PASSWORD)},
-        ) as ws:
-            answers = []
-            for frame in [
-                [
-                    2,
-                    "l1",
-                    "BootNotification",
-                    {"reason": "PowerUp", "chargingStation": {"model": "L", "vendorName": "L"}},
-                ],
-                [2, "l2", "Heartbeat", {}],
-                [2, "l3", "MakeCoffee", {"sugar": 2}],
-            ]:
-                await ws.send(json.dumps(frame))
-                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
-            return answers
-
-    boot, beat, coffee = run(scenario())
+    frames = [
+        [2, "l1", "BootNotification", {"reason": "PowerUp", "chargingStation": {"model": "L", "vendorName": "L"}}],
+        [2, "l2", "Heartbeat", {}],
+        [2, "l3", "MakeCoffee", {"sugar": 2}],
+    ]
+    boot, beat, coffee = run(exchange(bridge, "E2E-LOG-201", PASSWORD, frames))
     assert (boot[0], beat[0], coffee[:3]) == (3, 3, [4, "l3", "NotImplemented"])
 
     def lines(unique_id):

@@ -4,12 +4,11 @@ Chargers are the ``ocpp`` library's own ChargePoint classes over real websockets
 """
 
 import asyncio
-import json
 from datetime import UTC, datetime
 
 import pytest
 import websockets
-from e2e_helpers import wait_until
+from e2e_helpers import charger_ws, exchange, wait_until
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as CP16
 from ocpp.v16 import call as call16
@@ -18,7 +17,6 @@ from ocpp.v201 import ChargePoint as CP201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
-from websockets.headers import build_authorization_basic
 
 PASSWORD = "e2e-password-0123456789"
 pytestmark = pytest.mark.e2e
@@ -75,11 +73,7 @@ def meter(wh, context="Sample.Periodic"):
 
 
 async def connect(bridge, identity, version, password=PASSWORD, cls=None):
-    ws = await websockets.connect(
-        f"{bridge.url}/{identity}",
-        subprotocols=["ocpp" + version],
-        additional_headers={"Authorization": build_authorization_basic(identity, password)},
-    )
+    ws = await charger_ws(bridge, identity, password, version)
     cp = (cls or (Charger201 if version == "2.0.1" else CP16))(identity, ws)
     task = asyncio.create_task(cp.start())
     return ws, cp, task
@@ -367,31 +361,13 @@ def test_wrong_password_refused_and_unknown_station_404(odoo, bridge, make_charg
 def test_bad_frames_get_callerrors_and_connection_stays_up(odoo, bridge, make_charger):
     make_charger("E2E-RAW-1", "2.0.1")
 
-    async def scenario():
-        async with websockets.connect(
-            f"{bridge.url}/E2E-RAW-1",
-            subprotocols=["ocpp2.0.1"],
-            additional_headers={"Authorization": build_authorization_basic("E2E-RAW-1", PASSWORD)},
-        ) as ws:
-            answers = []
-            for frame in [
-                "this is not json",
-                json.dumps([2, "u1", "NoSuchAction", {}]),
-                json.dumps([2, "u2", "Heartbeat", {"unexpected": 1}]),
-                json.dumps(
-                    [
-                        2,
-                        "u3",
-                        "BootNotification",
-                        {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "Raw"}},
-                    ]
-                ),
-            ]:
-                await ws.send(frame)
-                answers.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
-            return answers
-
-    not_json, unknown, bad_payload, boot = run(scenario())
+    frames = [
+        "this is not json",
+        [2, "u1", "NoSuchAction", {}],
+        [2, "u2", "Heartbeat", {"unexpected": 1}],
+        [2, "u3", "BootNotification", {"reason": "PowerUp", "chargingStation": {"model": "Raw", "vendorName": "Raw"}}],
+    ]
+    not_json, unknown, bad_payload, boot = run(exchange(bridge, "E2E-RAW-1", PASSWORD, frames))
     assert not_json[0] == 4 and not_json[2] == "RpcFrameworkError"
     assert unknown[:3] == [4, "u1", "NotImplemented"]
     assert bad_payload[0] == 4 and bad_payload[1] == "u2"

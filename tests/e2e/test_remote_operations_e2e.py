@@ -11,9 +11,7 @@ import xmlrpc.client
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import websockets
-from e2e_helpers import wait_until
-from websockets.headers import build_authorization_basic
+from e2e_helpers import charger_ws, wait_until
 
 from ocpp_bridge.simulator import SimCharger16, SimCharger201, SimOptions, SimStats
 
@@ -68,11 +66,7 @@ def tokens(odoo):
 
 async def simulated(bridge, identity, version):
     """A simulated charger (the project's simulator classes) connected, booted, Available."""
-    ws = await websockets.connect(
-        f"{bridge.url}/{identity}",
-        subprotocols=["ocpp" + version],
-        additional_headers={"Authorization": build_authorization_basic(identity, PASSWORD)},
-    )
+    ws = await charger_ws(bridge, identity, PASSWORD, version)
     cp = (SimCharger201 if version == "2.0.1" else SimCharger16)(identity, ws)
     cp._setup(SimOptions(transfer_step=0.2, meter_interval=0.2, session=(0.6, 0.6)), SimStats(), random.Random(1))
     task = asyncio.create_task(cp.start())
