@@ -41,7 +41,6 @@ class ResultReporter:
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
         self._in_flight: list[tuple[dict, asyncio.Future]] = []
-        self.calls = 0  # report calls made to Odoo (either method)
 
     async def report(self, command_id, state: str, result) -> bool:
         future = asyncio.get_running_loop().create_future()
@@ -111,13 +110,11 @@ class ResultReporter:
             return False
 
     async def _call_batched(self, items):
-        self.calls += 1
         if self.metrics:
             self.metrics.command_reports.labels("bridge_results").inc()
         return await self.transport.command_results(items)
 
     async def _call_single(self, item):
-        self.calls += 1
         if self.metrics:
             self.metrics.command_reports.labels("bridge_result").inc()
         await self.transport.command_result(item["id"], item["state"], item["result"])

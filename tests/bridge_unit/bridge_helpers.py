@@ -91,7 +91,7 @@ class FakeOdoo(OdooTransport):
         self.results_calls: list[list] = []  # command ids per bridge_results call
         self.results_delay = 0.0  # seconds each bridge_results call takes
         self.results_fault_ids: set = set()  # a bridge_results call holding one of these faults
-        self.results_down = 0  # next N bridge_result(s) calls raise OdooUnavailable
+        self.results_down = 0  # next N bridge_results calls raise OdooUnavailable
         self.features_calls = 0
 
     # -- OdooTransport
@@ -210,9 +210,6 @@ class FakeOdoo(OdooTransport):
         return out
 
     async def command_result(self, command_id, state, result):
-        if self.results_down:
-            self.results_down -= 1
-            raise OdooUnavailable("connection refused")
         if command_id in self.results_fault_ids:
             raise OdooFault(f"ValidationError: command {command_id} cannot be recorded")
         self.results.append((command_id, state, result))

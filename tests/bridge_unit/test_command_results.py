@@ -11,6 +11,7 @@ from ocpp.v201 import call
 from ocpp.v201 import call_result as result201
 from ocpp.v201.enums import Action as Action201
 
+from ocpp_bridge.metrics import Metrics
 from ocpp_bridge.reporter import ResultReporter
 
 BOOT = call.BootNotification(charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp")
@@ -26,20 +27,22 @@ def reporter_for(odoo, **kw):
     return ResultReporter(odoo, features, sleep=no_sleep, **kw)
 
 
+async def report_while_first_in_flight(reporter, items, settle=0.02):
+    """Report ``items[0]`` ((id, state, result)), then the others while its call is in flight; returns
+    whether each was recorded, in order, and closes the reporter."""
+    first = asyncio.ensure_future(reporter.report(*items[0]))
+    await asyncio.sleep(settle)
+    answers = await asyncio.gather(first, *(reporter.report(*item) for item in items[1:]))
+    await reporter.close()
+    return answers
+
+
 def test_answers_that_come_during_a_report_go_together(odoo):
     odoo.command_results_offered = True
     odoo.results_delay = 0.2
 
-    async def scenario():
-        reporter = reporter_for(odoo)
-        first = asyncio.ensure_future(reporter.report(1, "accepted", {"status": "Accepted"}))
-        await asyncio.sleep(0.05)  # the first call is in flight
-        rest = [asyncio.ensure_future(reporter.report(i, "accepted", {})) for i in range(2, 7)]
-        assert await first is True
-        assert await asyncio.gather(*rest) == [True] * 5
-        await reporter.close()
-
-    run(scenario())
+    items = [(1, "accepted", {"status": "Accepted"})] + [(i, "accepted", {}) for i in range(2, 7)]
+    assert run(report_while_first_in_flight(reporter_for(odoo), items, settle=0.05)) == [True] * 6
     assert odoo.results_calls == [[1], [2, 3, 4, 5, 6]]
     assert [r[0] for r in odoo.results] == [1, 2, 3, 4, 5, 6]
 
@@ -48,14 +51,8 @@ def test_batches_are_bounded(odoo):
     odoo.command_results_offered = True
     odoo.results_delay = 0.1
 
-    async def scenario():
-        reporter = reporter_for(odoo, batch_max=3)
-        first = asyncio.ensure_future(reporter.report(0, "accepted", {}))
-        await asyncio.sleep(0.02)
-        assert await asyncio.gather(first, *(reporter.report(i, "failed", {"error": "x"}) for i in range(1, 8)))
-        await reporter.close()
-
-    run(scenario())
+    items = [(0, "accepted", {})] + [(i, "failed", {"error": "x"}) for i in range(1, 8)]
+    assert run(report_while_first_in_flight(reporter_for(odoo, batch_max=3), items)) == [True] * 8
     assert odoo.results_calls == [[0], [1, 2, 3], [4, 5, 6], [7]]
 
 
@@ -63,16 +60,9 @@ def test_an_item_odoo_cannot_record_is_dropped_alone(odoo, caplog):
     odoo.command_results_offered = True
     odoo.results_delay = 0.1
 
-    async def scenario():
-        reporter = reporter_for(odoo)
-        first = asyncio.ensure_future(reporter.report(1, "accepted", {}))
-        await asyncio.sleep(0.02)
-        answers = await asyncio.gather(first, reporter.report(2, "maybe", {}), reporter.report(3, "rejected", {}))
-        await reporter.close()
-        return answers
-
+    items = [(1, "accepted", {}), (2, "maybe", {}), (3, "rejected", {})]
     with caplog.at_level(logging.WARNING, "ocpp_bridge.commands"):
-        assert run(scenario()) == [True, False, True]
+        assert run(report_while_first_in_flight(reporter_for(odoo), items)) == [True, False, True]
     assert [r[0] for r in odoo.results] == [1, 3]
     assert "Odoo did not record command 2 result: got 'maybe'" in caplog.text
 
@@ -83,16 +73,9 @@ def test_a_faulted_call_is_reported_one_by_one(odoo, caplog):
     odoo.results_delay = 0.1
     odoo.results_fault_ids = {3}
 
-    async def scenario():
-        reporter = reporter_for(odoo)
-        first = asyncio.ensure_future(reporter.report(1, "accepted", {}))
-        await asyncio.sleep(0.02)
-        answers = await asyncio.gather(first, *(reporter.report(i, "accepted", {}) for i in (2, 3, 4)))
-        await reporter.close()
-        return answers
-
+    items = [(i, "accepted", {}) for i in (1, 2, 3, 4)]
     with caplog.at_level(logging.WARNING, "ocpp_bridge.commands"):
-        assert run(scenario()) == [True, True, False, True]
+        assert run(report_while_first_in_flight(reporter_for(odoo), items)) == [True, True, False, True]
     assert odoo.results_calls == [[1], [2, 3, 4]]
     assert sorted(r[0] for r in odoo.results) == [1, 2, 4]
     assert "reporting them one by one" in caplog.text
@@ -118,14 +101,20 @@ def test_odoo_unreachable_is_tried_again_then_given_up(odoo, caplog):
 
 
 def test_older_odoo_gets_one_bridge_result_each(odoo):
+    metrics = Metrics()
+
     async def scenario():
-        reporter = reporter_for(odoo)
+        reporter = reporter_for(odoo, metrics=metrics)
         answers = await asyncio.gather(*(reporter.report(i, "accepted", {}) for i in (1, 2, 3)))
-        assert reporter.calls == 3
         await reporter.close()
         return answers
 
     assert run(scenario()) == [True, True, True]
+    reports = {
+        method: metrics.registry.get_sample_value("ocpp_bridge_command_reports_total", {"method": method}) or 0
+        for method in ("bridge_result", "bridge_results")
+    }
+    assert reports == {"bridge_result": 3, "bridge_results": 0}
     assert odoo.results_calls == [] and [r[0] for r in odoo.results] == [1, 2, 3]
 
 

@@ -577,12 +577,13 @@ class EvChargerCommand(models.Model):
 
     @api.model
     def bridge_result(self, command_id, state, result):
-        """The bridge reports the station's answer to a command."""
-        self.env["ev.charger"]._check_bridge_access()
-        cmd, error = self._answered(command_id, state)
-        if error:
-            raise ValidationError(error)
-        cmd._finish(state, result, self._answer_error(state, result))
+        """The bridge reports the station's answer to a command: one item of ``bridge_results``, whose
+        refusal is raised (the contract before I)."""
+        if isinstance(command_id, str) and command_id.strip().isdigit():
+            command_id = int(command_id)
+        (answer,) = self.bridge_results([{"id": command_id, "state": state, "result": result}])
+        if answer["status"] != "ok":
+            raise ValidationError(answer["error"])
         return True
 
     @api.model
@@ -614,20 +615,14 @@ class EvChargerCommand(models.Model):
         return answers
 
     @api.model
-    def _answered(self, command_id, state, known=None):
+    def _answered(self, command_id, state, known):
         """(the command, False) or (empty, the reason an answer to it cannot be recorded); ``known``:
-        {id: command} already looked up."""
+        {id: command} of the call, looked up together."""
         if state not in FINAL_STATES:
             return self.browse(), _(
                 "Command state must be one of %(states)s, got %(state)r", states=", ".join(FINAL_STATES), state=state
             )
-        if known is not None:
-            cmd = (known.get(command_id) if _is_id(command_id) else None) or self.browse()
-        else:
-            try:
-                cmd = self.sudo().browse(int(command_id)).exists()
-            except (TypeError, ValueError):
-                cmd = self.browse()
+        cmd = (known.get(command_id) if _is_id(command_id) else None) or self.browse()
         return cmd, (False if cmd else _("Unknown command id %s", command_id))
 
     @api.model
