@@ -192,13 +192,7 @@ class EvSession(models.Model):
         except ev_pricing.PricingError as exc:
             vals["pricing_error"] = str(exc)
         # only what changed: an unchanged tariff is not checked again (check_company) at every batch
-        changed = {
-            name: value
-            for name, value in vals.items()
-            if (self[name].id if self._fields[name].type == "many2one" else self[name]) != value
-        }
-        if changed:
-            self.sudo().write(changed)
+        self.sudo()._ev_write_changed(vals)
 
     def _ev_price(self, batch=None):
         """Final itemised cost of completed sessions (completion step "price"). Errors are recorded on the

@@ -85,6 +85,7 @@ class Event:
     received: datetime  # aware UTC
     message_id: str | None = None
     log: dict | None = None  # contract H: the message log of this CALL is derived from the event
+    update: object = None  # a transaction message read (ev_ocpp_handlers.transactions.read_update)
 
 
 class IngestBatch(SessionBatch):
@@ -97,6 +98,7 @@ class IngestBatch(SessionBatch):
         self.known = known_sessions or {}  # (charger id, transaction id) -> session existing before the batch
         self.looked_up = set()  # (charger id, transaction id) pairs ``known`` was read for (absent: none existed)
         self.created = {}  # (charger id, transaction id) -> session id created by this batch
+        self.fresh = set()  # pairs of ``created`` made for the chunk and not taken by an event yet
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
@@ -107,12 +109,12 @@ class IngestBatch(SessionBatch):
 
     def state(self):
         """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
-        return dict(self.registers), dict(self.created)
+        return dict(self.registers), dict(self.created), set(self.fresh)
 
     def restore(self, state):
         """Forget what a rolled-back chunk added: its queued readings, registers and sessions."""
         self.samples = []
-        self.registers, self.created = dict(state[0]), dict(state[1])
+        self.registers, self.created, self.fresh = dict(state[0]), dict(state[1]), set(state[2])
 
     def may_supersede(self, session):
         """Can a session other than ``session`` be active on its connector? (False: no search needed.)"""
@@ -134,12 +136,17 @@ class IngestBatch(SessionBatch):
         return ev_ocpp.to_naive_utc(ts), fixed
 
     def settle(self):
-        """Last-seen times and registers of the chargers (one write each), then the session pipelines."""
-        for charger in self.env["ev.charger"].browse(list(self.registers)).exists():
+        """Last-seen times and registers of the chargers, then the session pipelines. The chargers seen at
+        the same second (a Datetime keeps no fraction) get their last-seen time in one write."""
+        Charger = self.env["ev.charger"]
+        for charger in Charger.browse(list(self.registers)).exists():
             if self.registers[charger.id] > (charger.last_meter_wh or 0.0):
                 charger.last_meter_wh = self.registers[charger.id]
-        for charger in self.env["ev.charger"].browse(list(self.last_seen)).exists():
-            when = self.last_seen[charger.id]
+        by_second = defaultdict(list)
+        for charger in Charger.browse(list(self.last_seen)).exists():
+            when = self.last_seen[charger.id].replace(microsecond=0)
             if not charger.last_seen or charger.last_seen < when:
-                charger.last_seen = when
+                by_second[when].append(charger.id)
+        for when, ids in by_second.items():
+            Charger.browse(ids).write({"last_seen": when})
         return super().settle()

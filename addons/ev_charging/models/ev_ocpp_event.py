@@ -24,6 +24,7 @@ from .ev_bulk import drop_indexes, insert_rows
 from .ev_ocpp_handlers import HANDLERS
 from .ev_ocpp_handlers.message_log import derived_rows, message_log_row, write_message_log
 from .ev_ocpp_handlers.readings import flush_samples
+from .ev_ocpp_handlers.transactions import create_sessions, drop_unused_sessions
 
 _logger = logging.getLogger(__name__)
 
@@ -333,14 +334,16 @@ class EvOcppEvent(models.Model):
     # Applying events
     # ------------------------------------------------------------------------------------------
     def _apply_chunks(self, batch, events, pending, results, rejected):
-        """Apply the events in chunks, each in one savepoint; a chunk with a bad event is replayed
-        event by event so that only that event is rejected."""
+        """Apply the events in chunks, each in one savepoint (the chunk's new sessions created together);
+        a chunk with a bad event is replayed event by event so that only that event is rejected."""
         for pos in range(0, len(pending), CHUNK):
             chunk = pending[pos : pos + CHUNK]
             state = batch.state()
             try:
                 with self.env.cr.savepoint():
+                    create_sessions(batch, [event for _idx, event in chunk])
                     insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
+                    drop_unused_sessions(batch)
                     flush_samples(batch)
             except REJECTABLE:
                 batch.restore(state)

@@ -179,9 +179,21 @@ class EvSession(models.Model):
                 "energy_unreliable": result.unreliable,
                 "max_power_kw": max_power / 1000.0,
             }
-            changed = {k: v for k, v in vals.items() if session[k] != v}
-            if changed:
-                session.write(changed)
+            session._ev_write_changed(vals)
+
+    def _ev_write_changed(self, vals):
+        """Write what ``vals`` changes on this session (many2one values as ids), nothing when nothing
+        changes: the ingestion and the pipelines write their sessions at every batch, mostly with the
+        values they already hold, and each write costs its checks and its dependents' triggers."""
+        self.ensure_one()
+        changed = {
+            name: value
+            for name, value in vals.items()
+            if (self[name].id if self._fields[name].type == "many2one" else self[name]) != value
+        }
+        if changed:
+            self.write(changed)
+        return changed
 
     def _energy_from(self, rows, kind):
         """(ev_ocpp.EnergyResult, peak power in W) of this session from its readings ``rows``."""

@@ -8,6 +8,7 @@ from . import test_rpc_access
 from . import test_menus
 from . import test_handlers_availability
 from . import test_handlers_transactions
+from . import test_sessions_created_together
 from . import test_handlers_meter_values
 from . import test_ingest_limits
 from . import test_handlers_station

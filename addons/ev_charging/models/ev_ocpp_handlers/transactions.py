@@ -9,12 +9,70 @@ from ...lib import ev_ocpp, ev_ocpp_messages
 from ...lib.ev_ocpp_messages import ENDED, STARTED
 from .readings import store_samples
 
+#: how each transaction message is read into a TransactionUpdate
+READERS = {
+    "TransactionEvent": lambda event: ev_ocpp_messages.transaction_event(event.payload),
+    "StartTransaction": lambda event: ev_ocpp_messages.start_transaction(event.payload, event.response),
+    "StopTransaction": lambda event: ev_ocpp_messages.stop_transaction(event.payload),
+}
+
+
+def read_update(event):
+    """The TransactionUpdate of a transaction event, read once and kept on the event (a chunk replayed
+    event by event does not read it again)."""
+    if event.update is None:
+        event.update = READERS[event.action](event)
+    return event.update
+
+
+def create_sessions(batch, events):
+    """Create in one go the sessions the transaction events of a chunk will look for and not find (one
+    ORM create for the chunk instead of one per session). ``find_session`` hands each over as created
+    to the first event of its transaction. An event that cannot be read is left to its handler, which
+    rejects it; the sessions are created in the chunk's savepoint, so a rolled-back chunk takes them
+    back (IngestBatch.restore) and its replay creates them one by one."""
+    vals_list, pairs = [], {}
+    for event in events:
+        if event.action not in READERS or not event.charger:
+            continue
+        try:
+            update = read_update(event)
+            pair = (event.charger.id, ev_ocpp_messages.transaction_id(update.transaction_id))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if pair not in batch.looked_up or pair in batch.known or pair in batch.created or pair in pairs:
+            continue
+        pairs[pair] = True
+        # no connector yet: until its event is applied, the session is found by no connector's search
+        # (MeterValues without a transaction id, a connector's active session); that event sets it
+        vals_list.append({"charger_id": pair[0], "transaction_id": pair[1]})
+    if vals_list:
+        sessions = batch.env["ev.session"].create(vals_list)
+        for pair, session in zip(pairs, sessions, strict=True):
+            batch.created[pair] = session.id
+            batch.fresh.add(pair)
+
+
+def drop_unused_sessions(batch):
+    """Sessions ``create_sessions`` made that no event took (a handler an addon replaced may not look
+    its session up): deleted, so that a chunk leaves no empty session behind."""
+    if batch.fresh:
+        unused = [batch.created.pop(pair) for pair in batch.fresh]
+        batch.fresh = set()
+        batch.env["ev.session"].browse(unused).unlink()
+
 
 def find_session(batch, charger, transaction_id, connector=None, create=True):
-    """(session, created) of the charger's transaction; created on first sight when ``create``."""
+    """(session, created) of the charger's transaction; created on first sight when ``create`` (or
+    made for the chunk by ``create_sessions``: created all the same)."""
     Session = batch.env["ev.session"]
     transaction_id = ev_ocpp_messages.transaction_id(transaction_id)
     pair = (charger.id, transaction_id)
+    if pair in batch.fresh:
+        if not create:  # made for an event further on in the chunk: it does not exist yet for this one
+            return Session.browse(), False
+        batch.fresh.discard(pair)
+        return Session.browse(batch.created[pair]), True
     # sessions that existed before the batch cannot vanish in a rolled-back chunk: safe to reuse; those
     # the batch created are forgotten with their chunk (IngestBatch.restore)
     session = batch.known.get(pair)
@@ -91,7 +149,7 @@ def apply_transaction(batch, event, update):
     connector = charger._get_connector(update.evse_id, update.connector_id) if update.evse_id else None
     session, created = find_session(batch, charger, update.transaction_id, connector)
     was_completed = session.state == "completed"
-    session.write(_session_vals(batch, session, created, update, when, fixed, connector))
+    session._ev_write_changed(_session_vals(batch, session, created, update, when, fixed, connector))
     if update.meter_start is not None:
         charger._learn_meter_start(float(update.meter_start))
     if session.state == "active" and (created or update.kind == STARTED) and batch.may_supersede(session):
@@ -106,15 +164,15 @@ def apply_transaction(batch, event, update):
 
 
 def transaction_event(batch, event):
-    return apply_transaction(batch, event, ev_ocpp_messages.transaction_event(event.payload))
+    return apply_transaction(batch, event, read_update(event))
 
 
 def start_transaction(batch, event):
-    return apply_transaction(batch, event, ev_ocpp_messages.start_transaction(event.payload, event.response))
+    return apply_transaction(batch, event, read_update(event))
 
 
 def stop_transaction(batch, event):
-    return apply_transaction(batch, event, ev_ocpp_messages.stop_transaction(event.payload))
+    return apply_transaction(batch, event, read_update(event))
 
 
 HANDLERS = {
