@@ -161,23 +161,37 @@ class EvSession(models.Model):
     def _recompute_energy(self, batch=None):
         """Energy from the register readings, whatever order they arrived in and whatever OCPP version
         reported them (ev_ocpp.register_energy). Works on many sessions with one read of their readings
-        (the batch's, when given)."""
+        (the batch's, when given) and one look-up of the previous sessions' registers."""
         if not self:
             return
         rows = (batch or SessionBatch(self.env)._with(self)).meter_rows()
-        kinds = {}
+        kinds, inputs = {}, {}
         for session in self:
             charger = session.charger_id
             if charger.id not in kinds:
                 kinds[charger.id] = charger._register_kind_known()
-            result, max_power = session._energy_from(rows.get(session.id, []), kinds[charger.id])
+            inputs[session.id] = session._energy_inputs(rows.get(session.id, []))
+        # the previous session's register only matters for a start of 0 (the offline trap)
+        previous = self.filtered(
+            lambda s: inputs[s.id]["start_is_zero"] and kinds[s.charger_id.id] != "per_transaction"
+        )._registers_before_start()
+        for session in self:
+            given = inputs[session.id]
+            before = previous.get(session.id)
+            result = ev_ocpp.register_energy(
+                given["start"],
+                given["stop"],
+                given["readings"],
+                Decimal(str(before)) if before else None,
+                kinds[session.charger_id.id],
+            )
             vals = {
                 "energy_kwh": float(result.energy_kwh),
                 "meter_start_wh": float(result.meter_start_wh) if result.meter_start_wh is not None else 0.0,
                 "meter_stop_wh": float(result.meter_stop_wh) if result.meter_stop_wh is not None else 0.0,
                 "meter_start_fixed": result.start_fixed,
                 "energy_unreliable": result.unreliable,
-                "max_power_kw": max_power / 1000.0,
+                "max_power_kw": given["max_power_w"] / 1000.0,
             }
             session._ev_write_changed(vals)
 
@@ -195,35 +209,47 @@ class EvSession(models.Model):
             self.write(changed)
         return changed
 
-    def _energy_from(self, rows, kind):
-        """(ev_ocpp.EnergyResult, peak power in W) of this session from its readings ``rows``."""
+    def _energy_inputs(self, rows):
+        """What the energy rules take from this session and its readings ``rows``: the register
+        readings, the reported start and stop, the peak power (W), and whether the start is 0."""
         self.ensure_one()
         readings = [
             (Decimal(str(r["value"])), r["context"] or "") for r in rows if r["measurand"] == ev_ocpp.ENERGY_REGISTER
         ]
-        power = max((r["value"] for r in rows if r["measurand"] != ev_ocpp.ENERGY_REGISTER), default=0.0)
         start = Decimal(str(self.meter_start_reported)) if self.has_meter_start else None
-        stop = Decimal(str(self.meter_stop_reported)) if self.has_meter_stop else None
-        # the previous session's register only matters for a start of 0 (the offline trap)
-        start_is_zero = start == 0 or (start is None and readings and readings[0][0] == 0)
-        previous = self._register_before_start() if start_is_zero and kind != "per_transaction" else None
-        result = ev_ocpp.register_energy(start, stop, readings, Decimal(str(previous)) if previous else None, kind)
-        return result, power
+        return {
+            "readings": readings,
+            "start": start,
+            "stop": Decimal(str(self.meter_stop_reported)) if self.has_meter_stop else None,
+            "max_power_w": max((r["value"] for r in rows if r["measurand"] != ev_ocpp.ENERGY_REGISTER), default=0.0),
+            "start_is_zero": start == 0 or (start is None and bool(readings) and readings[0][0] == 0),
+        }
 
-    def _register_before_start(self):
-        """Stop register of this charger's previous session (cumulative-register check), or None."""
-        self.ensure_one()
-        prev = self.search(
-            [
-                ("charger_id", "=", self.charger_id.id),
-                ("id", "!=", self.id),
-                ("start_time", "<", self.start_time),
-                ("meter_stop_wh", ">", 0),
-            ],
-            order="start_time desc",
-            limit=1,
+    def _registers_before_start(self):
+        """{session id: stop register of its charger's previous session} (cumulative-register check),
+        for those of these sessions that have one, in one query. "Previous": the latest that started
+        before it with a stop register above 0."""
+        sessions = self.filtered("start_time")
+        if not sessions:
+            return {}
+        self.flush_model(["charger_id", "start_time", "meter_stop_wh"])
+        self.env.cr.execute(
+            """
+            SELECT s.id, prev.meter_stop_wh
+              FROM ev_session s
+              CROSS JOIN LATERAL (
+                    SELECT p.meter_stop_wh
+                      FROM ev_session p
+                     WHERE p.charger_id = s.charger_id AND p.id != s.id
+                       AND p.start_time < s.start_time AND p.meter_stop_wh > 0
+                     ORDER BY p.start_time DESC, p.id DESC
+                     LIMIT 1
+                   ) prev
+             WHERE s.id = ANY(%s)
+            """,
+            [sessions.ids],
         )
-        return prev.meter_stop_wh if prev else None
+        return dict(self.env.cr.fetchall())
 
     # --- Transactions never closed by the station ------------------------------------------
     def _close_by_odoo(self, reason, stop_time=None, batch=None):

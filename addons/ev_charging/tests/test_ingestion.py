@@ -488,6 +488,39 @@ class TestIngestion16(EvCase):
         self.assertAlmostEqual(s.energy_kwh, 18.0, places=3, msg="not the 4,538 kWh lifetime register")
         self.assertEqual(s.meter_start_reported, 0.0)
 
+    def test_meter_starts_of_zero_of_two_stations_in_one_batch_take_their_own_previous_register(self):
+        """The previous sessions' registers are looked up together for the batch (one query): each
+        station's offline session is fixed with its own station's register, not the other's."""
+        t0, m = self.t0, self.minutes
+        other = self.env["ev.charger"].create({"identity": "T-16B", "site_id": self.site.id, "ocpp_version": "1.6"})
+        registers = {"T-16": 4_500_000, "T-16B": 9_000_000}
+
+        def start(identity, tx, meter, at, received):
+            payload = {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": meter, "timestamp": iso(at)}
+            return self.ev(identity, "StartTransaction", payload, received, {"transactionId": tx}, "1.6")
+
+        def stop(identity, tx, meter, at, received):
+            payload = {"transactionId": tx, "meterStop": meter, "timestamp": iso(at)}
+            return self.ev(identity, "StopTransaction", payload, received, version="1.6")
+
+        first = []
+        for identity, wh in registers.items():  # a normal session each: 20 kWh, the register learnt
+            first += [start(identity, 1, wh, t0, t0), stop(identity, 1, wh + 20_000, m(t0, 60), m(t0, 60))]
+        self.ingest(first)
+        late = m(t0, 300)
+        replayed = []
+        for n, (identity, wh) in enumerate(registers.items(), start=1):  # offline: meterStart 0
+            replayed += [
+                start(identity, 2, 0, m(t0, 120), late),
+                stop(identity, 2, wh + 20_000 + 5_000 * n, m(t0, 180), late),
+            ]
+        self.assertEqual({r["status"] for r in self.ingest(replayed)}, {"applied"})
+        for n, charger in enumerate((self.cp16, other), start=1):
+            session = self.session(charger, 2)
+            self.assertTrue(session.meter_start_fixed, charger.identity)
+            self.assertEqual(session.meter_start_wh, registers[charger.identity] + 20_000)
+            self.assertAlmostEqual(session.energy_kwh, 5.0 * n, places=3, msg=charger.identity)
+
     def test_meter_start_zero_on_configured_cumulative_register_without_history(self):
         t0, m = self.t0, self.minutes
         self.cp16.register_kind = "cumulative"  # a young station: lifetime register only 520 kWh
