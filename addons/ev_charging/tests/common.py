@@ -12,6 +12,21 @@ def iso(ts):
     return ev_demo.iso(ts)
 
 
+def register_reading(ts, wh, context="Sample.Periodic"):
+    """A 2.0.1 meterValue holding one energy register sample (Wh)."""
+    return {
+        "timestamp": iso(ts),
+        "sampledValue": [
+            {
+                "value": wh,
+                "measurand": "Energy.Active.Import.Register",
+                "context": context,
+                "unitOfMeasure": {"unit": "Wh"},
+            }
+        ],
+    }
+
+
 class EvCase(TransactionCase):
     """A site in New York with one 2.0.1 and one 1.6 station, and an id token."""
 
@@ -44,6 +59,18 @@ class EvCase(TransactionCase):
         if response is not None:
             event["response"] = response
         return event
+
+    def updated201(self, tx, seq, ts, wh):
+        """A TransactionEvent Updated of T-201 (2.0.1) with one register reading, received at ``ts``."""
+        payload = {
+            "eventType": "Updated",
+            "timestamp": iso(ts),
+            "triggerReason": "MeterValuePeriodic",
+            "seqNo": seq,
+            "transactionInfo": {"transactionId": tx},
+            "meterValue": [register_reading(ts, wh)],
+        }
+        return self.ev("T-201", "TransactionEvent", payload, ts)
 
     def ingest(self, events):
         results = self.Event.ingest(events)

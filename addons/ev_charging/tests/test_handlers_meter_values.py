@@ -27,16 +27,7 @@ class TestMeterValueHandlers(EvCase):
         return self.ev("T-201", "TransactionEvent", payload)
 
     def updated(self, tx, seq, minutes, wh):
-        ts = self.minutes(self.t0, minutes)
-        payload = {
-            "eventType": "Updated",
-            "timestamp": iso(ts),
-            "triggerReason": "MeterValuePeriodic",
-            "seqNo": seq,
-            "transactionInfo": {"transactionId": tx},
-            "meterValue": [sample(ts, wh)],
-        }
-        return self.ev("T-201", "TransactionEvent", payload, ts)
+        return self.updated201(tx, seq, self.minutes(self.t0, minutes), wh)
 
     def test_two_evses_sampling_at_the_same_second_keep_their_readings(self):
         """Issue 7, item 4: readings were deduplicated per charger, one EVSE lost its readings."""

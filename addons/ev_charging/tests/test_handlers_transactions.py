@@ -8,22 +8,9 @@ from odoo.tests import tagged
 from ..lib.ev_ocpp_messages import ENDED, STARTED, TransactionUpdate
 from ..models.ev_ocpp_handlers import transactions
 from .common import EvCase, iso
+from .common import register_reading as reading
 
 LIFETIME_WH = 45_000_000  # the register of a station that has delivered 45 MWh
-
-
-def reading(ts, wh, context="Sample.Periodic"):
-    return {
-        "timestamp": iso(ts),
-        "sampledValue": [
-            {
-                "value": wh,
-                "measurand": "Energy.Active.Import.Register",
-                "context": context,
-                "unitOfMeasure": {"unit": "Wh"},
-            }
-        ],
-    }
 
 
 def reading16(ts, wh):

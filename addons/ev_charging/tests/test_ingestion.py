@@ -826,24 +826,9 @@ class TestNeverClosed(EvCase):
             ts,
         )
 
-    def _update(self, tx, seq, ts, wh):
-        return self.ev(
-            "T-201",
-            "TransactionEvent",
-            {
-                "eventType": "Updated",
-                "timestamp": iso(ts),
-                "triggerReason": "MeterValuePeriodic",
-                "seqNo": seq,
-                "transactionInfo": {"transactionId": tx},
-                "meterValue": [mv201(ts, wh)],
-            },
-            ts,
-        )
-
     def test_new_session_on_connector_closes_the_one_never_ended(self):
         t0, m = self.t0, self.minutes
-        self.ingest([self._start("LOST", t0, 10_000), self._update("LOST", 1, m(t0, 20), 14_000)])
+        self.ingest([self._start("LOST", t0, 10_000), self.updated201("LOST", 1, m(t0, 20), 14_000)])
         # the station rebooted and never sent Ended; a new transaction starts on the same connector
         self.ingest([self._start("NEXT", m(t0, 90), 15_000)])
         lost = self.session(self.cp201, "LOST")
@@ -862,7 +847,7 @@ class TestNeverClosed(EvCase):
         self.ingest(
             [
                 self._start("FIRST", m(t0, 1), 10_000),
-                self._update("FIRST", 1, m(t0, 20), 14_000),
+                self.updated201("FIRST", 1, m(t0, 20), 14_000),
                 self._start("SECOND", m(t0, 30), 15_000),
             ]
         )
@@ -875,7 +860,9 @@ class TestNeverClosed(EvCase):
     def test_cron_closes_silent_sessions(self):
         now = datetime.now(UTC)
         old, fresh = now - timedelta(hours=30), now - timedelta(hours=2)
-        self.ingest([self._start("SILENT", old, 1_000), self._update("SILENT", 1, old + timedelta(minutes=10), 2_000)])
+        self.ingest(
+            [self._start("SILENT", old, 1_000), self.updated201("SILENT", 1, old + timedelta(minutes=10), 2_000)]
+        )
         self.ingest(
             [
                 self.ev(

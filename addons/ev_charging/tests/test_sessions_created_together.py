@@ -7,8 +7,8 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .common import EvCase, iso
-from .test_ingestion import mv16, mv201
+from .common import EvCase, iso, register_reading
+from .test_ingestion import mv16
 
 
 @tagged("post_install", "-at_install")
@@ -23,21 +23,12 @@ class TestSessionsCreatedTogether(EvCase):
             "transactionInfo": {"transactionId": tx},
             "evse": {"id": evse, "connectorId": 1},
             "idToken": {"idToken": "TOKEN-0001", "type": "ISO14443"},
-            "meterValue": [mv201(ts, wh, "Transaction.Begin")],
+            "meterValue": [register_reading(ts, wh, "Transaction.Begin")],
         }
         return self.ev("T-201", "TransactionEvent", payload, ts)
 
     def updated(self, tx, seq, minute, wh):
-        ts = self.minutes(self.t0, minute)
-        payload = {
-            "eventType": "Updated",
-            "timestamp": iso(ts),
-            "triggerReason": "MeterValuePeriodic",
-            "seqNo": seq,
-            "transactionInfo": {"transactionId": tx},
-            "meterValue": [mv201(ts, wh)],
-        }
-        return self.ev("T-201", "TransactionEvent", payload, ts)
+        return self.updated201(tx, seq, self.minutes(self.t0, minute), wh)
 
     def counting_creates(self):
         """Patch ev.session's create to record the number of sessions of each call."""
