@@ -100,6 +100,7 @@ class IngestBatch(SessionBatch):
         self.created = {}  # (charger id, transaction id) -> session id created by this batch
         self.fresh = set()  # pairs of ``created`` made for the chunk and not taken by an event yet
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
+        self.sequences = {}  # session id -> (highest seqNo, its chargingState or None) of the chunk being applied
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
         # connectors that may hold an active session (those of the batch's chargers read before it, plus
@@ -112,9 +113,18 @@ class IngestBatch(SessionBatch):
         return dict(self.registers), dict(self.created), set(self.fresh)
 
     def restore(self, state):
-        """Forget what a rolled-back chunk added: its queued readings, registers and sessions."""
-        self.samples = []
+        """Forget what a rolled-back chunk added: its queued readings and sequence numbers, registers and
+        sessions."""
+        self.samples, self.sequences = [], {}
         self.registers, self.created, self.fresh = dict(state[0]), dict(state[1]), set(state[2])
+
+    def note_sequence(self, session, seq_no, charging_state):
+        """An event of ``session`` carried ``seq_no`` (and ``charging_state``): the highest seqNo seen wins,
+        with the chargingState of the events that raised it (an event without one keeps the last). Kept
+        until the end of the chunk (transactions.flush_sequences): one write per session, not per event."""
+        last, state = self.sequences.get(session.id, (session.last_seq_no, None))
+        if seq_no >= last:
+            self.sequences[session.id] = (seq_no, charging_state or state)
 
     def may_supersede(self, session):
         """Can a session other than ``session`` be active on its connector? (False: no search needed.)"""

@@ -21,10 +21,9 @@ from ..lib import ev_bridge_envelope, ev_ocpp, ev_ocpp_limits
 from .ev_access import MANAGER, require_records
 from .ev_batch import Event, EventRejected, IngestBatch
 from .ev_bulk import drop_indexes, insert_rows
-from .ev_ocpp_handlers import HANDLERS
+from .ev_ocpp_handlers import HANDLERS, flush_chunk
 from .ev_ocpp_handlers.message_log import derived_rows, message_log_row, write_message_log
-from .ev_ocpp_handlers.readings import flush_samples
-from .ev_ocpp_handlers.transactions import create_sessions, drop_unused_sessions
+from .ev_ocpp_handlers.transactions import create_sessions
 
 _logger = logging.getLogger(__name__)
 
@@ -343,8 +342,7 @@ class EvOcppEvent(models.Model):
                 with self.env.cr.savepoint():
                     create_sessions(batch, [event for _idx, event in chunk])
                     insert_rows(self.env, self._name, [self._apply_event(batch, event) for _idx, event in chunk])
-                    drop_unused_sessions(batch)
-                    flush_samples(batch)
+                    flush_chunk(batch)
             except REJECTABLE:
                 batch.restore(state)
                 for idx, event in chunk:
@@ -352,7 +350,7 @@ class EvOcppEvent(models.Model):
                     try:
                         with self.env.cr.savepoint():
                             insert_rows(self.env, self._name, [self._apply_event(batch, event)])
-                            flush_samples(batch)
+                            flush_chunk(batch)
                     except REJECTABLE as exc:
                         batch.restore(state)
                         results[idx] = self._reject(events[idx], event, event.received, exc, rejected)

@@ -5,7 +5,7 @@ from odoo.tests.common import TransactionCase
 from ..demo import ev_demo_streams as ev_demo
 from ..lib import ev_ocpp
 from ..models.ev_batch import Event, IngestBatch
-from ..models.ev_ocpp_handlers.readings import flush_samples
+from ..models.ev_ocpp_handlers import flush_chunk
 
 
 def iso(ts):
@@ -94,7 +94,7 @@ class EvCase(TransactionCase):
             received=received,
         )
         result = handler(batch, event)
-        flush_samples(batch)
+        flush_chunk(batch)
         if settle:
             batch.settle()
         self.env.invalidate_all()

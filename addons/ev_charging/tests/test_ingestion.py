@@ -1,6 +1,7 @@
 """Ingestion of realistic OCPP 2.0.1 and 1.6 sequences through ev.ocpp.event.ingest()."""
 
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -165,6 +166,31 @@ class TestIngestion201(EvCase):
         self.assertEqual(
             s.meter_value_ids.sorted("timestamp").mapped("value"), [100_000.0, 110_000.0, 120_000.0, 125_000.0]
         )
+
+    def test_sequence_number_and_charging_state_of_one_batch_written_once(self):
+        """Within one batch the highest seqNo wins, with the chargingState of the events that raised it
+        (an event without one keeps the last, a late lower seqNo changes nothing), and the session is
+        written with them once for the chunk rather than at every event."""
+        t0, m = self.t0, self.minutes
+        events = [
+            self._tx("Started", 0, t0, [mv201(t0, 100_000, "Transaction.Begin")], chargingState="Charging"),
+            self._tx("Updated", 2, m(t0, 20), [mv201(m(t0, 20), 120_000)], chargingState="SuspendedEV"),
+            self._tx("Updated", 1, m(t0, 21), [mv201(m(t0, 10), 110_000)], chargingState="Charging"),
+            self._tx("Updated", 3, m(t0, 30), [mv201(m(t0, 30), 125_000)]),
+        ]
+        Session = type(self.env["ev.session"])
+        written, write = [], Session.write
+
+        def recording(records, vals):
+            written.append(set(vals))
+            return write(records, vals)
+
+        with patch.object(Session, "write", recording):
+            self.assertEqual({r["status"] for r in self.ingest(events)}, {"applied"})
+        s = self.session(self.cp201, "TX-201-A")
+        self.assertEqual((s.last_seq_no, s.charging_state), (3, "SuspendedEV"))
+        self.assertEqual(sum("last_seq_no" in names for names in written), 1, "one write for the chunk")
+        self.assertAlmostEqual(s.energy_kwh, 25.0, places=3)
 
     def test_status_history_out_of_order_and_fault_duration(self):
         t0, m = self.t0, self.minutes
@@ -772,6 +798,7 @@ class TestLargeBatch(EvCase):
         self.assertEqual(len(s), 1)
         self.assertGreater(s.id, before + 1, "the first creation was rolled back with its chunk")
         self.assertEqual(s.state, "active")
+        self.assertEqual(s.last_seq_no, 19, "the highest sequence number of the replayed events")
         self.assertEqual(len(s.meter_value_ids), 19)
         self.assertEqual(self.Event.search_count([("session_id", "=", s.id)]), 19)
 

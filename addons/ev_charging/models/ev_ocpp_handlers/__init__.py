@@ -16,6 +16,7 @@ from . import (
     firmware_diagnostics,
     meter_values,
     provisioning,
+    readings,
     reservations,
     security,
     smart_charging,
@@ -37,3 +38,11 @@ HANDLERS = {
     # marks its reservation used (last: it replaces those two entries of transactions.HANDLERS)
     **reservations.HANDLERS,
 }
+
+
+def flush_chunk(batch):
+    """The end of a chunk of events (in its savepoint): sessions made for it that no event took are
+    deleted, then each session's sequence number and the queued readings are written."""
+    transactions.drop_unused_sessions(batch)
+    transactions.flush_sequences(batch)
+    readings.flush_samples(batch)

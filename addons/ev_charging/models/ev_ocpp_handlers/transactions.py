@@ -62,6 +62,18 @@ def drop_unused_sessions(batch):
         batch.env["ev.session"].browse(unused).unlink()
 
 
+def flush_sequences(batch):
+    """Write the highest seqNo (and the chargingState it carried) the chunk's events gave each session:
+    one write per session for the chunk, not one per event (IngestBatch.note_sequence)."""
+    pending, batch.sequences = batch.sequences, {}
+    for session in batch.env["ev.session"].browse(list(pending)):
+        seq_no, charging_state = pending[session.id]
+        vals = {"last_seq_no": seq_no}
+        if charging_state:
+            vals["charging_state"] = charging_state
+        session._ev_write_changed(vals)
+
+
 def find_session(batch, charger, transaction_id, connector=None, create=True):
     """(session, created) of the charger's transaction; created on first sight when ``create`` (or
     made for the chunk by ``create_sessions``: created all the same)."""
@@ -125,10 +137,8 @@ def _session_vals(batch, session, created, update, when, fixed, connector):
         vals.update({"state": "completed", "stop_time": max(when, start), "stop_reason": update.stop_reason})
     elif created or session.state != "completed":
         vals["state"] = "active"
-    if update.seq_no is not None and update.seq_no >= session.last_seq_no:
-        vals["last_seq_no"] = update.seq_no
-        if update.charging_state:
-            vals["charging_state"] = update.charging_state
+    if update.seq_no is not None:
+        batch.note_sequence(session, update.seq_no, update.charging_state)
     if update.remote_start_id and not session.remote_start_id:
         vals["remote_start_id"] = update.remote_start_id
     if update.offline:
