@@ -247,12 +247,14 @@ def ensure_chargers(odoo, n):
     return len(todo), round(time.monotonic() - t0, 1)
 
 
-def direct_ingest(odoo, creds, batches, batch_size, run):
-    """ingest() over XML-RPC as the bridge user, bypassing the bridge: meter-value events only."""
+def direct_ingest(odoo, creds, batches, batch_size, run, sessions=100):
+    """ingest() over XML-RPC as the bridge user, bypassing the bridge: meter-value events only, spread
+    over ``sessions`` open transactions (one charger each; 500 with batches of 500: one reading per
+    session per batch, the sparse shape)."""
     common = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/common")
     uid = common.authenticate(odoo.db, creds["login"], creds["api_key"], {})
     models = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/object", allow_none=True)
-    chargers = [f"{PREFIX}{i:05d}" for i in range(min(batch_size, 100))]
+    chargers = [f"{PREFIX}{i:05d}" for i in range(min(batch_size, sessions))]
     ts = lambda: datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")  # noqa: E731
     seq = [0]
 
@@ -342,6 +344,13 @@ def main():
         "--ingest-batches", type=int, help="direct ingest batches of 500, plain and b64 in turn (default 10, quick 2)"
     )
     ap.add_argument("--commands", type=int, help="sequential remote commands (default 100, quick 10)")
+    ap.add_argument(
+        "--ingest-sessions",
+        type=int,
+        default=100,
+        help="open transactions the direct ingest batches spread over (default 100; 500: one reading per "
+        "session per batch, to compare with --meter-per-charger 5)",
+    )
     ap.add_argument("--connect-timeout", type=float, default=900, help="bound on the connection step (s)")
     ap.add_argument("--lanes", type=int, default=None, help="bridge outbox_parallel (ingest batches in flight)")
     ap.add_argument("--b64", choices=("auto", "always"), default=None, help="bridge outbox_b64")
@@ -465,9 +474,10 @@ def main():
         res["meter"] = met
 
         # 3b. direct ingest, bypassing the bridge
-        log(f"step 3b: direct ingest, {ingest_b} batches of 500")
+        ingest_s = max(1, min(args.ingest_sessions, n))
+        log(f"step 3b: direct ingest, {ingest_b} batches of 500 over {ingest_s} sessions")
         cpu = CpuMeter(procs).start()
-        res["direct"] = direct_ingest(odoo, creds, ingest_b, 500, run)
+        res["direct"] = direct_ingest(odoo, creds, ingest_b, 500, run, ingest_s)
         res["direct"]["cpu"] = cpu.stop()
         # the step also applies the transactions' Started events (one per charger)
         res["direct"]["cpu_ms_per_event"] = cpu_ms_per_event(
@@ -577,7 +587,7 @@ def report(res, n, quick, settings=None):
         )
     if d:
         row(
-            "meter-value events/s, direct ingest (500/batch)",
+            f"meter-value events/s, direct ingest (500/batch, {d['started']} sessions)",
             f"{d['events_per_s']}",
             ">= 1,000",
             d["events_per_s"] >= 1000,
