@@ -122,7 +122,8 @@ def link_token(batch, session, token_value, token_type=None):
 
 
 def _session_vals(batch, session, created, update, when, fixed, connector):
-    """What ``update`` changes on ``session`` (state, times, sequence, meter start/stop)."""
+    """What ``update`` changes on ``session`` (state, times, meter start/stop); its seqNo and chargingState
+    go to the batch, written once per chunk (IngestBatch.note_sequence)."""
     vals = {}
     if connector and not session.connector_id:
         vals["connector_id"] = connector.id
