@@ -76,6 +76,7 @@ class ResultReporter:
                     self.metrics.command_answers_reported.labels("recorded" if recorded else "not_recorded").inc()
                 if not future.done():
                     future.set_result(recorded)
+            self._in_flight = []
 
     async def _send(self, batch) -> dict:
         """{id(item): recorded?}"""
