@@ -100,7 +100,7 @@ class EvSession(models.Model):
         rows = batch.meter_rows() if batch is not None else self._ev_meter_rows()
         engines = {}  # one engine tariff per tariff for all the sessions
         for session in self:
-            session._ev_estimate(rows.get(session.id, []), engines)
+            session._ev_estimate(rows.get(session.id, []), engines, batch)
 
     # ------------------------------------------------------------------------------------------
     # Pricing
@@ -161,9 +161,10 @@ class EvSession(models.Model):
         self.ensure_one()
         return self.tariff_id or self.charger_id._ev_tariff()
 
-    def _ev_estimate(self, rows=None, engines=None):
+    def _ev_estimate(self, rows=None, engines=None, batch=None):
         """Running estimate of an active session, as of its last meter reading. ``engines``: a cache
-        {tariff id: engine tariff} shared by the sessions estimated together."""
+        {tariff id: engine tariff} shared by the sessions estimated together; ``batch``: the ingestion
+        batch whose pipeline runs it (its writes may be deferred)."""
         self.ensure_one()
         if self.state != "active" or not self.start_time:
             return
@@ -192,7 +193,7 @@ class EvSession(models.Model):
         except ev_pricing.PricingError as exc:
             vals["pricing_error"] = str(exc)
         # only what changed: an unchanged tariff is not checked again (check_company) at every batch
-        self.sudo()._ev_write_changed(vals)
+        self.sudo()._ev_write_changed(vals, batch)
 
     def _ev_price(self, batch=None):
         """Final itemised cost of completed sessions (completion step "price"). Errors are recorded on the

@@ -4,12 +4,16 @@ handler and pipeline step: never kept in the context.
 Plain Python classes, not models: a batch lives for one ``ev.ocpp.event.ingest()`` call.
 """
 
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..lib import ev_ocpp
+from .ev_bulk import write_each
+
+_logger = logging.getLogger(__name__)
 
 
 class EventRejected(Exception):
@@ -29,6 +33,83 @@ class SessionBatch:
         self.id = uuid.uuid4().hex
         self.sessions = {}  # session id -> was it completed before the batch?
         self._meter_rows = None
+        self.deferred = None  # {session id: {field: value}} while the progress pipeline defers its writes
+        self._shown = None  # the same values in cache format
+
+    # --- writes deferred by the progress pipeline ------------------------------------------
+    # An active session's pipeline (energy, estimate, live power) changes a few values of it at every
+    # batch. Each step writing them on its own cost one ORM write and one row version per step; the
+    # steps defer them instead (``ev.session._ev_write_changed``), and the session gets one write at
+    # the end. Meanwhile the deferred values are in the record cache (not dirty), so a later step reads
+    # what an earlier one computed.
+    def defer_writes(self):
+        self.deferred, self._shown = {}, {}
+
+    def defer(self, session, vals):
+        """Keep ``vals`` of ``session`` for its one write at the end of the pipeline; shown in cache now."""
+        self.deferred.setdefault(session.id, {}).update(vals)
+        shown = self._shown.setdefault(session.id, {})
+        # a monetary value is rounded with its currency: the currency first (write_sequence)
+        for fname in sorted(vals, key=lambda name: session._fields[name].write_sequence):
+            field = session._fields[fname]
+            shown[field] = value = field.convert_to_cache(vals[fname], session)
+            self.env.cache.set(session, field, value)
+
+    def deferred_state(self, session=None):
+        """A copy of the deferred values (of ``session`` only, when given), to take back those of a step
+        that failed (``restore_deferred``)."""
+        ids = list(self.deferred) if session is None else [session.id]
+        entries = {sid: (dict(self.deferred.get(sid, {})), dict(self._shown.get(sid, {}))) for sid in ids}
+        return session is None, entries
+
+    def restore_deferred(self, state):
+        """Take the deferred values back to ``state``. The failed step's savepoint cleared the cache: all
+        the deferred values are shown again."""
+        whole, entries = state
+        if whole:
+            self.deferred, self._shown = {}, {}
+        for sid, (vals, shown) in entries.items():
+            self.deferred[sid], self._shown[sid] = vals, shown
+        self.show_deferred()
+
+    def show_deferred(self):
+        """Put the deferred values in cache again (a savepoint rolled back or an invalidation cleared it)."""
+        by_field = defaultdict(dict)
+        for sid, shown in self._shown.items():
+            for field, value in shown.items():
+                by_field[field][sid] = value
+        Session = self.env["ev.session"]
+        for field, values in by_field.items():
+            self.env.cache.update_raw(Session.browse(list(values)), field, list(values.values()))
+
+    def write_deferred(self):
+        """End of the deferral: the sessions get their deferred values together (``ev_bulk.write_each``). A
+        session whose write fails is logged and keeps its values from before the pipeline (the ingestion
+        itself stays)."""
+        deferred, self.deferred, self._shown = self.deferred, None, None
+        Session = self.env["ev.session"]
+        todo = [(Session.browse(sid), vals) for sid, vals in deferred.items() if vals]
+        if not todo:
+            return
+        # the cache shows the values already: forget them there, for write() to see them as changes
+        spec = defaultdict(list)
+        for session, vals in todo:
+            for fname in vals:
+                spec[session._fields[fname]].append(session.id)
+        self.env.cache.invalidate(list(spec.items()))
+        try:
+            with self.env.cr.savepoint():
+                write_each(todo)
+            return
+        except Exception:  # noqa: BLE001 - again one by one below, where each failure is logged
+            self.env.invalidate_all()
+        for session, vals in todo:
+            try:
+                with self.env.cr.savepoint():
+                    session.write(vals)
+            except Exception:
+                self.env.invalidate_all()
+                _logger.exception("ev.session %s: the values of its pipeline could not be written", session.id)
 
     def _with(self, sessions):
         """This batch for ``sessions`` (none of them completed by it): for one-off energy recomputes."""

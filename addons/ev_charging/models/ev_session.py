@@ -193,21 +193,35 @@ class EvSession(models.Model):
                 "energy_unreliable": result.unreliable,
                 "max_power_kw": given["max_power_w"] / 1000.0,
             }
-            session._ev_write_changed(vals)
+            session._ev_write_changed(vals, batch)
 
-    def _ev_write_changed(self, vals):
+    def _ev_write_changed(self, vals, batch=None):
         """Write what ``vals`` changes on this session (many2one values as ids), nothing when nothing
         changes: the ingestion and the pipelines write their sessions at every batch, mostly with the
-        values they already hold, and each write costs its checks and its dependents' triggers."""
+        values they already hold, and each write costs its checks and its dependents' triggers. While
+        ``batch`` defers the writes of its progress pipeline, the changes wait for the session's one
+        write at the end of it (``SessionBatch.defer``)."""
+        changed = self._ev_changed(vals)
+        if not changed:
+            return changed
+        if (
+            batch is not None
+            and batch.deferred is not None
+            and not self.env.cache.has_dirty_fields(self, [self._fields[name] for name in changed])
+        ):
+            batch.defer(self, changed)
+        else:
+            self.write(changed)
+        return changed
+
+    def _ev_changed(self, vals):
+        """The values of ``vals`` that differ from this session's (many2one values as ids)."""
         self.ensure_one()
-        changed = {
+        return {
             name: value
             for name, value in vals.items()
             if (self[name].id if self._fields[name].type == "many2one" else self[name]) != value
         }
-        if changed:
-            self.write(changed)
-        return changed
 
     def _energy_inputs(self, rows):
         """What the energy rules take from this session and its readings ``rows``: the register
@@ -334,9 +348,7 @@ class EvSession(models.Model):
         rows = (batch or SessionBatch(self.env)._with(self)).meter_rows()
         for session in self:
             power = [r["value"] for r in rows.get(session.id, []) if r["measurand"] != ev_ocpp.ENERGY_REGISTER]
-            kw = round((power[-1] if power else 0.0) / 1000.0, 2)
-            if session.power_kw != kw:
-                session.power_kw = kw
+            session._ev_write_changed({"power_kw": round((power[-1] if power else 0.0) / 1000.0, 2)}, batch)
         self.env["ev.live"]._queue(self, throttle=True)
 
     def _ev_live_completed(self, batch=None):
@@ -357,31 +369,50 @@ class EvSession(models.Model):
             (completed, COMPLETION_STAGES, self._completion_steps()),
             (progress, PROGRESS_STAGES, self._progress_steps()),
         ):
+            # an active session's values change at every batch: its steps defer their writes to one
+            # write at the end (SessionBatch.defer); a completed session's steps bill, pay and read
+            # what the earlier ones wrote by SQL, so they write at once
+            deferring = group is progress and group
+            if deferring:
+                batch.defer_writes()
             remaining = group
             for stage in stages:
                 for method in steps.get(stage, []):
                     remaining = remaining._ev_run_step(method, batch)
+            if deferring:
+                batch.write_deferred()
 
     def _ev_run_step(self, method, batch):
         """Run one pipeline step on these sessions in a savepoint; when it fails, again session by
         session: a failing session is logged and leaves the rest of its pipeline (nothing of the
-        ingestion is undone). Returns the sessions that passed."""
+        ingestion is undone, and what the step deferred for it is taken back). Returns the sessions
+        that passed."""
         if not self:
             return self
+        deferring = batch is not None and batch.deferred is not None
+        before = None
+        if deferring:
+            batch.show_deferred()  # in case an earlier step's own savepoint or invalidation cleared the cache
+            before = batch.deferred_state()
         try:
             with self.env.cr.savepoint():
                 getattr(self, method)(batch=batch)
             return self
         except Exception:  # noqa: BLE001 - retried one by one below, where each failure is logged
             self.env.invalidate_all()
+            if deferring:
+                batch.restore_deferred(before)
         passed = self.browse()
         for session in self:
+            before = batch.deferred_state(session) if deferring else None
             try:
                 with self.env.cr.savepoint():
                     getattr(session, method)(batch=batch)
                 passed |= session
             except Exception:
                 self.env.invalidate_all()
+                if deferring:
+                    batch.restore_deferred(before)
                 _logger.exception("ev.session %s: pipeline step %s failed", session.id, method)
         return passed
 

@@ -6,6 +6,8 @@ from unittest.mock import patch
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..models.ev_bulk import write_each
+from ..models.ev_ocpp_handlers import transactions
 from .common import EvCase, iso
 
 
@@ -182,10 +184,17 @@ class TestIngestion201(EvCase):
         written, write = [], Session.write
 
         def recording(records, vals):
-            written.append(set(vals))
+            written.extend(set(vals) for _record in records)
             return write(records, vals)
 
-        with patch.object(Session, "write", recording):
+        def recording_each(records_vals):
+            written.extend(set(vals) for _record, vals in records_vals)
+            return write_each(records_vals)
+
+        with (
+            patch.object(Session, "write", recording),
+            patch.object(transactions, "write_each", recording_each),
+        ):
             self.assertEqual({r["status"] for r in self.ingest(events)}, {"applied"})
         s = self.session(self.cp201, "TX-201-A")
         self.assertEqual((s.last_seq_no, s.charging_state), (3, "SuspendedEV"))

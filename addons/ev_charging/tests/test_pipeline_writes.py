@@ -1,0 +1,173 @@
+"""An active session's progress pipeline defers its writes: each step's changes wait in the batch (shown in
+the record cache to the later steps) and the sessions get them together at the end of the pipeline
+(SessionBatch.defer, ev_bulk.write_each). A failing step takes back only what it deferred for its session."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..models import ev_batch
+from ..models.ev_bulk import write_each
+from .common import EvCase, iso, register_reading
+
+
+@tagged("post_install", "-at_install")
+class TestPipelineWrites(EvCase):
+    def started(self, tx, evse, wh):
+        payload = {
+            "eventType": "Started",
+            "timestamp": iso(self.t0),
+            "triggerReason": "CablePluggedIn",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": tx},
+            "evse": {"id": evse, "connectorId": 1},
+            "meterValue": [register_reading(self.t0, wh, "Transaction.Begin")],
+        }
+        return self.ev("T-201", "TransactionEvent", payload, self.t0)
+
+    def updated(self, tx, wh, kw):
+        """An Updated of ``tx`` 10 minutes in: a register reading and the power at that instant."""
+        ts = self.minutes(self.t0, 10)
+        reading = register_reading(ts, wh)
+        reading["sampledValue"].append(
+            {"value": kw * 1000, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}}
+        )
+        payload = {
+            "eventType": "Updated",
+            "timestamp": iso(ts),
+            "triggerReason": "MeterValuePeriodic",
+            "seqNo": 1,
+            "transactionInfo": {"transactionId": tx},
+            "meterValue": [reading],
+        }
+        return self.ev("T-201", "TransactionEvent", payload, ts)
+
+    def stored(self, session, *fnames):
+        """The values of ``session`` in the database (not the cache)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT {} FROM ev_session WHERE id = %s".format(", ".join(fnames)),  # noqa: S608 - field names of the test
+            [session.id],
+        )
+        return self.env.cr.fetchone()
+
+    def test_the_pipeline_values_of_a_batch_reach_each_session_in_one_write(self):
+        self.ingest([self.started("TX-A", 1, 10_000), self.started("TX-B", 2, 50_000)])
+        Session = type(self.env["ev.session"])
+        writes, write = [], Session.write
+
+        def recording(records, vals):
+            writes.extend((record.transaction_id, set(vals)) for record in records)
+            return write(records, vals)
+
+        def recording_each(records_vals):
+            writes.extend((record.transaction_id, set(vals)) for record, vals in records_vals)
+            return write_each(records_vals)
+
+        with patch.object(Session, "write", recording), patch.object(ev_batch, "write_each", recording_each):
+            results = self.ingest([self.updated("TX-A", 12_500, 7.2), self.updated("TX-B", 54_000, 11.0)])
+        self.assertEqual({r["status"] for r in results}, {"applied"})
+        for tx, kwh, kw in (("TX-A", 2.5, 7.2), ("TX-B", 4.0, 11.0)):
+            session = self.session(self.cp201, tx)
+            self.assertEqual(self.stored(session, "energy_kwh", "power_kw", "max_power_kw"), (kwh, kw, kw))
+            energy = [names for name, names in writes if name == tx and "energy_kwh" in names]
+            self.assertEqual(len(energy), 1, "one write for the pipeline (with ev_billing: its estimate too)")
+            self.assertLessEqual({"energy_kwh", "meter_stop_wh", "max_power_kw", "power_kw"}, energy[0])
+
+    def test_a_later_step_reads_what_an_earlier_one_deferred(self):
+        self.ingest([self.started("TX-A", 1, 10_000)])
+        Session = type(self.env["ev.session"])
+        seen = []
+
+        def peek(sessions, batch=None):
+            for session in sessions:
+                seen.append((session.energy_kwh, self.stored(session, "energy_kwh")[0]))
+
+        original = Session._progress_steps
+
+        def steps(model):
+            result = original(model)
+            result["live"] = ["_test_peek", *result["live"]]
+            return result
+
+        with patch.object(Session, "_test_peek", peek, create=True), patch.object(Session, "_progress_steps", steps):
+            self.ingest([self.updated("TX-A", 13_000, 7.0)])
+        self.assertEqual(seen, [(3.0, None)], "the energy step's value is in cache, not written yet")
+        self.assertEqual(self.stored(self.session(self.cp201, "TX-A"), "energy_kwh"), (3.0,))
+
+    def test_a_failing_step_takes_back_only_what_it_deferred_for_its_session(self):
+        self.ingest([self.started("GOOD", 1, 10_000), self.started("BAD", 2, 50_000)])
+        Session = type(self.env["ev.session"])
+        after = []
+
+        def note(sessions, batch=None):
+            for session in sessions:
+                session._ev_write_changed({"stop_reason": f"noted {session.transaction_id}"}, batch)
+            if "BAD" in sessions.mapped("transaction_id"):
+                raise RuntimeError("estimate service down")
+
+        def later(sessions, batch=None):
+            after.extend((s.transaction_id, s.stop_reason) for s in sessions)
+
+        original = Session._progress_steps
+
+        def steps(model):
+            result = original(model)
+            result.setdefault("estimate", []).append("_test_note")
+            result["live"] = ["_test_later", *result["live"]]
+            return result
+
+        with (
+            patch.object(Session, "_test_note", note, create=True),
+            patch.object(Session, "_test_later", later, create=True),
+            patch.object(Session, "_progress_steps", steps),
+            mute_logger("odoo.addons.ev_charging.models.ev_session"),
+        ):
+            results = self.ingest([self.updated("GOOD", 12_000, 7.0), self.updated("BAD", 51_000, 3.5)])
+        self.assertEqual({r["status"] for r in results}, {"applied"}, "a failing step undoes no event")
+        self.assertEqual(after, [("GOOD", "noted GOOD")], "the failing session leaves its pipeline")
+        good, bad = self.session(self.cp201, "GOOD"), self.session(self.cp201, "BAD")
+        self.assertEqual(self.stored(good, "stop_reason", "energy_kwh", "power_kw"), ("noted GOOD", 2.0, 7.0))
+        self.assertEqual(
+            self.stored(bad, "stop_reason", "energy_kwh", "power_kw"),
+            (None, 1.0, None),
+            "the failed step's value is taken back; the energy step before it is kept",
+        )
+
+    def test_write_each_writes_each_record_its_values_as_write_would(self):
+        self.ingest([self.started("TX-A", 1, 10_000), self.started("TX-B", 2, 50_000)])
+        a, b = self.session(self.cp201, "TX-A"), self.session(self.cp201, "TX-B")
+        self.env.cr.execute("UPDATE ev_session SET write_date = '2020-01-01' WHERE id IN %s", [(a.id, b.id)])
+        self.env.invalidate_all()
+        validated = []
+        Session = type(self.env["ev.session"])
+        validate = Session._validate_fields
+
+        def recording(records, fnames, excluded=()):
+            validated.append((set(records.ids), set(fnames)))
+            return validate(records, fnames, excluded)
+
+        with patch.object(Session, "_validate_fields", recording):
+            write_each([(a, {"energy_kwh": 1.5, "charging_state": "Charging"}), (b, {"energy_kwh": 2.5})])
+        self.assertIn(({a.id, b.id}, {"energy_kwh", "charging_state"}), validated, "constraints checked once")
+        self.assertEqual(self.stored(a, "energy_kwh", "charging_state"), (1.5, "Charging"))
+        self.assertEqual(self.stored(b, "energy_kwh", "charging_state"), (2.5, None))
+        self.assertGreater(self.stored(a, "write_date")[0].year, 2020, "write_date set as write() sets it")
+
+    def test_write_each_hands_a_relational_value_to_write(self):
+        self.ingest([self.started("TX-A", 1, 10_000), self.started("TX-B", 2, 50_000)])
+        a, b = self.session(self.cp201, "TX-A"), self.session(self.cp201, "TX-B")
+        Session = type(self.env["ev.session"])
+        writes, write = [], Session.write
+
+        def recording(records, vals):
+            writes.append((records.ids, set(vals)))
+            return write(records, vals)
+
+        with patch.object(Session, "write", recording):
+            write_each([(a, {"id_token_id": self.token.id, "energy_kwh": 3.0}), (b, {"energy_kwh": 4.0})])
+        self.assertIn(([a.id], {"id_token_id", "energy_kwh"}), writes, "the record with a many2one: write()")
+        self.assertNotIn(([b.id], {"energy_kwh"}), writes, "the plain one: with the others")
+        self.assertEqual(self.stored(a, "id_token_id", "energy_kwh"), (self.token.id, 3.0))
+        self.assertEqual(self.stored(b, "energy_kwh"), (4.0,))
