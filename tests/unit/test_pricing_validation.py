@@ -24,6 +24,26 @@ from pricing_helpers import BERLIN, EUR_FLAT, linear_session, utc
 # ---------------------------------------------------------------- validation
 
 
+def test_a_tariff_is_validated_once_and_an_invalid_one_every_time(monkeypatch):
+    """A tariff that passed is remembered (a batch prices many sessions with one tariff); one that failed
+    fails again; a tariff equal to a valid one but another object is checked on its own."""
+    import ev_pricing.validation as validation
+
+    checks = []
+    overlaps = validation._check_overlaps
+    monkeypatch.setattr(validation, "_check_overlaps", lambda windows: checks.append(1) or overlaps(windows))
+    valid = Tariff(currency="EUR", energy_rate=D("0.30"))
+    validate_tariff(valid)
+    validate_tariff(valid)
+    assert len(checks) == 1
+    validate_tariff(Tariff(currency="EUR", energy_rate=D("0.30")))
+    assert len(checks) == 2
+    invalid = Tariff(currency="EUR", energy_rate=D("0.30"), session_fee=D("-1"))
+    for _attempt in range(2):
+        with pytest.raises(TariffValidationError, match="session fee must not be negative"):
+            validate_tariff(invalid)
+
+
 def test_negative_rates_rejected():
     with pytest.raises(TariffValidationError, match="energy rate must not be negative"):
         validate_tariff(Tariff(currency="EUR", energy_rate=D("-0.30")))

@@ -26,7 +26,7 @@ def require_aware(value: Any, what: str) -> datetime:
             f"{what}: naive datetime {value.isoformat()} - pass an aware datetime (UTC), "
             "e.g. datetime(..., tzinfo=timezone.utc)."
         )
-    return value.astimezone(UTC)
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def zone(site_tz: Any) -> ZoneInfo:

@@ -59,7 +59,12 @@ def _checked(samples: Iterable[MeterSample]) -> list[MeterSample]:
             raise SessionDataError(
                 f"sample #{index} at {ts.isoformat()}: negative energy register {fmt(sample.energy_wh)} Wh."
             )
-        items.append(MeterSample(ts, sample.energy_wh, sample.power_w, sample.resolution_wh))
+        # a sample already in UTC is kept as it is (a MeterSample is immutable)
+        items.append(
+            sample
+            if ts is sample.timestamp
+            else MeterSample(ts, sample.energy_wh, sample.power_w, sample.resolution_wh)
+        )
     items.sort(key=lambda s: (s.timestamp, s.energy_wh, s.resolution_wh))
     return items
 

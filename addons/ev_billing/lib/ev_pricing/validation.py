@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,9 @@ from .errors import TariffValidationError
 from .model import COMPONENT_TAX_ATTRS, KIND_WORDS, Tariff, TaxRate, TouWindow
 from .money import check_money, currency_decimals, fmt, to_decimal
 from .windows import week_intervals, week_point
+
+#: tariffs that passed validate_tariff, by id (a Tariff and everything in it is immutable)
+_VALID: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 _NON_NEGATIVE = (
     ("energy_rate", "energy rate"),
@@ -34,6 +38,8 @@ def validate_tariff(tariff: Tariff) -> None:
     """
     if not isinstance(tariff, Tariff):
         raise TariffValidationError(f"expected a Tariff, got {type(tariff).__name__}.")
+    if _VALID.get(id(tariff)) is tariff:
+        return  # this very (immutable) tariff passed already: a batch prices many sessions with it
     currency_decimals(tariff.currency)  # raises on unknown currency
     _check_amounts(tariff)
     for what, taxes in _tax_lists(tariff):
@@ -42,6 +48,7 @@ def validate_tariff(tariff: Tariff) -> None:
     for window in tariff.windows:
         _check_window(window, names)
     _check_overlaps(list(tariff.windows))
+    _VALID[id(tariff)] = tariff
 
 
 def check_multiplier(multiplier: Any) -> Decimal:

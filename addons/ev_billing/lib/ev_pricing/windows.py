@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,8 +86,10 @@ def week_point(us: int) -> str:
 # --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def wall_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
-    """Local wall-clock time -> UTC instant (ambiguous: first occurrence; gap: jump instant)."""
+    """Local wall-clock time -> UTC instant (ambiguous: first occurrence; gap: jump instant). Cached: a
+    running estimate converts the same window boundaries at every reading of every session."""
     candidate = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
     if candidate.astimezone(tz).replace(tzinfo=None) == naive:
         return candidate  # exists; ambiguous times resolve to fold=0 = the earlier instant
