@@ -18,6 +18,7 @@ from psycopg2 import errors as pg_errors
 from odoo.tools import SQL
 
 AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
+LOG_ACCESS = ("write_uid", "write_date")
 
 
 def insert_rows(env, model_name, rows, conflict=None):
@@ -54,12 +55,13 @@ def write_each(records_vals):
     """Write ``[(record, vals)]`` (records of one model, each once) as ``record.write(vals)`` for each would,
     with the ORM's work done once per field rather than once per record: the access checks, the cache
     (values marked to be written: the next flush writes them with one UPDATE per 100 rows), write_uid and
-    write_date, the dependents, the constraints. For the values ingestion changes at every batch. Only for
-    plain stored fields: a record whose values touch any other field (relational, computed, inverse,
-    translated, tracked, company-dependent) goes through ``write()``."""
+    write_date, the dependents, the constraints, the company check of the many2one values written. For the
+    values ingestion changes at every batch. Plain stored fields and many2one fields only: a record whose
+    values touch any other field (x2many, computed, inverse, translated, tracked, company-dependent) goes
+    through ``write()``."""
     bulk = []
     for record, vals in records_vals:
-        if vals and all(_plain(record._fields[name]) for name in vals):
+        if vals and all(_writable_in_bulk(record._fields[name]) for name in vals):
             bulk.append((record, vals))
         elif vals:
             record.write(vals)
@@ -68,28 +70,44 @@ def write_each(records_vals):
     Model = bulk[0][0].browse()
     records = Model.browse([record.id for record, _vals in bulk])
     assert len(records) == len(bulk), "write_each: a record given twice"
+    if Model._log_access:  # write_uid and write_date, as write() sets them
+        magic = {"write_uid": Model.env.uid, "write_date": Model.env.cr.now()}
+        bulk = [(record, {**magic, **vals}) for record, vals in bulk]
     fnames = set().union(*(vals for _record, vals in bulk))
+    relational = [name for name in fnames if Model._fields[name].type == "many2one"]
     records.check_access("write")
-    records.check_field_access_rights("write", list(fnames))
+    records.check_field_access_rights("write", [name for name in fnames if name not in LOG_ACCESS])
+    records.modified(relational, before=True)
+    # many2one values first (the ORM's own field write, per value: it keeps the inverse one2many caches),
+    # then the others: a monetary value is rounded with its record's currency, which may be among them
+    by_value = defaultdict(list)
+    for record, vals in bulk:
+        for name in relational:
+            if name in vals:
+                by_value[name, Model._fields[name].convert_to_cache(vals[name], record)].append(record.id)
+    for (name, value), ids in by_value.items():
+        Model._fields[name].write(Model.browse(ids), value)
     by_field = defaultdict(lambda: ([], []))
     for record, vals in bulk:
-        # a monetary value is rounded with its record's currency (a relational field: never written here)
         for name, value in vals.items():
-            ids, values = by_field[name]
-            ids.append(record.id)
-            values.append(record._fields[name].convert_to_cache(value, record))
-    records.write({})  # write_uid and write_date, as write() sets them
+            if name not in relational:
+                ids, values = by_field[name]
+                ids.append(record.id)
+                values.append(record._fields[name].convert_to_cache(value, record))
     for name, (ids, values) in by_field.items():
         Model.env.cache.update(Model.browse(ids), Model._fields[name], values, dirty=True)
     records.modified(fnames)
     records._validate_fields(fnames)
+    checked = [name for name in relational if Model._fields[name].check_company]
+    if checked and Model._check_company_auto:
+        records._check_company(checked)
 
 
-def _plain(field):
+def _writable_in_bulk(field):
     return (
         field.store
         and field.column_type
-        and not field.relational
+        and (not field.relational or (field.type == "many2one" and not field.delegate))
         and not field.compute
         and not field.inverse
         and not field.translate

@@ -301,7 +301,8 @@ class EvSession(models.Model):
                     ("start_time", "<", session.start_time),
                 ]
             )
-            older._close_by_odoo("Superseded", session.start_time, batch)
+            if older:
+                older._close_by_odoo("Superseded", session.start_time, batch)
 
     @api.model
     def _cron_close_stale_sessions(self):

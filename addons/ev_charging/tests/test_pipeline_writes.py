@@ -4,6 +4,7 @@ the record cache to the later steps) and the sessions get them together at the e
 
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -150,12 +151,16 @@ class TestPipelineWrites(EvCase):
 
         with patch.object(Session, "_validate_fields", recording):
             write_each([(a, {"energy_kwh": 1.5, "charging_state": "Charging"}), (b, {"energy_kwh": 2.5})])
-        self.assertIn(({a.id, b.id}, {"energy_kwh", "charging_state"}), validated, "constraints checked once")
+        self.assertEqual(
+            [names for ids, names in validated if ids == {a.id, b.id}],
+            [{"energy_kwh", "charging_state", "write_uid", "write_date"}],
+            "constraints checked once for both",
+        )
         self.assertEqual(self.stored(a, "energy_kwh", "charging_state"), (1.5, "Charging"))
         self.assertEqual(self.stored(b, "energy_kwh", "charging_state"), (2.5, None))
         self.assertGreater(self.stored(a, "write_date")[0].year, 2020, "write_date set as write() sets it")
 
-    def test_write_each_hands_a_relational_value_to_write(self):
+    def test_write_each_writes_a_many2one_with_its_company_check_and_hands_the_rest_to_write(self):
         self.ingest([self.started("TX-A", 1, 10_000), self.started("TX-B", 2, 50_000)])
         a, b = self.session(self.cp201, "TX-A"), self.session(self.cp201, "TX-B")
         Session = type(self.env["ev.session"])
@@ -165,9 +170,16 @@ class TestPipelineWrites(EvCase):
             writes.append((records.ids, set(vals)))
             return write(records, vals)
 
+        self.assertNotIn(a, self.token.session_ids)  # the token's sessions in cache
         with patch.object(Session, "write", recording):
             write_each([(a, {"id_token_id": self.token.id, "energy_kwh": 3.0}), (b, {"energy_kwh": 4.0})])
-        self.assertIn(([a.id], {"id_token_id", "energy_kwh"}), writes, "the record with a many2one: write()")
-        self.assertNotIn(([b.id], {"energy_kwh"}), writes, "the plain one: with the others")
-        self.assertEqual(self.stored(a, "id_token_id", "energy_kwh"), (self.token.id, 3.0))
+            self.assertIn(a, self.token.session_ids, "the inverse one2many in cache follows")
+            self.assertEqual([names for _ids, names in writes if names], [], "no write() per record")
+            write_each([(a, {"state": "completed"})])  # a tracked field: through write()
+        self.assertIn(([a.id], {"state"}), writes)
+        self.assertEqual(self.stored(a, "id_token_id", "energy_kwh", "state"), (self.token.id, 3.0, "completed"))
         self.assertEqual(self.stored(b, "energy_kwh"), (4.0,))
+        other = self.env["res.company"].create({"name": "Another Operator"})
+        foreign = self.env["ev.id.token"].create({"value": "FOREIGN-1", "company_id": other.id})
+        with self.assertRaises(UserError, msg="the company of the many2one written is checked"):
+            write_each([(b, {"id_token_id": foreign.id})])
