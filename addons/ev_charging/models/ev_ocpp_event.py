@@ -16,6 +16,7 @@ from psycopg2.errors import ProgramLimitExceeded
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.sql import create_index
 
 from ..lib import ev_bridge_envelope, ev_ocpp, ev_ocpp_limits
 from .ev_access import MANAGER, require_records
@@ -58,9 +59,12 @@ class EvOcppEvent(models.Model):
     _order = "received_at desc, id desc"
     _rec_name = "key"
 
-    # indexed by its unique constraint
+    # An append-only table written at volume: each index costs every event an entry. Indexed: the key (by
+    # its unique constraint), the charger, company, action, session and time; a rejected, reviewed or
+    # annotated event through a partial index (init) holding those rare rows only. Not indexed: the
+    # identity (searched with ilike, grouped by: no index serves either).
     key = fields.Char(required=True, readonly=True, help="Idempotency key given by the bridge.")
-    charger_identity = fields.Char("Charge point ID", required=True, index=True, readonly=True)
+    charger_identity = fields.Char("Charge point ID", required=True, readonly=True)
     charger_id = fields.Many2one("ev.charger", index=True, readonly=True, ondelete="cascade")
     company_id = fields.Many2one(related="charger_id.company_id", store=True, index=True)
     version = fields.Char(readonly=True)
@@ -77,12 +81,11 @@ class EvOcppEvent(models.Model):
     payload_text = fields.Text("Payload (JSON)", compute="_compute_texts")
     response_text = fields.Text("Response (JSON)", compute="_compute_texts")
     meta_text = fields.Text("Bridge notes (JSON)", compute="_compute_texts")
-    has_meta = fields.Boolean(compute="_compute_has_meta", store=True, index=True)
+    has_meta = fields.Boolean(compute="_compute_has_meta", store=True)
     received_at = fields.Datetime(index=True, readonly=True, help="When the bridge received it (UTC).")
     state = fields.Selection(
         [("applied", "Applied"), ("rejected", "Rejected"), ("reviewed", "Reviewed")],
         required=True,
-        index=True,
         readonly=True,
     )
     error = fields.Text(readonly=True)
@@ -91,7 +94,20 @@ class EvOcppEvent(models.Model):
     _sql_constraints = [("key_uniq", "unique(key)", "This event was already received.")]
 
     def init(self):
-        drop_indexes(self.env.cr, ["ev_ocpp_event__key_index"])  # a second index on key, before 2026-11-30
+        cr = self.env.cr
+        # a second index on key (before 2026-11-30); whole-column indexes on the identity, the state and
+        # has_meta (before 2026-12-01)
+        drop_indexes(
+            cr,
+            [
+                "ev_ocpp_event__key_index",
+                "ev_ocpp_event__charger_identity_index",
+                "ev_ocpp_event__state_index",
+                "ev_ocpp_event__has_meta_index",
+            ],
+        )
+        create_index(cr, "ev_ocpp_event_not_applied_index", self._table, ["received_at"], where="state != 'applied'")
+        create_index(cr, "ev_ocpp_event_has_meta_index", self._table, ["received_at"], where="has_meta")
 
     @api.depends("meta")
     def _compute_has_meta(self):

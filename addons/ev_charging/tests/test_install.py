@@ -41,20 +41,28 @@ class TestInstall(TransactionCase):
 
     def test_ingestion_tables_storage(self):
         """Sessions and chargers, updated by every ingestion batch, leave room for HOT updates; the
-        append-only event and message tables carry no second index on their keys (the unique constraints
-        are theirs) nor on two- or three-valued columns. An update brings an older database there too."""
+        append-only event, message and reading tables carry no second index on their keys (the unique
+        constraints are theirs) nor on few-valued columns (the rare rejected or annotated events: a partial
+        index of their own). An update brings an older database there too."""
         cr = self.env.cr
         for table in ("ev_session", "ev_charger"):
             cr.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
             self.assertIn("fillfactor=80", cr.fetchone()[0] or [], table)
         dropped = [
             "ev_ocpp_event__key_index",
+            "ev_ocpp_event__charger_identity_index",
+            "ev_ocpp_event__state_index",
+            "ev_ocpp_event__has_meta_index",
             "ev_ocpp_message__event_key_index",
             "ev_ocpp_message__direction_index",
             "ev_ocpp_message__message_type_index",
+            "ev_meter_value__measurand_index",
         ]
-        cr.execute("CREATE INDEX ev_ocpp_event__key_index ON ev_ocpp_event (key)")  # as an older version made it
+        for column in ("key", "charger_identity", "state", "has_meta"):  # as an older version made them
+            cr.execute(f"CREATE INDEX IF NOT EXISTS ev_ocpp_event__{column}_index ON ev_ocpp_event ({column})")
+        cr.execute("CREATE INDEX IF NOT EXISTS ev_meter_value__measurand_index ON ev_meter_value (measurand)")
         self.env["ev.ocpp.event"].init()
+        self.env["ev.meter.value"].init()
         cr.execute("SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s)", [dropped])
         self.assertFalse(cr.fetchall())
         cr.execute(
@@ -62,3 +70,13 @@ class TestInstall(TransactionCase):
             [["ev_ocpp_event_key_uniq", "ev_ocpp_message_event_key_uniq"]],
         )
         self.assertEqual(len(cr.fetchall()), 2, "the keys stay unique (and indexed)")
+        cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s) ORDER BY indexname",
+            [["ev_ocpp_event_has_meta_index", "ev_ocpp_event_not_applied_index"]],
+        )
+        partial = cr.fetchall()
+        self.assertEqual(
+            [name for name, _definition in partial], ["ev_ocpp_event_has_meta_index", "ev_ocpp_event_not_applied_index"]
+        )
+        self.assertIn("WHERE has_meta", partial[0][1], "only the annotated events have an entry")
+        self.assertIn("WHERE ((state)::text <> 'applied'::text)", partial[1][1], "only the rejected and reviewed")
