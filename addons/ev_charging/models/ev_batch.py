@@ -184,6 +184,7 @@ class IngestBatch(SessionBatch):
         self.sequences = {}  # session id -> (highest seqNo, its chargingState or None) of the chunk being applied
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
+        self.connectors = {}  # (charger id, EVSE id, connector id) -> ev.connector named by the batch's events
         # connectors that may hold an active session (those of the batch's chargers read before it, plus
         # those the batch made active); None: unknown, every new session looks for one to supersede. It is
         # not taken back with a rolled-back chunk: a connector too many only costs a search.
@@ -191,13 +192,22 @@ class IngestBatch(SessionBatch):
 
     def state(self):
         """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
-        return dict(self.registers), dict(self.created), set(self.fresh)
+        return dict(self.registers), dict(self.created), set(self.fresh), dict(self.connectors)
 
     def restore(self, state):
-        """Forget what a rolled-back chunk added: its queued readings and sequence numbers, registers and
-        sessions."""
+        """Forget what a rolled-back chunk added: its queued readings and sequence numbers, registers,
+        sessions and connectors (it may have created them)."""
         self.samples, self.sequences = [], {}
         self.registers, self.created, self.fresh = dict(state[0]), dict(state[1]), set(state[2])
+        self.connectors = dict(state[3])
+
+    def connector(self, charger, evse_id, connector_id=None):
+        """``charger._get_connector(evse_id, connector_id)`` (created on first sight), looked up once per
+        batch: a station names its EVSE at every transaction event."""
+        key = (charger.id, evse_id, connector_id)
+        if key not in self.connectors:
+            self.connectors[key] = charger._get_connector(evse_id, connector_id)
+        return self.connectors[key].with_env(charger.env)
 
     def note_sequence(self, session, seq_no, charging_state):
         """An event of ``session`` carried ``seq_no`` (and ``charging_state``): the highest seqNo seen wins,

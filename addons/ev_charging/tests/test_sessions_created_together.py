@@ -128,3 +128,29 @@ class TestSessionsCreatedTogether(EvCase):
             results = self.ingest([self.started("NOBODY", 1, 0)])
         self.assertEqual(results[0]["status"], "applied")
         self.assertFalse(self.session(self.cp201, "NOBODY"))
+
+    def test_a_connector_is_looked_up_once_per_batch_and_forgotten_with_a_rolled_back_chunk(self):
+        """The events of a batch naming the same EVSE get its connector from one look-up. A connector
+        created in a chunk that is rolled back is looked up again (created again) in the replay."""
+        Charger = type(self.cp201)
+        calls, get_connector = [], Charger._get_connector
+
+        def counting(charger, evse_id, connector_id, create=True):
+            calls.append(evse_id)
+            return get_connector(charger, evse_id, connector_id, create)
+
+        events = [self.started("TX-1", 1, 0), self.updated("TX-1", 1, 5, 1_000), self.updated("TX-1", 2, 10, 2_000)]
+        for event in events[1:]:
+            event["payload"]["evse"] = {"id": 1, "connectorId": 1}
+        with patch.object(Charger, "_get_connector", counting):
+            self.assertEqual({r["status"] for r in self.ingest(events)}, {"applied"})
+        self.assertEqual(calls, [1], "one look-up for the three events")
+        # EVSE 7 is new: made by the chunk, which the bad event rolls back; the replay makes it again
+        calls.clear()
+        with patch.object(Charger, "_get_connector", counting):
+            results = self.ingest([self.started("NEW-EVSE", 7, 20), self.started("BAD", -1, 21)])
+        self.assertEqual([r["status"] for r in results], ["applied", "rejected"])
+        self.assertEqual(calls.count(7), 2, "looked up in the chunk, then again in its replay")
+        session = self.session(self.cp201, "NEW-EVSE")
+        self.assertTrue(session.connector_id.exists())
+        self.assertEqual(session.connector_id.evse_id.evse_number, 7)

@@ -8,7 +8,7 @@ from .transactions import find_session
 def meter_values(batch, event):
     charger = event.charger
     report = ev_ocpp_messages.meter_values(event.payload, event.version)
-    connector = charger._get_connector(report.evse_id, 1) if report.evse_id else None
+    connector = batch.connector(charger, report.evse_id, 1) if report.evse_id else None
     session = batch.env["ev.session"]
     if report.transaction_id is not None:
         session, _created = find_session(batch, charger, report.transaction_id, connector, create=False)

@@ -160,7 +160,7 @@ def apply_transaction(batch, event, update):
     """Apply a TransactionUpdate of either version; returns the session."""
     charger = event.charger
     when, fixed = batch.ts(update.timestamp, event.received)
-    connector = charger._get_connector(update.evse_id, update.connector_id) if update.evse_id else None
+    connector = batch.connector(charger, update.evse_id, update.connector_id) if update.evse_id else None
     session, created = find_session(batch, charger, update.transaction_id, connector)
     was_completed = session.state == "completed"
     session._ev_write_changed(_session_vals(batch, session, created, update, when, fixed, connector))
