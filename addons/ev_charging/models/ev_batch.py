@@ -237,12 +237,17 @@ class IngestBatch(SessionBatch):
         return ev_ocpp.to_naive_utc(ts), fixed
 
     def settle(self):
-        """Last-seen times and registers of the chargers, then the session pipelines. The chargers seen at
-        the same second (a Datetime keeps no fraction) get their last-seen time in one write."""
+        """Last-seen times and registers of the chargers, then the session pipelines. The chargers' registers
+        are written together; those seen at the same second (a Datetime keeps no fraction) get their
+        last-seen time in one write."""
         Charger = self.env["ev.charger"]
-        for charger in Charger.browse(list(self.registers)).exists():
-            if self.registers[charger.id] > (charger.last_meter_wh or 0.0):
-                charger.last_meter_wh = self.registers[charger.id]
+        write_each(
+            [
+                (charger, {"last_meter_wh": self.registers[charger.id]})
+                for charger in Charger.browse(list(self.registers)).exists()
+                if self.registers[charger.id] > (charger.last_meter_wh or 0.0)
+            ]
+        )
         by_second = defaultdict(list)
         for charger in Charger.browse(list(self.last_seen)).exists():
             when = self.last_seen[charger.id].replace(microsecond=0)

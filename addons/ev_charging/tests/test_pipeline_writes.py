@@ -63,7 +63,7 @@ class TestPipelineWrites(EvCase):
             return write(records, vals)
 
         def recording_each(records_vals):
-            writes.extend((record.transaction_id, set(vals)) for record, vals in records_vals)
+            writes.extend((r.transaction_id, set(vals)) for r, vals in records_vals if r._name == "ev.session")
             return write_each(records_vals)
 
         with patch.object(Session, "write", recording), patch.object(ev_batch, "write_each", recording_each):
