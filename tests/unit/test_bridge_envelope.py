@@ -116,3 +116,30 @@ def test_raw_lone_surrogate_in_the_utf8_is_replaced_too():
 def test_paired_surrogates_are_not_touched():
     inner, reason = env.decode(b64({"payload": {"e": "\U0001f600"}}), CAP, 32)
     assert reason is None and inner == {"payload": {"e": "\U0001f600"}}
+
+
+def test_the_decoded_size_screens_a_storable_envelope_without_dumping_it(monkeypatch):
+    """decode_envelope_screened gives the length of the JSON it decoded when that is storable as it is:
+    ev_ocpp_limits.screen then needs no dump of the parts (and gives the same answer as with one)."""
+    event = {"key": "k", "charger": "CP-1", "action": "DataTransfer", "b64": b64({"payload": {"vendorId": "V"}})}
+    out, reason, chars = env.decode_envelope_screened(event, CAP, 32)
+    assert reason is None and chars == len(json.dumps({"payload": {"vendorId": "V"}}))
+    assert limits.screen(out) == limits.screen(out, chars) == (None, False)
+    monkeypatch.setattr(limits.json, "dumps", lambda *a, **k: pytest.fail("dumped"))
+    assert limits.screen(out, chars) == (None, False)
+    monkeypatch.undo()
+    # sanitized on decoding (meta grows by the original b64): no size given, screened the usual way
+    _out, _reason, sanitized = env.decode_envelope_screened(dict(event, b64=b64({"payload": {"s": "a\x00"}})), CAP, 32)
+    assert sanitized is None
+
+
+def test_a_decoded_size_too_large_to_vouch_for_is_screened_by_the_dump():
+    """Numbers written short grow when written again ("1e15" is 1000000000000000.0): a JSON text over
+    MAX_EVENT_CHARS / MAX_JSON_GROWTH gets the exact check, which refuses what is over the limit."""
+    numbers = "[" + ",".join(["1e15"] * (limits.MAX_EVENT_CHARS // 15)) + "]"
+    text = '{"payload": {"data": ' + numbers + "}}"
+    raw = base64.b64encode(text.encode()).decode()
+    out, reason, chars = env.decode_envelope_screened({"key": "k", "charger": "C", "action": "A", "b64": raw}, CAP, 32)
+    assert reason is None and chars == len(text) < limits.MAX_EVENT_CHARS
+    problem, _unstorable = limits.screen(out, chars)
+    assert problem and f"at most {limits.MAX_EVENT_CHARS}" in problem

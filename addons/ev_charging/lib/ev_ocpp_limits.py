@@ -63,17 +63,28 @@ def envelope_problem(event: dict) -> str | None:
     return screen(event)[0]
 
 
-def screen(event: dict) -> tuple[str | None, bool]:
+#: how many times longer than the JSON text it was parsed from the JSON of a value can be: a number
+#: written short grows when written again ("1e15" is 1000000000000000.0)
+MAX_JSON_GROWTH = 5
+
+
+def screen(event: dict, json_chars: int | None = None) -> tuple[str | None, bool]:
     """``(envelope_problem(event), whether payload/response/meta may hold an unstorable character)``.
 
     One C-speed ``json.dumps`` (ASCII-escaped) of the parts answers most events without walking them
     in Python: no nesting deeper than the number of brackets, no more characters than the escaped
     text, and no NUL nor surrogate without its escape in it. Only an event the text cannot clear is
-    walked (the second value is then exact; otherwise True means "check with has_unstorable")."""
+    walked (the second value is then exact; otherwise True means "check with has_unstorable").
+
+    ``json_chars``: the length of the JSON text the parts were parsed from, when that parsing already
+    refused a nesting deeper than MAX_DEPTH and made them storable (a b64 envelope, contract A). A text
+    short enough that its parts cannot reach MAX_EVENT_CHARS however they are written is not dumped."""
     for field, limit in (("action", MAX_ACTION), ("charger", MAX_IDENTITY), ("message_id", MAX_MESSAGE_ID)):
         problem = _long_text(event, field, limit)
         if problem:
             return problem, False
+    if json_chars is not None and (json_chars + 16) * MAX_JSON_GROWTH <= MAX_EVENT_CHARS:
+        return None, False  # (+16: an absent payload is stored as {})
     parts = {k: event.get(k) for k in ("payload", "response", "meta") if event.get(k) is not None}
     try:
         text = json.dumps(parts, ensure_ascii=True, separators=(",", ":"), default=str)

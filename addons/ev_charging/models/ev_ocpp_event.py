@@ -131,10 +131,10 @@ class EvOcppEvent(models.Model):
         in the order given. A malformed batch raises ValidationError and stores nothing.
         """
         self.env["ev.charger"]._check_bridge_access()
-        events, undecodable = self._decode_b64_envelopes(events)  # contract A
+        events, undecodable, screened = self._decode_b64_envelopes(events)  # contract A
         self._check_envelopes(events)
         # the work is done as the system, without mail tracking, once the caller is known to be the bridge
-        return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable)
+        return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable, screened)
 
     @api.model
     def bridge_features(self):
@@ -156,19 +156,25 @@ class EvOcppEvent(models.Model):
 
     # --- contract A: b64 envelopes ---------------------------------------------------------
     _B64_MAX_BYTES = 2 * 1024 * 1024  # decoded JSON of one event
-    _B64_MAX_DEPTH = 32  # nesting of payload, response and meta, each counted from 1
+    _B64_MAX_DEPTH = ev_ocpp_limits.MAX_DEPTH  # nesting of payload, response and meta, each counted from 1
 
     @api.model
     def _decode_b64_envelopes(self, events):
         """Events carrying ``b64`` get their payload/response/meta back. Returns ``(events,
-        {index: (reason, meta kept)})``: an event whose b64 cannot be used is rejected on its own,
-        with what the bridge sent kept in its meta; the batch check sees it without those keys."""
+        {index: (reason, meta kept)}, {index: characters of the JSON decoded})``: an event whose b64
+        cannot be used is rejected on its own, with what the bridge sent kept in its meta; the batch
+        check sees it without those keys. The size of a decoded JSON text (already checked for depth
+        and made storable) spares the event's screening a dump of it (ev_ocpp_limits.screen)."""
         if not isinstance(events, (list, tuple)) or not any(isinstance(e, dict) and "b64" in e for e in events):
-            return events, {}
-        decoded, undecodable = [], {}
+            return events, {}, {}
+        decoded, undecodable, screened = [], {}, {}
         for idx, event in enumerate(events):
             if isinstance(event, dict) and "b64" in event:
-                event, reason = ev_bridge_envelope.decode_envelope(event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH)
+                event, reason, chars = ev_bridge_envelope.decode_envelope_screened(
+                    event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH
+                )
+                if chars is not None:
+                    screened[idx] = chars
                 if reason:
                     event = dict(event)
                     kept = event.pop("b64")
@@ -178,7 +184,7 @@ class EvOcppEvent(models.Model):
                         meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
                     undecodable[idx] = (reason, meta)
             decoded.append(event)
-        return decoded, undecodable
+        return decoded, undecodable, screened
 
     @api.model
     def _ocpp_handlers(self):
@@ -189,8 +195,8 @@ class EvOcppEvent(models.Model):
     # One batch
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _ingest(self, events, undecodable=None):
-        undecodable = undecodable or {}
+    def _ingest(self, events, undecodable=None, screened=None):
+        undecodable, screened = undecodable or {}, screened or {}
         now = datetime.now(UTC)
         received = [self._received(event, now) for event in events]
         chargers = self._chargers_of(events)
@@ -208,7 +214,7 @@ class EvOcppEvent(models.Model):
             if idx in undecodable:  # contract A: a b64 that cannot be used rejects this event alone
                 event, problem = self._undecodable_event(raw, chargers, received[idx], *undecodable[idx])
             else:
-                event, problem = self._prepare_event(raw, chargers, received[idx], batch)
+                event, problem = self._prepare_event(raw, chargers, received[idx], batch, screened.get(idx))
             if not problem and event.action == MESSAGE_LOG:
                 problem = self._queue_log_row(event, log_rows)
             if event is not None and event.log is not None and event.charger:
@@ -249,10 +255,11 @@ class EvOcppEvent(models.Model):
         return seen | set(self.env["ev.ocpp.message"].search([("event_key", "in", keys)]).mapped("event_key"))
 
     @api.model
-    def _prepare_event(self, raw, chargers, received, batch):
+    def _prepare_event(self, raw, chargers, received, batch, json_chars=None):
         """(Event, None) ready for its handler, or (Event or None, reason) for an event rejected on its
-        own: over a limit (ev_ocpp_limits), for an unknown charger or an unsupported action."""
-        problem, maybe_unstorable = ev_ocpp_limits.screen(raw)
+        own: over a limit (ev_ocpp_limits), for an unknown charger or an unsupported action.
+        ``json_chars``: see ev_ocpp_limits.screen."""
+        problem, maybe_unstorable = ev_ocpp_limits.screen(raw, json_chars)
         if problem:
             return None, problem
         charger = chargers.get(raw["charger"])

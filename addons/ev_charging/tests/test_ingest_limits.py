@@ -1,6 +1,9 @@
 """Hostile or broken events are rejected on their own, never faulting their batch (issue 7, items 3 and 5,
 Odoo side): over-long names, deep nesting, oversized payloads, what PostgreSQL cannot store."""
 
+import base64
+import json
+
 from odoo.tests import tagged
 
 from ..lib import ev_ocpp_limits
@@ -75,6 +78,17 @@ class TestIngestLimits(EvCase):
         big = {"vendorId": "V", "data": "x" * (ev_ocpp_limits.MAX_EVENT_CHARS + 1)}
         kept = self.assertAloneRejected(self.ev("T-201", "DataTransfer", big), "at most 1048576")
         self.assertFalse(kept.payload)
+
+    def test_oversized_payload_in_a_b64_envelope_is_rejected_alone(self):
+        """Contract A: the bridge's JSON text is under the b64 cap (2 MiB) but its payload over the event's
+        limit; a small b64 event beside it is screened from its decoded size and applied."""
+        big = self.ev("T-201", "DataTransfer", {"vendorId": "V", "data": "x" * (ev_ocpp_limits.MAX_EVENT_CHARS + 1)})
+        small = self.ev("T-201", "DataTransfer", {"vendorId": "V", "data": "ok"})
+        for event in (big, small):
+            event["b64"] = base64.b64encode(json.dumps({"payload": event.pop("payload")}).encode()).decode()
+        results = self.ingest([big, small])
+        self.assertEqual([r["status"] for r in results], ["rejected", "applied"])
+        self.assertIn("at most 1048576", results[0]["error"])
 
     def test_nul_characters_and_lone_surrogates_reach_odoo(self):
         """Issue 7, item 3: a schema-valid StopTransaction with a control character in idTag."""
