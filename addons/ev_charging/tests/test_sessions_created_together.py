@@ -154,3 +154,29 @@ class TestSessionsCreatedTogether(EvCase):
         session = self.session(self.cp201, "NEW-EVSE")
         self.assertTrue(session.connector_id.exists())
         self.assertEqual(session.connector_id.evse_id.evse_number, 7)
+
+    def test_a_started_session_is_created_with_its_start(self):
+        """The start time, meter start and the like are given at creation (the stored fields computed from
+        the start are computed once); the Started event then writes only its connector."""
+        Session = type(self.env["ev.session"])
+        created, written = [], []
+        create, write = Session.create, Session.write
+
+        def recording_create(model, vals_list):
+            created.extend(vals_list if isinstance(vals_list, list) else [vals_list])
+            return create(model, vals_list)
+
+        def recording_write(records, vals):
+            written.append(set(vals))
+            return write(records, vals)
+
+        with patch.object(Session, "create", recording_create), patch.object(Session, "write", recording_write):
+            self.assertEqual(self.ingest([self.started("TX-S", 1, 5, 7_000)])[0]["status"], "applied")
+        start = self.naive(self.minutes(self.t0, 5))
+        self.assertEqual(created[0]["start_time"], start)
+        self.assertEqual((created[0]["has_meter_start"], created[0]["meter_start_reported"]), (True, 7_000.0))
+        self.assertNotIn("connector_id", created[0], "no connector before its event applies")
+        self.assertFalse([names for names in written if "start_time" in names], "the start is not written again")
+        session = self.session(self.cp201, "TX-S")
+        self.assertEqual((session.start_time, session.meter_start_wh, session.state), (start, 7_000.0, "active"))
+        self.assertEqual(session.connector_id.evse_id.evse_number, 1)

@@ -46,12 +46,31 @@ def create_sessions(batch, events):
         pairs[pair] = True
         # no connector yet: until its event is applied, the session is found by no connector's search
         # (MeterValues without a transaction id, a connector's active session); that event sets it
-        vals_list.append({"charger_id": pair[0], "transaction_id": pair[1]})
+        vals_list.append({"charger_id": pair[0], "transaction_id": pair[1], **_start_vals(batch, event, update)})
     if vals_list:
         sessions = batch.env["ev.session"].create(vals_list)
         for pair, session in zip(pairs, sessions, strict=True):
             batch.created[pair] = session.id
             batch.fresh.add(pair)
+
+
+def _start_vals(batch, event, update):
+    """What a Started event gives its new session that no search by connector depends on, given at its
+    creation rather than written by the event (the same values: ``_session_vals`` then finds them set):
+    the session's stored fields computed from its start are computed once."""
+    if update.kind != STARTED:
+        return {}
+    when, fixed = batch.ts(update.timestamp, event.received)
+    vals = {"start_time": when}
+    if fixed:
+        vals["clock_fixed"] = True
+    if update.offline:
+        vals["offline"] = True
+    if update.remote_start_id:
+        vals["remote_start_id"] = update.remote_start_id
+    if update.meter_start is not None:
+        vals.update({"has_meter_start": True, "meter_start_reported": float(update.meter_start)})
+    return vals
 
 
 def drop_unused_sessions(batch):
