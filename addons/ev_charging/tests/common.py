@@ -60,6 +60,21 @@ class EvCase(TransactionCase):
             event["response"] = response
         return event
 
+    def started201(self, tx, evse, ts, wh, **payload):
+        """A TransactionEvent Started of T-201 (2.0.1) on ``evse`` with its begin reading, received at
+        ``ts``; ``payload``: more of the message (an idToken...)."""
+        payload = {
+            "eventType": "Started",
+            "timestamp": iso(ts),
+            "triggerReason": "CablePluggedIn",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": tx},
+            "evse": {"id": evse, "connectorId": 1},
+            "meterValue": [register_reading(ts, wh, "Transaction.Begin")],
+            **payload,
+        }
+        return self.ev("T-201", "TransactionEvent", payload, ts)
+
     def updated201(self, tx, seq, ts, wh):
         """A TransactionEvent Updated of T-201 (2.0.1) with one register reading, received at ``ts``."""
         payload = {

@@ -10,39 +10,21 @@ from odoo.tools import mute_logger
 
 from ..models import ev_batch
 from ..models.ev_bulk import write_each
-from .common import EvCase, iso, register_reading
+from .common import EvCase
 
 
 @tagged("post_install", "-at_install")
 class TestPipelineWrites(EvCase):
     def started(self, tx, evse, wh):
-        payload = {
-            "eventType": "Started",
-            "timestamp": iso(self.t0),
-            "triggerReason": "CablePluggedIn",
-            "seqNo": 0,
-            "transactionInfo": {"transactionId": tx},
-            "evse": {"id": evse, "connectorId": 1},
-            "meterValue": [register_reading(self.t0, wh, "Transaction.Begin")],
-        }
-        return self.ev("T-201", "TransactionEvent", payload, self.t0)
+        return self.started201(tx, evse, self.t0, wh)
 
     def updated(self, tx, wh, kw):
         """An Updated of ``tx`` 10 minutes in: a register reading and the power at that instant."""
-        ts = self.minutes(self.t0, 10)
-        reading = register_reading(ts, wh)
-        reading["sampledValue"].append(
+        event = self.updated201(tx, 1, self.minutes(self.t0, 10), wh)
+        event["payload"]["meterValue"][0]["sampledValue"].append(
             {"value": kw * 1000, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W"}}
         )
-        payload = {
-            "eventType": "Updated",
-            "timestamp": iso(ts),
-            "triggerReason": "MeterValuePeriodic",
-            "seqNo": 1,
-            "transactionInfo": {"transactionId": tx},
-            "meterValue": [reading],
-        }
-        return self.ev("T-201", "TransactionEvent", payload, ts)
+        return event
 
     def stored(self, session, *fnames):
         """The values of ``session`` in the database (not the cache)."""

@@ -7,25 +7,21 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .common import EvCase, iso, register_reading
+from .common import EvCase, iso
 from .test_ingestion import mv16
 
 
 @tagged("post_install", "-at_install")
 class TestSessionsCreatedTogether(EvCase):
     def started(self, tx, evse, minute, wh=0):
-        ts = self.minutes(self.t0, minute)
-        payload = {
-            "eventType": "Started",
-            "timestamp": iso(ts),
-            "triggerReason": "Authorized",
-            "seqNo": 0,
-            "transactionInfo": {"transactionId": tx},
-            "evse": {"id": evse, "connectorId": 1},
-            "idToken": {"idToken": "TOKEN-0001", "type": "ISO14443"},
-            "meterValue": [register_reading(ts, wh, "Transaction.Begin")],
-        }
-        return self.ev("T-201", "TransactionEvent", payload, ts)
+        return self.started201(
+            tx,
+            evse,
+            self.minutes(self.t0, minute),
+            wh,
+            triggerReason="Authorized",
+            idToken={"idToken": "TOKEN-0001", "type": "ISO14443"},
+        )
 
     def updated(self, tx, seq, minute, wh):
         return self.updated201(tx, seq, self.minutes(self.t0, minute), wh)
