@@ -134,12 +134,12 @@ class EvSession(models.Model):
         if rows is None:
             rows = self._ev_meter_rows().get(self.id, [])
         powers = {row["timestamp"]: row["value"] for row in rows if row["measurand"] == POWER_MEASURAND}
+        # the start of 0 a lifetime register reported is no reading of this session (ev_ocpp.session_energy)
+        below = self.meter_start_wh if self.meter_start_fixed else None
         readings = [
             (row["timestamp"], row["value"], 0)
             for row in rows
-            if row["measurand"] == ev_ocpp.ENERGY_REGISTER
-            # the start of 0 a lifetime register reported is no reading of this session (ev_ocpp.session_energy)
-            and not (self.meter_start_fixed and row["value"] < self.meter_start_wh)
+            if row["measurand"] == ev_ocpp.ENERGY_REGISTER and (below is None or row["value"] >= below)
         ]
         anchor_resolution = 1 if self.charger_id.ocpp_version == "1.6" else 0
         has_readings = bool(readings)
