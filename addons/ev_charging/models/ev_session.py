@@ -332,7 +332,10 @@ class EvSession(models.Model):
 
     def _progress_steps(self):
         """{stage: [method names]}: the steps of the progress pipeline (PROGRESS_STAGES) of an active
-        session that got new data."""
+        session that got new data. Their writes are deferred to one write per session at the end
+        (SessionBatch.defer): a step changes the session through ``_ev_write_changed(vals, batch)``, and
+        reads there what the earlier steps changed. A field an earlier step deferred must not be written
+        otherwise: the deferred value would be written over it at the end."""
         return {"energy": ["_recompute_energy"], "live": ["_ev_live_progress"]}
 
     # --- Live updates (ev.live) ---------------------------------------------------------------
