@@ -184,7 +184,7 @@ class IngestBatch(SessionBatch):
         self.sequences = {}  # session id -> (highest seqNo, its chargingState or None) of the chunk being applied
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
-        self.connectors = {}  # (charger id, EVSE id, connector id) -> ev.connector named by the batch's events
+        self.connectors = {}  # (charger id, EVSE id, connector id) -> ev.connector of the batch's chargers
         # connectors that may hold an active session (those of the batch's chargers read before it, plus
         # those the batch made active); None: unknown, every new session looks for one to supersede. It is
         # not taken back with a rolled-back chunk: a connector too many only costs a search.
@@ -202,9 +202,13 @@ class IngestBatch(SessionBatch):
         self.connectors = dict(state[3])
 
     def connector(self, charger, evse_id, connector_id=None):
-        """``charger._get_connector(evse_id, connector_id)`` (created on first sight), looked up once per
-        batch: a station names its EVSE at every transaction event."""
-        key = (charger.id, evse_id, connector_id)
+        """``charger._get_connector(evse_id, connector_id)`` (created on first sight), from the connectors
+        the batch read for its chargers in one query (``ev.ocpp.event._connectors_of``) or looked up once:
+        a station names its EVSE at every transaction event."""
+        try:
+            key = (charger.id, int(evse_id), int(1 if connector_id is None else connector_id))
+        except (TypeError, ValueError):
+            return charger._get_connector(evse_id, connector_id)  # which says what is wrong
         if key not in self.connectors:
             self.connectors[key] = charger._get_connector(evse_id, connector_id)
         return self.connectors[key].with_env(charger.env)

@@ -228,6 +228,7 @@ class EvOcppEvent(models.Model):
                 pending.append((idx, event))
         batch.known, batch.looked_up = self._prefetch_sessions([event for _idx, event in pending])
         batch.active_connectors = self._active_connectors([event for _idx, event in pending])
+        batch.connectors = self._connectors_of([event for _idx, event in pending])
         self._apply_chunks(batch, events, pending, results, rejected)
         batch.settle()
         write_message_log(self.env, log_rows, log_pairs)
@@ -351,6 +352,21 @@ class EvOcppEvent(models.Model):
             [chargers],
         )
         return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _connectors_of(self, events):
+        """The connectors of the chargers of ``events``, in one query: {(charger id, EVSE id, connector
+        id): ev.connector} (IngestBatch.connector)."""
+        chargers = list({event.charger.id for event in events})
+        if not chargers:
+            return {}
+        Connector = self.env["ev.connector"]
+        Connector.flush_model(["charger_id", "evse_number", "connector_number"])
+        self.env.cr.execute(
+            "SELECT charger_id, evse_number, connector_number, id FROM ev_connector WHERE charger_id = ANY(%s)",
+            [chargers],
+        )
+        return {(charger, evse, number): Connector.browse(cid) for charger, evse, number, cid in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------------------------------
     # Applying events

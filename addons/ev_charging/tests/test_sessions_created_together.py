@@ -141,6 +141,13 @@ class TestSessionsCreatedTogether(EvCase):
         with patch.object(Charger, "_get_connector", counting):
             self.assertEqual({r["status"] for r in self.ingest(events)}, {"applied"})
         self.assertEqual(calls, [1], "one look-up for the three events")
+        # the next batch finds EVSE 1 among the connectors read for its chargers: no look-up at all
+        calls.clear()
+        later = self.updated("TX-1", 3, 15, 3_000)
+        later["payload"]["evse"] = {"id": 1, "connectorId": 1}
+        with patch.object(Charger, "_get_connector", counting):
+            self.assertEqual(self.ingest([later])[0]["status"], "applied")
+        self.assertEqual(calls, [], "read with the batch's chargers")
         # EVSE 7 is new: made by the chunk, which the bad event rolls back; the replay makes it again
         calls.clear()
         with patch.object(Charger, "_get_connector", counting):
