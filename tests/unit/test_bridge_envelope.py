@@ -28,7 +28,7 @@ def test_roundtrip_restores_payload_response_meta():
         "action": "DataTransfer",
         "b64": b64({"payload": {"data": "\x01\x1f\r"}, "response": {"status": "Accepted"}, "meta": {"x": 1}}),
     }
-    out, reason = env.decode_envelope(event, CAP, 32)
+    out, reason, _chars = env.decode_envelope(event, CAP, 32)
     assert reason is None
     assert out == {
         "key": "n:e1:1",
@@ -41,7 +41,7 @@ def test_roundtrip_restores_payload_response_meta():
 
 
 def test_payload_defaults_to_empty_object():
-    out, reason = env.decode_envelope({"key": "k", "b64": b64({"meta": {"a": 1}})}, CAP, 32)
+    out, reason, _chars = env.decode_envelope({"key": "k", "b64": b64({"meta": {"a": 1}})}, CAP, 32)
     assert (reason, out["payload"], out["meta"]) == (None, {}, {"a": 1})
 
 
@@ -61,7 +61,7 @@ def test_payload_defaults_to_empty_object():
     ],
 )
 def test_refusals(value, expected):
-    _out, reason = env.decode_envelope({"key": "k", "b64": value}, CAP, 32)
+    _out, reason, _chars = env.decode_envelope({"key": "k", "b64": value}, CAP, 32)
     if expected is None:
         assert reason is None
     else:
@@ -77,7 +77,7 @@ def test_depth_limit_is_inclusive_and_counted_per_key():
 
 def test_deep_json_beyond_the_recursion_limit_is_refused_not_raised():
     deep = "[" * 100000 + "]" * 100000
-    inner, reason = env.decode(b64(None, raw=f'{{"payload": {{"a": {deep}}}}}'.encode()), CAP, 32)
+    inner, reason, _chars = env.decode(b64(None, raw=f'{{"payload": {{"a": {deep}}}}}'.encode()), CAP, 32)
     assert inner is None and "deeper" in reason
 
 
@@ -88,7 +88,7 @@ def test_size_cap_before_and_after_decoding():
 
 
 def test_top_level_keys_with_b64_refused():
-    _out, reason = env.decode_envelope({"key": "k", "payload": {}, "b64": b64({"payload": {}})}, CAP, 32)
+    _out, reason, _chars = env.decode_envelope({"key": "k", "payload": {}, "b64": b64({"payload": {}})}, CAP, 32)
     assert "must not carry payload" in reason
 
 
@@ -96,7 +96,7 @@ def test_nul_and_lone_surrogates_replaced_original_kept():
     original = {"payload": {"a\x00": "x\x00y", "s": "\ud800z", "ok": "\U0001f600"}}
     text = json.dumps(original)  # ensure_ascii: \u0000 and \ud800 escapes
     value = base64.b64encode(text.encode()).decode()
-    inner, reason = env.decode(value, CAP, 32)
+    inner, reason, _chars = env.decode(value, CAP, 32)
     assert reason is None
     assert inner["payload"] == {"a\ufffd": "x\ufffdy", "s": "\ufffdz", "ok": "\U0001f600"}
     assert inner["meta"]["lossless_b64"] == value
@@ -107,29 +107,29 @@ def test_raw_lone_surrogate_in_the_utf8_is_replaced_too():
     # not escaped in the JSON but written raw (UTF-8 with surrogatepass, which the decoder accepts)
     original = {"payload": {"s": "\ud800z"}}
     value = base64.b64encode(json.dumps(original, ensure_ascii=False).encode("utf-8", "surrogatepass")).decode()
-    inner, reason = env.decode(value, CAP, 32)
+    inner, reason, _chars = env.decode(value, CAP, 32)
     assert reason is None
     assert inner["payload"] == {"s": "\ufffdz"}
     assert inner["meta"]["lossless_b64"] == value
 
 
 def test_paired_surrogates_are_not_touched():
-    inner, reason = env.decode(b64({"payload": {"e": "\U0001f600"}}), CAP, 32)
+    inner, reason, _chars = env.decode(b64({"payload": {"e": "\U0001f600"}}), CAP, 32)
     assert reason is None and inner == {"payload": {"e": "\U0001f600"}}
 
 
 def test_the_decoded_size_screens_a_storable_envelope_without_dumping_it(monkeypatch):
-    """decode_envelope_screened gives the length of the JSON it decoded when that is storable as it is:
+    """decode_envelope gives the length of the JSON it decoded when that is storable as it is:
     ev_ocpp_limits.screen then needs no dump of the parts (and gives the same answer as with one)."""
     event = {"key": "k", "charger": "CP-1", "action": "DataTransfer", "b64": b64({"payload": {"vendorId": "V"}})}
-    out, reason, chars = env.decode_envelope_screened(event, CAP, 32)
+    out, reason, chars = env.decode_envelope(event, CAP, 32)
     assert reason is None and chars == len(json.dumps({"payload": {"vendorId": "V"}}))
     assert limits.screen(out) == limits.screen(out, chars) == (None, False)
     monkeypatch.setattr(limits.json, "dumps", lambda *a, **k: pytest.fail("dumped"))
     assert limits.screen(out, chars) == (None, False)
     monkeypatch.undo()
     # sanitized on decoding (meta grows by the original b64): no size given, screened the usual way
-    _out, _reason, sanitized = env.decode_envelope_screened(dict(event, b64=b64({"payload": {"s": "a\x00"}})), CAP, 32)
+    _out, _reason, sanitized = env.decode_envelope(dict(event, b64=b64({"payload": {"s": "a\x00"}})), CAP, 32)
     assert sanitized is None
 
 
@@ -139,7 +139,7 @@ def test_a_decoded_size_too_large_to_vouch_for_is_screened_by_the_dump():
     numbers = "[" + ",".join(["1e15"] * (limits.MAX_EVENT_CHARS // 15)) + "]"
     text = '{"payload": {"data": ' + numbers + "}}"
     raw = base64.b64encode(text.encode()).decode()
-    out, reason, chars = env.decode_envelope_screened({"key": "k", "charger": "C", "action": "A", "b64": raw}, CAP, 32)
+    out, reason, chars = env.decode_envelope({"key": "k", "charger": "C", "action": "A", "b64": raw}, CAP, 32)
     assert reason is None and chars == len(text) < limits.MAX_EVENT_CHARS
     problem, _unstorable = limits.screen(out, chars)
     assert problem and f"at most {limits.MAX_EVENT_CHARS}" in problem

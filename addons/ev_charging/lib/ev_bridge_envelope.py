@@ -38,49 +38,38 @@ def sanitize(value):
 
 
 def decode(b64, max_bytes: int, max_depth: int):
-    """``(inner dict, None)`` or ``(None, reason)``."""
-    inner, reason, _chars = decode_screened(b64, max_bytes, max_depth)
-    return inner, reason
-
-
-def decode_screened(b64, max_bytes: int, max_depth: int):
-    """``decode`` and the number of characters of the JSON text decoded, when what was decoded is
-    storable as it is (None otherwise): the size the JSON of payload, response and meta cannot
-    exceed, so the per-event limits need not dump them again (``ev_ocpp_limits.screen``)."""
+    """``(inner dict, None, characters)`` or ``(None, reason, None)``. ``characters``: the length of the
+    JSON text decoded when what it holds is storable as it is (None when it had to be sanitized): the
+    size the JSON of payload, response and meta cannot exceed, so the per-event limits need not dump
+    them again (``ev_ocpp_limits.screen``)."""
     if not isinstance(b64, str):
         return None, "b64 must be a string", None
-    inner, reason, text, changed = _decode(b64, max_bytes, max_depth)
-    return inner, reason, (len(text) if text is not None and not changed else None)
-
-
-def _decode(b64, max_bytes, max_depth):
-    """(inner, reason, JSON text, sanitized?)"""
     if len(b64) > 4 * ((max_bytes + 2) // 3):
-        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)", None, False
+        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)", None
     try:
         raw = base64.b64decode(b64.encode("ascii"), validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        return None, "b64 is not valid base64", None, False
+        return None, "b64 is not valid base64", None
     if len(raw) > max_bytes:
-        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)", None, False
+        return None, f"b64 holds more than {max_bytes} bytes (per-event cap)", None
     try:
         text = raw.decode("utf-8", "surrogatepass")
         inner = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
-        return None, f"b64 JSON nests deeper than {max_depth} levels", None, False
+        return None, f"b64 JSON nests deeper than {max_depth} levels", None
     except ValueError:
-        return None, "b64 is not UTF-8 JSON", None, False
+        return None, "b64 is not UTF-8 JSON", None
     if not isinstance(inner, dict) or set(inner) - set(KEYS):
-        return None, "b64 must hold an object with payload, response and/or meta only", None, False
+        return None, "b64 must hold an object with payload, response and/or meta only", None
     if not isinstance(inner.get("payload", {}), dict):
-        return None, "b64: payload must be an object", None, False
+        return None, "b64: payload must be an object", None
     for key in ("response", "meta"):
         if inner.get(key) is not None and not isinstance(inner[key], dict):
-            return None, f"b64: {key} must be an object", None, False
+            return None, f"b64: {key} must be an object", None
     if text.count("{") + text.count("[") > max_depth:  # cheap: only then can it be too deep
         for key in KEYS:
             if limits.depth_over(inner.get(key), max_depth):
-                return None, f"b64: {key} nests deeper than {max_depth} levels", None, False
+                return None, f"b64: {key} nests deeper than {max_depth} levels", None
     changed = False
     if limits.may_hold_unstorable(text):
         inner, changed = sanitize(inner)
@@ -89,20 +78,15 @@ def _decode(b64, max_bytes, max_depth):
             meta["lossless_b64"] = b64
             meta["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_b64"
             inner["meta"] = meta
-    return inner, None, text, changed
+    return inner, None, (None if changed else len(text))
 
 
 def decode_envelope(event: dict, max_bytes: int, max_depth: int):
-    """``(envelope with payload/response/meta restored, None)`` or ``(event, reason)``."""
-    out, reason, _chars = decode_envelope_screened(event, max_bytes, max_depth)
-    return out, reason
-
-
-def decode_envelope_screened(event: dict, max_bytes: int, max_depth: int):
-    """``decode_envelope`` and the characters of its JSON text (see ``decode_screened``)."""
+    """``(envelope with payload/response/meta restored, None, characters)`` or ``(event, reason, None)``
+    (characters: see ``decode``)."""
     if any(key in event for key in KEYS):
         return event, "an envelope with b64 must not carry payload, response or meta at the top level", None
-    inner, reason, chars = decode_screened(event.get("b64"), max_bytes, max_depth)
+    inner, reason, chars = decode(event.get("b64"), max_bytes, max_depth)
     if reason:
         return event, reason, None
     out = {k: v for k, v in event.items() if k != "b64"}

@@ -170,7 +170,7 @@ class EvOcppEvent(models.Model):
         decoded, undecodable, screened = [], {}, {}
         for idx, event in enumerate(events):
             if isinstance(event, dict) and "b64" in event:
-                event, reason, chars = ev_bridge_envelope.decode_envelope_screened(
+                event, reason, chars = ev_bridge_envelope.decode_envelope(
                     event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH
                 )
                 if chars is not None:
