@@ -1,6 +1,9 @@
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 from odoo.tests.common import TransactionCase
+from odoo.tools import mute_logger
 
 from ..demo import ev_demo_streams as ev_demo
 from ..lib import ev_ocpp
@@ -114,6 +117,34 @@ class EvCase(TransactionCase):
             batch.settle()
         self.env.invalidate_all()
         return batch, result
+
+    @contextmanager
+    def extra_steps(self, pipeline, first=None, last=None):
+        """Within the block, ev.session's ``pipeline`` (``"_completion_steps"`` or ``"_progress_steps"``)
+        runs more steps: ``first`` {stage: function} before that stage's own steps, ``last`` after them.
+        A function takes ``(sessions, batch=None)`` like a step; the log of a failing step is muted."""
+        Session = type(self.env["ev.session"])
+        original = getattr(Session, pipeline)
+        added = {
+            where: {stage: f"_test_{where}_{stage}" for stage in given or {}}
+            for where, given in (("first", first), ("last", last))
+        }
+
+        def steps(model):
+            result = original(model)
+            for stage, name in added["first"].items():
+                result[stage] = [name, *result.get(stage, [])]
+            for stage, name in added["last"].items():
+                result[stage] = [*result.get(stage, []), name]
+            return result
+
+        with ExitStack() as stack:
+            for where, given in (("first", first), ("last", last)):
+                for stage, function in (given or {}).items():
+                    stack.enter_context(patch.object(Session, added[where][stage], function, create=True))
+            stack.enter_context(patch.object(Session, pipeline, steps))
+            stack.enter_context(mute_logger("odoo.addons.ev_charging.models.ev_session"))
+            yield
 
     @staticmethod
     def naive(ts):

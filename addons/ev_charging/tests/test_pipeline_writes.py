@@ -6,7 +6,6 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from ..models import ev_batch
 from ..models.ev_bulk import write_each
@@ -60,28 +59,19 @@ class TestPipelineWrites(EvCase):
 
     def test_a_later_step_reads_what_an_earlier_one_deferred(self):
         self.ingest([self.started("TX-A", 1, 10_000)])
-        Session = type(self.env["ev.session"])
         seen = []
 
         def peek(sessions, batch=None):
             for session in sessions:
                 seen.append((session.energy_kwh, self.stored(session, "energy_kwh")[0]))
 
-        original = Session._progress_steps
-
-        def steps(model):
-            result = original(model)
-            result["live"] = ["_test_peek", *result["live"]]
-            return result
-
-        with patch.object(Session, "_test_peek", peek, create=True), patch.object(Session, "_progress_steps", steps):
+        with self.extra_steps("_progress_steps", first={"live": peek}):
             self.ingest([self.updated("TX-A", 13_000, 7.0)])
         self.assertEqual(seen, [(3.0, None)], "the energy step's value is in cache, not written yet")
         self.assertEqual(self.stored(self.session(self.cp201, "TX-A"), "energy_kwh"), (3.0,))
 
     def test_a_failing_step_takes_back_only_what_it_deferred_for_its_session(self):
         self.ingest([self.started("GOOD", 1, 10_000), self.started("BAD", 2, 50_000)])
-        Session = type(self.env["ev.session"])
         after = []
 
         def note(sessions, batch=None):
@@ -93,20 +83,7 @@ class TestPipelineWrites(EvCase):
         def later(sessions, batch=None):
             after.extend((s.transaction_id, s.stop_reason) for s in sessions)
 
-        original = Session._progress_steps
-
-        def steps(model):
-            result = original(model)
-            result.setdefault("estimate", []).append("_test_note")
-            result["live"] = ["_test_later", *result["live"]]
-            return result
-
-        with (
-            patch.object(Session, "_test_note", note, create=True),
-            patch.object(Session, "_test_later", later, create=True),
-            patch.object(Session, "_progress_steps", steps),
-            mute_logger("odoo.addons.ev_charging.models.ev_session"),
-        ):
+        with self.extra_steps("_progress_steps", first={"live": later}, last={"estimate": note}):
             results = self.ingest([self.updated("GOOD", 12_000, 7.0), self.updated("BAD", 51_000, 3.5)])
         self.assertEqual({r["status"] for r in results}, {"applied"}, "a failing step undoes no event")
         self.assertEqual(after, [("GOOD", "noted GOOD")], "the failing session leaves its pipeline")

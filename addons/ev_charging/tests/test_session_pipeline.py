@@ -4,7 +4,6 @@ per batch, a failing step stops only its session."""
 from unittest.mock import patch
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from ..models.ev_session import COMPLETION_STAGES, PROGRESS_STAGES
 from .common import EvCase, iso
@@ -47,7 +46,6 @@ class TestSessionPipeline(EvCase):
         self.assertLessEqual(set(self.env["ev.session"]._progress_steps()), set(PROGRESS_STAGES))
 
     def test_each_step_runs_once_per_batch_and_a_failure_stops_only_its_session(self):
-        Session = type(self.env["ev.session"])
         calls = []
 
         def step(sessions, batch=None):
@@ -58,20 +56,7 @@ class TestSessionPipeline(EvCase):
         def after(sessions, batch=None):
             calls.append(("after", sessions.mapped("transaction_id")))
 
-        original = Session._completion_steps
-
-        def steps(self):
-            result = original(self)
-            result.setdefault("price", []).insert(0, "_test_step")
-            result.setdefault("final_cost", []).append("_test_after")
-            return result
-
-        with (
-            patch.object(Session, "_test_step", step, create=True),
-            patch.object(Session, "_test_after", after, create=True),
-            patch.object(Session, "_completion_steps", steps),
-            mute_logger("odoo.addons.ev_charging.models.ev_session"),
-        ):
+        with self.extra_steps("_completion_steps", first={"price": step}, last={"final_cost": after}):
             results = self.ingest(self.session_events("GOOD", 1) + self.session_events("BAD", 2))
         self.assertEqual({r["status"] for r in results}, {"applied"}, "a failing step undoes no event")
         self.assertEqual(sorted(calls[0][0]), ["BAD", "GOOD"], "one call for the batch's sessions")
