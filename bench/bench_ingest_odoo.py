@@ -5,7 +5,8 @@
 
 (``run_ingest.sh`` sets up the machine's Odoo configuration, then runs this file.) On a database where
 ev_charging and ev_billing are installed (default: the one ``./ev test`` builds), it creates a site with a
-tariff and N connected 2.0.1 stations held by a bridge node, then calls ``ev.ocpp.event.ingest`` the way the
+tariff and N connected 2.0.1 stations held by a bridge node, each with the EVSE and connector its status
+report would have made known, then calls ``ev.ocpp.event.ingest`` the way the
 bridge's batches do: one batch of Started events, then B batches of Updated events carrying R register
 readings per session each, committing after every batch as a request would. It prints, per event, the
 CPU time of this Odoo process and of its PostgreSQL backend (``/proc``) next to the wall clock: the CPU
@@ -51,6 +52,9 @@ def setup(env, sessions):
         [{"identity": f"{PREFIX}{i:05d}", "site_id": site.id, "ocpp_version": "2.0.1"} for i in range(sessions)]
     )
     chargers.write({"connection_state": "connected", "node_id": node.id})
+    # the EVSE and connector each station reports in its StatusNotification after its boot
+    evses = env["ev.evse"].create([{"charger_id": c.id, "evse_number": 1} for c in chargers])
+    env["ev.connector"].create([{"evse_id": e.id, "connector_number": 1} for e in evses])
     return tariff, site, node, chargers
 
 

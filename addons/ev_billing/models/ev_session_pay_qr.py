@@ -1,6 +1,8 @@
 """Pay by QR on sessions: link the session started by an authorization, bill it per session and
 capture (or void) at the end."""
 
+from collections import defaultdict
+
 from odoo import fields, models
 
 from .ev_payment_authorization import OPEN_STATES
@@ -21,19 +23,30 @@ class EvSession(models.Model):
 
     def _ev_qr_link(self, batch=None):
         """Link sessions to the open authorization whose generated id token started them (first step of
-        the stages "estimate" and "price", before a pay-by-QR session is billed on its own)."""
-        Auth = self.env["ev.payment.authorization"].sudo()
-        for session in self.sudo().filtered(lambda s: not s.ev_pay_authorization_id and s.id_token_value):
-            auth = Auth.search(
+        the stages "estimate" and "price", before a pay-by-QR session is billed on its own). The open
+        authorizations of all the sessions are read in one query; each is given to one session."""
+        sessions = self.sudo().filtered(lambda s: not s.ev_pay_authorization_id and s.id_token_value)
+        if not sessions:
+            return
+        auths = (
+            self.env["ev.payment.authorization"]
+            .sudo()
+            .search(
                 [
-                    ("id_token_value", "=", session.id_token_value),
+                    ("id_token_value", "in", list(set(sessions.mapped("id_token_value")))),
                     ("state", "in", OPEN_STATES),
                     ("session_id", "=", False),
-                    ("charger_id", "=", session.charger_id.id),
-                ],
-                limit=1,
+                    ("charger_id", "in", sessions.charger_id.ids),
+                ]
             )
-            if auth:
+        )
+        open_auths = defaultdict(list)  # (token value, charger id) -> authorizations, in their order
+        for auth in auths:
+            open_auths[auth.id_token_value, auth.charger_id.id].append(auth)
+        for session in sessions:
+            candidates = open_auths.get((session.id_token_value, session.charger_id.id))
+            if candidates:
+                auth = candidates.pop(0)
                 session.ev_pay_authorization_id = auth
                 auth.session_id = session
 

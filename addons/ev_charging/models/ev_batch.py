@@ -185,6 +185,7 @@ class IngestBatch(SessionBatch):
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
         self.connectors = {}  # (charger id, EVSE id, connector id) -> ev.connector of the batch's chargers
+        self.tokens = {}  # id token value -> its ev.id.token records (transactions.read_tokens)
         # connectors that may hold an active session (those of the batch's chargers read before it, plus
         # those the batch made active); None: unknown, every new session looks for one to supersede. It is
         # not taken back with a rolled-back chunk: a connector too many only costs a search.

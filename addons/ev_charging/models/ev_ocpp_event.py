@@ -366,7 +366,10 @@ class EvOcppEvent(models.Model):
             "SELECT charger_id, evse_number, connector_number, id FROM ev_connector WHERE charger_id = ANY(%s)",
             [chargers],
         )
-        return {(charger, evse, number): Connector.browse(cid) for charger, evse, number, cid in self.env.cr.fetchall()}
+        rows = self.env.cr.fetchall()
+        # their company, read now for all: a session given its connector checks it (else one query each)
+        Connector.browse([row[3] for row in rows]).fetch(["company_id"])
+        return {(charger, evse, number): Connector.browse(cid) for charger, evse, number, cid in rows}
 
     # ------------------------------------------------------------------------------------------
     # Applying events

@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from ..lib import ev_ocpp
 from .ev_access import require_command_rights
 from .ev_batch import SessionBatch
-from .ev_bulk import set_fillfactor
+from .ev_bulk import set_fillfactor, write_each
 from .ev_live import live_values
 from .ev_ocpp_handlers.readings import flush_samples
 
@@ -211,7 +211,7 @@ class EvSession(models.Model):
         ):
             batch.defer(self, changed)
         else:
-            self.write(changed)
+            write_each([(self, changed)])
         return changed
 
     def _ev_changed(self, vals):

@@ -6,6 +6,7 @@ connector 1 charging; one reset failed today (NYC-L2-01 offline). The other demo
 (ev_tax_equity's SPVs) are not the user's."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -34,6 +35,16 @@ class TestDashboard(TransactionCase):
         return self.Dashboard.get_data()["figures"]
 
     def test_figures_counted_by_hand(self):
+        # the demo's reset failed when the database was built, which may be before the user's midnight
+        # (New York): it failed now; the demo's only failed command is the figure's one
+        Command = self.env["ev.charger.command"]
+        failed = Command.search([("state", "in", ["rejected", "failed", "timeout"])])
+        self.assertEqual(failed.mapped("charger_id.identity"), ["NYC-L2-01"])
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ev_charger_command SET create_date = now() at time zone 'UTC' WHERE id = %s", [failed.id]
+        )
+        Command.invalidate_model(["create_date"])
         f = self.figures()
         values = {key: f[key]["value"] for key in f if isinstance(f[key], dict)}
         self.assertEqual(values["chargers_connected"], 9)
@@ -54,6 +65,12 @@ class TestDashboard(TransactionCase):
         # the network is below 100 % but above 90 %
         self.assertLess(values["availability_month"], 100)
         self.assertGreater(values["availability_month"], 90)
+        # one minute before the user's midnight it failed yesterday
+        midnight = datetime.now(ZoneInfo("America/New_York")).replace(hour=0, minute=0, second=0, microsecond=0)
+        before = (midnight - timedelta(minutes=1)).astimezone(UTC).replace(tzinfo=None)
+        self.env.cr.execute("UPDATE ev_charger_command SET create_date = %s WHERE id = %s", [before, failed.id])
+        Command.invalidate_model(["create_date"])
+        self.assertEqual(self.figures()["commands_failed_today"]["value"], 0)
 
     def test_each_figure_opens_its_list(self):
         f = self.figures()

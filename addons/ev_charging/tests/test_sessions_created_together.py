@@ -183,3 +183,29 @@ class TestSessionsCreatedTogether(EvCase):
         session = self.session(self.cp201, "TX-S")
         self.assertEqual((session.start_time, session.meter_start_wh, session.state), (start, 7_000.0, "active"))
         self.assertEqual(session.connector_id.evse_id.evse_number, 1)
+
+    def test_a_started_batch_makes_as_many_queries_for_six_sessions_as_for_two(self):
+        """Stations that reported their connectors start their transactions: nothing is read or written
+        one session at a time (before: each session given its connector read that connector's company
+        for the company check, and its id token and its pay-by-QR authorization were searched, one query
+        each)."""
+        for evse in range(1, 16):
+            self.cp201._get_connector(evse, 1)
+        self.env.flush_all()
+
+        def queries(evses):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            results = self.ingest([self.started(f"Q-{evse}", evse, evse) for evse in evses])
+            self.assertEqual({r["status"] for r in results}, {"applied"})
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        queries([1])  # what is read once and cached (parameters, the tariff) is read here
+        two, six = queries([2, 3]), queries(range(4, 10))
+        self.assertEqual(six, two, "no query per session")
+        sessions = self.sessions(self.cp201).filtered(lambda s: s.transaction_id.startswith("Q-"))
+        self.assertEqual(len(sessions), 9)
+        self.assertEqual(
+            sessions.mapped(lambda s: s.connector_id.evse_id.evse_number), list(range(1, 10)), "each its connector"
+        )

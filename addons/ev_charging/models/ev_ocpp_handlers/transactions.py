@@ -32,7 +32,7 @@ def create_sessions(batch, events):
     to the first event of its transaction. An event that cannot be read is left to its handler, which
     rejects it; the sessions are created in the chunk's savepoint, so a rolled-back chunk takes them
     back (IngestBatch.restore) and its replay creates them one by one."""
-    vals_list, pairs = [], {}
+    vals_list, pairs, tokens = [], {}, set()
     for event in events:
         if event.action not in READERS or not event.charger:
             continue
@@ -41,6 +41,8 @@ def create_sessions(batch, events):
             pair = (event.charger.id, ev_ocpp_messages.transaction_id(update.transaction_id))
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
+        if update.id_token:
+            tokens.add(update.id_token)
         if pair not in batch.looked_up or pair in batch.known or pair in batch.created or pair in pairs:
             continue
         pairs[pair] = True
@@ -52,6 +54,21 @@ def create_sessions(batch, events):
         for pair, session in zip(pairs, sessions, strict=True):
             batch.created[pair] = session.id
             batch.fresh.add(pair)
+    read_tokens(batch, tokens)
+
+
+def read_tokens(batch, values):
+    """The id tokens of ``values`` (those the batch has not read yet), read in one query for ``link_token``:
+    {value: its tokens, any company, any type}. No event of a batch creates a token."""
+    values = [value for value in values if value not in batch.tokens]
+    if not values:
+        return
+    found = batch.env["ev.id.token"].search([("value", "in", values)], order="id")
+    by_value = {value: [] for value in values}
+    for token in found:
+        by_value[token.value].append(token.id)
+    Token = batch.env["ev.id.token"]
+    batch.tokens.update({value: Token.browse(ids).with_prefetch(found.ids) for value, ids in by_value.items()})
 
 
 def _start_vals(batch, event, update):
@@ -134,13 +151,17 @@ def link_token(batch, session, token_value, token_type=None):
         if token_value and not session.id_token_value:
             session.id_token_value = token_value
         return
-    Token = batch.env["ev.id.token"]
-    # a token of the station's company, or of no company (another company's drivers are not ours)
-    domain = [("value", "=", token_value), ("company_id", "in", [session.company_id.id, False])]
-    token = Token.search(domain + ([("token_type", "=", token_type)] if token_type else []), limit=1)
-    if not token and token_type:
-        token = Token.search(domain, limit=1)
-    session.write({"id_token_value": token_value, "id_token_id": token.id if token else False})
+    if token_value not in batch.tokens:
+        read_tokens(batch, [token_value])
+    # a token of the station's company, or of no company (another company's drivers are not ours); of the
+    # type the station named if there is one
+    company = session.company_id
+    tokens = (
+        batch.tokens[token_value].with_env(batch.env).filtered(lambda t: not t.company_id or t.company_id == company)
+    )
+    token = tokens.filtered(lambda t: t.token_type == token_type)[:1] if token_type else tokens[:0]
+    token = token or tokens[:1]
+    session._ev_write_changed({"id_token_value": token_value, "id_token_id": token.id})
 
 
 def _session_vals(batch, session, created, update, when, fixed, connector):
