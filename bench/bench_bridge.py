@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT))
 from e2e_helpers import BridgeProcess, OdooServer, free_port, wait_until  # noqa: E402
 
-from ocpp_bridge.outbox import encode_b64  # noqa: E402
+from ocpp_bridge.outbox import encode_b64, encode_json  # noqa: E402
 
 PREFIX = "BENCH-"
 NODE = "bench-node"
@@ -293,7 +293,8 @@ def direct_ingest(odoo, creds, batches, batch_size, run, sessions=100):
     res = call([ev(c, f"direct-{run}-{c}", "Started", 0, 1_000_000) for c in chargers])
     bad = [r for r in res if r["status"] != "applied"]
     times, statuses = [], {}
-    by_encoding = {"plain": [], "b64": []}  # alternate batches: XML-RPC structs vs contract A's b64
+    # batches in turn: XML-RPC structs, contract A's b64, contract J's JSON text
+    by_encoding = {"plain": [], "b64": [], "json": []}
     for b in range(batches):
         events = [
             ev(
@@ -305,9 +306,11 @@ def direct_ingest(odoo, creds, batches, batch_size, run, sessions=100):
             )
             for j in range(batch_size)
         ]
-        encoding = "b64" if b % 2 else "plain"
+        encoding = list(by_encoding)[b % 3]
         if encoding == "b64":
             events = [encode_b64(e) for e in events]
+        elif encoding == "json":
+            events = [encode_json(e) for e in events]
         t = time.monotonic()
         res = call(events)
         times.append(time.monotonic() - t)
@@ -341,7 +344,9 @@ def main():
     ap.add_argument("--meter-chargers", type=int, help="chargers sending meter values (default 200, quick 20)")
     ap.add_argument("--meter-per-charger", type=int, help="Updated events per charger (default 25, quick 10)")
     ap.add_argument(
-        "--ingest-batches", type=int, help="direct ingest batches of 500, plain and b64 in turn (default 10, quick 2)"
+        "--ingest-batches",
+        type=int,
+        help="direct ingest batches of 500, plain, b64 and json in turn (default 9, quick 3)",
     )
     ap.add_argument("--commands", type=int, help="sequential remote commands (default 100, quick 10)")
     ap.add_argument(
@@ -354,6 +359,9 @@ def main():
     ap.add_argument("--connect-timeout", type=float, default=900, help="bound on the connection step (s)")
     ap.add_argument("--lanes", type=int, default=None, help="bridge outbox_parallel (ingest batches in flight)")
     ap.add_argument("--b64", choices=("auto", "always"), default=None, help="bridge outbox_b64")
+    ap.add_argument(
+        "--json", choices=("on", "off"), default=None, help="bridge outbox_json (contract J when Odoo offers it)"
+    )
     ap.add_argument("--odoo-workers", type=int, default=0, help="odoo-bin --workers (0 = threaded, one process)")
     ap.add_argument("--message-log", choices=("on", "off"), default="on", help="bridge message_log")
     args = ap.parse_args()
@@ -363,7 +371,7 @@ def main():
     load_s = args.load_seconds or (1.5 if q else 20)
     meter_k = min(n, args.meter_chargers or (20 if q else 200))
     meter_p = args.meter_per_charger or (10 if q else 25)
-    ingest_b = args.ingest_batches or (2 if q else 10)
+    ingest_b = args.ingest_batches or (3 if q else 9)
     n_cmd = args.commands or (10 if q else 100)
     run = time.strftime("%Y%m%d%H%M%S")
 
@@ -374,6 +382,8 @@ def main():
         BenchBridge.extra_env["EV_BRIDGE_OUTBOX_PARALLEL"] = str(args.lanes)
     if args.b64:
         BenchBridge.extra_env["EV_BRIDGE_OUTBOX_B64"] = args.b64
+    if args.json:
+        BenchBridge.extra_env["EV_BRIDGE_OUTBOX_JSON"] = "true" if args.json == "on" else "false"
     settings = dict(BenchBridge.extra_env, odoo_workers=args.odoo_workers)
     odoo = BenchOdoo(
         args.db,

@@ -228,6 +228,7 @@ class Bridge:
             node=config.node,
             held=self.command_runner.held,
             on_commands=self.command_runner.dispatch,
+            json_envelopes=config.outbox_json,
         )
         self.reporter = ResultReporter(self.transport, self.sender.odoo_features, metrics=self.metrics)
         self.directory = StationDirectory(

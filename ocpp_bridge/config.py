@@ -84,7 +84,8 @@ class BridgeConfig:
     outbox_parallel: int = 2  # lanes: ingest calls in flight (a charger's events stay in one lane)
     outbox_max_bytes: int = 1073741824  # cap of stored JSON: beyond, CALLs get InternalError
     outbox_shed_ratio: float = 0.8  # above this share of the cap, MessageLog frames are not stored
-    outbox_b64: str = "always"  # always (default): every event as b64 (contract A); auto: only when needed
+    outbox_json: bool = True  # every event as its JSON text (contract J) to an Odoo offering it
+    outbox_b64: str = "always"  # else: always (default) every event as b64 (contract A); auto: only when needed
     outbox_synchronous: str = "FULL"  # SQLite synchronous pragma: FULL or NORMAL
     outbox_backoff_initial: float = 0.5
     outbox_backoff_max: float = 30.0

@@ -26,6 +26,12 @@ class Metrics:
         self.outbox_dead = Gauge(
             "ocpp_bridge_outbox_dead_letters", "Events Odoo refused with a fault, set aside", registry=r
         )
+        self.ingest_encodings = Counter(
+            "ocpp_bridge_ingest_envelopes",
+            "Envelopes sent to Odoo by encoding: json (contract J), b64 (contract A) or plain XML-RPC",
+            ["encoding"],
+            registry=r,
+        )
         self.ingest_results = Counter(
             "ocpp_bridge_ingest_results", "Per-event answers of Odoo's ingest", ["status"], registry=r
         )

@@ -13,8 +13,11 @@
 * Size cap (``max_bytes`` of stored JSON): above ``shed_ratio`` of it MessageLog frames are not
   stored any more; at the cap a CALL is answered ``InternalError`` (the charger keeps its message
   and retries) and new connections are refused; ``Connection`` events are always stored.
-* Envelopes whose payload, response or meta holds something XML-RPC cannot carry (XML-illegal
-  characters, a carriage return, integers beyond 32 bits) are sent as ``b64`` (contract A).
+* To an Odoo offering contract J (``json_envelopes``), every envelope is sent as its JSON text
+  (``json``: all but its key, charger and action, ASCII as stored), one string instead of an XML-RPC
+  struct of payloads. To an older Odoo, envelopes whose payload, response or meta holds something
+  XML-RPC cannot carry (XML-illegal characters, a carriage return, integers beyond 32 bits) are
+  sent as ``b64`` (contract A; every one with ``b64 = "always"``).
 * A handled CALL is one row: its event carries ``log`` (contract H) and Odoo writes the CALL and
   CALLRESULT lines of the message log from it. For an Odoo without contract H, ``fetch`` adds the
   two MessageLog envelopes the row stands for (keys ``<event key>:call`` / ``:result``).
@@ -74,6 +77,19 @@ def encode_b64(envelope: dict) -> dict:
     text = json.dumps(inner, separators=(",", ":"), ensure_ascii=True)
     envelope["b64"] = base64.b64encode(text.encode("ascii")).decode("ascii")
     return envelope
+
+
+#: what stays outside the JSON text of a contract J envelope
+JSON_OUTSIDE = ("key", "charger", "action")
+
+
+def encode_json(envelope: dict) -> dict:
+    """Contract J: the envelope as ``{"key", "charger", "action", "json"}``, ``json`` the ASCII JSON text
+    of everything else (XML-safe: JSON escapes every control and non-ASCII character)."""
+    inner = {k: v for k, v in envelope.items() if k not in JSON_OUTSIDE}
+    out = {k: envelope[k] for k in JSON_OUTSIDE if k in envelope}
+    out["json"] = json.dumps(inner, separators=(",", ":"), ensure_ascii=True)
+    return out
 
 
 def message_log_envelopes(envelope: dict) -> tuple[dict, dict]:
@@ -492,14 +508,16 @@ class Outbox:
         lane: int | None = None,
         max_bytes: int | None = None,
         derived_log: bool = True,
+        json_text: bool = False,
     ) -> list[Row]:
         """Up to ``limit`` rows (and ``max_bytes`` of stored JSON, at least one row) of one lane
         (or all), oldest first, ready for ``ingest``. ``derived_log``: Odoo writes the message log
         of an event carrying ``log`` itself (contract H); else the row also holds the MessageLog
-        envelopes it stands for."""
-        return await self._run(self._fetch, limit, after, lane, max_bytes, derived_log)
+        envelopes it stands for. ``json_text``: Odoo takes contract J envelopes (else b64 as
+        configured)."""
+        return await self._run(self._fetch, limit, after, lane, max_bytes, derived_log, json_text)
 
-    def _fetch(self, limit, after, lane, max_bytes, derived_log=True):
+    def _fetch(self, limit, after, lane, max_bytes, derived_log=True, json_text=False):
         if lane is None:
             rows = self._db.execute(
                 "SELECT seq, node, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
@@ -518,7 +536,10 @@ class Outbox:
             envelope = json.loads(body)
             envelope["key"] = self.key(node, seq)
             logs = message_log_envelopes(envelope) if not derived_log and "log" in envelope else ()
-            if self.b64 == "always" or needs_b64(body):
+            if json_text:
+                envelope = encode_json(envelope)
+                logs = tuple(encode_json(log) for log in logs)
+            elif self.b64 == "always" or needs_b64(body):
                 encode_b64(envelope)
                 logs = tuple(encode_b64(log) for log in logs)
             out.append(Row(seq, envelope, len(body), logs))

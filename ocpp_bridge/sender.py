@@ -40,6 +40,7 @@ ACKNOWLEDGED = ("applied", "duplicate", "rejected")
 _PULL_REPROBE = 600.0
 _FEATURES_REPROBE = 600.0
 DERIVED_LOG = "derived_log"
+JSON_ENVELOPES = "json_envelopes"
 
 
 class _Systemic(Exception):
@@ -61,8 +62,10 @@ class OutboxSender:
         node: str | None = None,
         held=None,
         on_commands=None,
+        json_envelopes: bool = True,
     ):
         self.outbox = outbox
+        self.json_envelopes = json_envelopes  # contract J when Odoo offers it
         self.transport = transport
         self.batch_size = batch_size
         self.batch_bytes = batch_bytes
@@ -146,6 +149,14 @@ class OutboxSender:
         started = time.monotonic()
         outcome = "error"
         events = [envelope for row in rows for envelope in row.envelopes()]
+        if self.metrics:
+            for encoding in ("json", "b64"):
+                count = sum(encoding in envelope for envelope in events)
+                if count:
+                    self.metrics.ingest_encodings.labels(encoding).inc(count)
+            plain = sum("json" not in envelope and "b64" not in envelope for envelope in events)
+            if plain:
+                self.metrics.ingest_encodings.labels("plain").inc(plain)
         try:
             if time.monotonic() >= self._pull_retry_at:
                 chargers = sorted({e.get("charger") for e in events if e.get("charger")})
@@ -220,8 +231,14 @@ class OutboxSender:
                     await self._fail(str(exc))
                     continue
             # not asked yet: as to an older Odoo (a newer one takes MessageLog envelopes too)
-            derived = DERIVED_LOG in (self.features or ())
-            rows = await self.outbox.fetch(self.batch_size, lane=lane, max_bytes=self.batch_bytes, derived_log=derived)
+            features = self.features or ()
+            rows = await self.outbox.fetch(
+                self.batch_size,
+                lane=lane,
+                max_bytes=self.batch_bytes,
+                derived_log=DERIVED_LOG in features,
+                json_text=self.json_envelopes and JSON_ENVELOPES in features,
+            )
             if not rows:
                 try:
                     await asyncio.wait_for(changed.wait(), self.idle_interval)

@@ -2,8 +2,8 @@
 whole-repository pytest run with several ``conftest.py`` files cannot shadow it).
 
 ``FakeOdoo`` is an in-memory ``OdooTransport`` (allowed only at this boundary): it stores
-ingested events once per key, like Odoo, decodes ``b64`` envelopes (contract A) and can be told
-to fail.
+ingested events once per key, like Odoo, decodes ``b64`` (contract A) and ``json`` (contract J)
+envelopes and can be told to fail.
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ class FakeOdoo(OdooTransport):
         self.pull_calls = []
         self.derived_log = False  # contract H: bridge_features offers "derived_log"
         self.command_results_offered = False  # contract I: bridge_features offers "command_results"
+        self.json_envelopes_offered = False  # contract J: bridge_features offers "json_envelopes"
+        self.json_events = 0  # envelopes received as JSON text
         self.results_calls: list[list] = []  # command ids per bridge_results call
         self.results_delay = 0.0  # seconds each bridge_results call takes
         self.results_fault_ids: set = set()  # a bridge_results call holding one of these faults
@@ -97,7 +99,12 @@ class FakeOdoo(OdooTransport):
     # -- OdooTransport
     @staticmethod
     def decode(event):
-        """Contract A, as Odoo does it: b64 holds payload/response/meta."""
+        """Contracts A and J, as Odoo does it: b64 holds payload/response/meta, json all but the key,
+        charger and action."""
+        if "json" in event:
+            event = dict(event)
+            event.update(json.loads(event.pop("json")))
+            return event
         if "b64" not in event:
             return event
         event = dict(event)
@@ -130,6 +137,7 @@ class FakeOdoo(OdooTransport):
             raise OdooPayloadTooLarge("ev.ocpp.event.ingest: HTTP 413 Request Entity Too Large")
         if self.fault_all or self.fault_keys & set(keys):
             raise OdooFault("ValidationError: malformed envelope")
+        self.json_events += sum("json" in e for e in events)
         events = [self.decode(e) for e in events]
         if self.fault_if and any(self.fault_if(e) for e in events):
             raise OdooFault("ExpatError: not well-formed (invalid token)")
@@ -161,12 +169,16 @@ class FakeOdoo(OdooTransport):
 
     async def features(self):
         self.features_calls += 1
-        if not (self.derived_log or self.command_results_offered):  # an older Odoo
+        if not (self.derived_log or self.command_results_offered or self.json_envelopes_offered):  # an older Odoo
             raise OdooMethodMissing(
                 "ev.ocpp.event.bridge_features: AttributeError: "
                 "The method 'ev.ocpp.event.bridge_features' does not exist"
             )
-        return ["derived_log"] * self.derived_log + ["command_results"] * self.command_results_offered
+        return (
+            ["derived_log"] * self.derived_log
+            + ["command_results"] * self.command_results_offered
+            + ["json_envelopes"] * self.json_envelopes_offered
+        )
 
     async def max_transaction_id(self, node_number):
         self.max_tx_calls.append(node_number)

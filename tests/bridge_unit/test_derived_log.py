@@ -287,3 +287,63 @@ def test_b64_encoding_of_expanded_rows(tmp_path):
         await outbox.close()
 
     asyncio.run(scenario())
+
+
+def test_an_odoo_offering_json_envelopes_gets_each_event_as_its_json_text(tmp_path):
+    """Contract J: to an Odoo offering ``json_envelopes`` every envelope travels as its JSON text (what
+    XML-RPC cannot carry included), unless ``outbox_json`` is off (then b64, contract A)."""
+
+    async def traffic(odoo, **settings):
+        async with running_bridge(tmp_path, odoo, data_transfer_vendors=["acme"], **settings) as bridge:
+            async with raw(bridge, "CP1") as ws:
+                data = {"vendorId": "acme", "data": {"s": "a\x01\rb", "n": 2**40}}
+                answer = await raw_call(ws, [2, "d1", "DataTransfer", data])
+                assert answer[:3] == [3, "d1", {"status": "Accepted"}]
+            await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.of("Connection", "CP1")[1:])
+        return odoo.of("DataTransfer")[0]
+
+    odoo = _odoo(derived=True)
+    odoo.json_envelopes_offered = True
+    event = asyncio.run(traffic(odoo))
+    assert event["payload"] == {"vendorId": "acme", "data": {"s": "a\x01\rb", "n": 2**40}}, "exactly as sent"
+    assert event["log"]["result_ts"] >= event["ts"] and event["message_id"] == "d1"
+    assert odoo.json_events == len(odoo.events) == 3, "the connection, the event and the disconnection"
+
+    odoo = _odoo(derived=True)
+    odoo.json_envelopes_offered = True
+    event = asyncio.run(traffic(odoo, outbox_json=False))
+    assert event["payload"]["data"]["s"] == "a\x01\rb" and odoo.json_events == 0
+
+
+def test_json_encoding_of_fetched_rows(tmp_path):
+    """The outbox itself: a row fetched for contract J is its key, charger and action plus the ASCII JSON
+    text of the rest; for an Odoo without contract H its MessageLog envelopes too."""
+    from ocpp_bridge.outbox import Outbox
+
+    async def scenario():
+        outbox = Outbox(str(tmp_path / "o.sqlite3"), "n1", b64="always")
+        await outbox.open()
+        event = {
+            "charger": "CP1",
+            "version": "2.0.1",
+            "action": "DataTransfer",
+            "payload": {"vendorId": "acme", "data": "é\x00\ud800"},
+            "response": {"status": "Accepted"},
+            "ts": "2026-11-30T10:00:00.000Z",
+            "message_id": "m1",
+            "log": {"result_ts": "2026-11-30T10:00:00.007Z"},
+        }
+        await outbox.append([event])
+        (row,) = await outbox.fetch(10, derived_log=True, json_text=True)
+        assert set(row.envelope) == {"key", "charger", "action", "json"}
+        assert row.envelope["json"].isascii()
+        inner = json.loads(row.envelope["json"])
+        assert inner == {k: v for k, v in event.items() if k not in ("charger", "action")}
+        (row,) = await outbox.fetch(10, derived_log=False, json_text=True)
+        call_log, ev, result_log = row.envelopes()
+        assert "log" not in json.loads(ev["json"])
+        assert json.loads(result_log["json"])["payload"]["payload"] == {"status": "Accepted"}
+        assert (call_log["key"], call_log["action"]) == (ev["key"] + ":call", "MessageLog")
+        await outbox.close()
+
+    asyncio.run(scenario())

@@ -114,6 +114,19 @@ def test_control_character_and_deep_frames_never_stop_delivery(odoo, bridge, mak
     assert (stop["state"], stop["payload"]["idTag"]) == ("applied", "E2E\x01TAG\x1f")
     wait_until(lambda: bridge.health()["outbox_depth"] == 0, message="the outbox drained")
     assert bridge.health()["outbox_dead_letters"] == 0
+    # contract J: this Odoo offers json_envelopes, so every envelope travelled as its JSON text
+    sent = envelopes_sent(bridge)
+    assert sent.get("json", 0) >= 5 and not sent.get("b64") and not sent.get("plain"), sent
+
+
+def envelopes_sent(bridge):
+    """The bridge's ``ocpp_bridge_ingest_envelopes_total`` by encoding (its /metrics)."""
+    with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        encoding: float(value)
+        for encoding, value in re.findall(r'^ocpp_bridge_ingest_envelopes_total\{encoding="(\w+)"\} (\S+)$', text, re.M)
+    }
 
 
 def test_bad_identity_does_not_fail_concurrent_handshakes(odoo, bridge):

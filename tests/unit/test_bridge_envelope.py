@@ -143,3 +143,69 @@ def test_a_decoded_size_too_large_to_vouch_for_is_screened_by_the_dump():
     assert reason is None and chars == len(text) < limits.MAX_EVENT_CHARS
     problem, _unstorable = limits.screen(out, chars)
     assert problem and f"at most {limits.MAX_EVENT_CHARS}" in problem
+
+
+# --- contract J: the envelope's JSON text ("json") -----------------------------------------------
+def json_envelope(inner, **outer):
+    return {"key": "k", "charger": "CP", "action": "TransactionEvent", **outer, "json": json.dumps(inner)}
+
+
+def test_json_text_restores_every_key_but_key_charger_action():
+    inner = {
+        "payload": {"seqNo": 2**40, "data": "\x01\r"},
+        "response": {},
+        "meta": None,
+        "version": "2.0.1",
+        "ts": "2026-12-01T06:00:00.123Z",
+        "message_id": "m-1",
+        "log": {"result_ts": "2026-12-01T06:00:00.125Z"},
+    }
+    out, reason, chars = env.decode_json_envelope(json_envelope(inner), CAP, 32)
+    assert reason is None and chars == len(json.dumps(inner))
+    assert out == {"key": "k", "charger": "CP", "action": "TransactionEvent", **inner}
+
+
+def test_json_text_payload_defaults_to_empty_object():
+    out, reason, _chars = env.decode_json_envelope(json_envelope({"ts": "2026-12-01T06:00:00Z"}), CAP, 32)
+    assert (reason, out["payload"]) == (None, {})
+
+
+@pytest.mark.parametrize(
+    "event, expected",
+    [
+        ({"key": "k", "json": 5}, "json must be a string"),
+        ({"key": "k", "json": '{"payload": {'}, "json is not valid JSON"),
+        ({"key": "k", "json": "NaN"}, "json is not valid JSON"),
+        ({"key": "k", "json": "[1]"}, "an object with payload"),
+        (json_envelope({"charger": "OTHER"}), "an object with payload"),
+        (json_envelope({"b64": "e30="}), "an object with payload"),
+        (json_envelope({"payload": 1}), "json: payload must be an object"),
+        (json_envelope({"log": {}, "meta": []}), "json: meta must be an object"),
+        (json_envelope({"payload": nested(33)}), "json: payload nests deeper than 32"),
+        (json_envelope({}, payload={}), "must carry its other keys in it"),
+        (json_envelope({}, b64="e30="), "must carry its other keys in it"),
+        (json_envelope({"payload": {"d": "x" * 200}}), None),
+    ],
+)
+def test_json_text_refusals(event, expected):
+    out, reason, chars = env.decode_json_envelope(event, CAP, 32)
+    if expected is None:
+        assert reason is None and chars
+    else:
+        assert expected in reason and out is event and chars is None
+
+
+def test_json_text_size_cap():
+    event = json_envelope({"payload": {"d": "x" * 200}})
+    assert "per-event cap" in env.decode_json_envelope(event, 100, 32)[1]
+    assert env.decode_json_envelope(event, 1000, 32)[1] is None
+
+
+def test_json_text_nul_and_lone_surrogates_replaced_original_kept():
+    original = {"payload": {"a\x00": "x\x00y", "s": "\ud800z"}, "meta": {"m": 1}}
+    event = json_envelope(original)
+    out, reason, chars = env.decode_json_envelope(event, CAP, 32)
+    assert reason is None and chars is None, "sanitized: no size to vouch for"
+    assert out["payload"] == {"a\ufffd": "x\ufffdy", "s": "\ufffdz"}
+    assert out["meta"]["m"] == 1 and out["meta"]["lossless_json"] == event["json"]
+    assert json.loads(out["meta"]["lossless_json"]) == original

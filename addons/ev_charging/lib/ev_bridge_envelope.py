@@ -10,9 +10,14 @@ Decoding refuses (with a reason, the event alone is rejected): a b64 that is not
 that is not an object, a response/meta that is not an object or null, and a value nested deeper
 than the cap (payload, response and meta each counted from 1).
 
+Contract J: an envelope may carry ``"json"`` instead: the JSON text itself (ASCII, as the bridge
+stores it) of an object holding everything but its ``key``, ``charger`` and ``action``, which stay
+outside. One string per event instead of an XML-RPC struct of payloads: the cheapest form for both
+sides to encode and parse. The same rules apply.
+
 PostgreSQL cannot store NUL characters nor unpaired surrogates (in text or jsonb): those are
-replaced by U+FFFD and the original b64 is kept in ``meta["lossless_b64"]``, so nothing the
-station sent is lost.
+replaced by U+FFFD and the original b64 (or json text) is kept in ``meta["lossless_b64"]`` (or
+``meta["lossless_json"]``), so nothing the station sent is lost.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ except ImportError:
     import ev_ocpp_limits as limits
 
 KEYS = ("payload", "response", "meta")
+#: what a contract J "json" text holds: the whole envelope but its key, charger and action
+JSON_KEYS = (*KEYS, "version", "ts", "message_id", "log")
 
 
 def sanitize(value):
@@ -54,31 +61,13 @@ def decode(b64, max_bytes: int, max_depth: int):
         return None, f"b64 holds more than {max_bytes} bytes (per-event cap)", None
     try:
         text = raw.decode("utf-8", "surrogatepass")
-        inner = json.loads(text, parse_constant=_no_constant)
-    except RecursionError:
-        return None, f"b64 JSON nests deeper than {max_depth} levels", None
     except ValueError:
         return None, "b64 is not UTF-8 JSON", None
-    if not isinstance(inner, dict) or set(inner) - set(KEYS):
-        return None, "b64 must hold an object with payload, response and/or meta only", None
-    if not isinstance(inner.get("payload", {}), dict):
-        return None, "b64: payload must be an object", None
-    for key in ("response", "meta"):
-        if inner.get(key) is not None and not isinstance(inner[key], dict):
-            return None, f"b64: {key} must be an object", None
-    if text.count("{") + text.count("[") > max_depth:  # cheap: only then can it be too deep
-        for key in KEYS:
-            if limits.depth_over(inner.get(key), max_depth):
-                return None, f"b64: {key} nests deeper than {max_depth} levels", None
-    changed = False
-    if limits.may_hold_unstorable(text):
-        inner, changed = sanitize(inner)
-        if changed:
-            meta = dict(inner.get("meta") or {})
-            meta["lossless_b64"] = b64
-            meta["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_b64"
-            inner["meta"] = meta
-    return inner, None, (None if changed else len(text))
+    inner, reason, chars = _decode_text(text, "b64", KEYS, max_depth)
+    if inner is not None and chars is None:
+        inner["meta"]["lossless_b64"] = b64
+        inner["meta"]["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_b64"
+    return inner, reason, chars
 
 
 def decode_envelope(event: dict, max_bytes: int, max_depth: int):
@@ -93,6 +82,59 @@ def decode_envelope(event: dict, max_bytes: int, max_depth: int):
     out.update(inner)
     out.setdefault("payload", {})
     return out, None, chars
+
+
+def decode_json_envelope(event: dict, max_bytes: int, max_depth: int):
+    """Contract J: ``(envelope with the keys of its "json" text restored, None, characters)`` or ``(event,
+    reason, None)``. The text is the JSON of an object holding any of ``JSON_KEYS`` (key, charger and
+    action stay outside it); characters: its length when what it holds is storable as it is (see
+    ``decode``)."""
+    if any(key in event for key in (*JSON_KEYS, "b64")):
+        return event, "an envelope with json must carry its other keys in it (key, charger, action excepted)", None
+    text = event.get("json")
+    if not isinstance(text, str):
+        return event, "json must be a string", None
+    if len(text) > max_bytes:  # characters: at least as many bytes
+        return event, f"json holds more than {max_bytes} bytes (per-event cap)", None
+    inner, reason, chars = _decode_text(text, "json", JSON_KEYS, max_depth)
+    if reason:
+        return event, reason, None
+    if chars is None:
+        inner["meta"]["lossless_json"] = text
+        inner["meta"]["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_json"
+    out = {k: v for k, v in event.items() if k != "json"}
+    out.update(inner)
+    out.setdefault("payload", {})
+    return out, None, chars
+
+
+def _decode_text(text: str, name: str, keys, max_depth: int):
+    """``(inner dict, None, characters)`` or ``(None, reason, None)`` for the JSON ``text`` of an object of
+    ``keys`` (``name``: b64 or json, for the reasons). What PostgreSQL cannot store is replaced (``meta``
+    then exists for the caller to keep the original; characters is None)."""
+    try:
+        inner = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        return None, f"{name} JSON nests deeper than {max_depth} levels", None
+    except ValueError:
+        return None, "b64 is not UTF-8 JSON" if name == "b64" else f"{name} is not valid JSON", None
+    if not isinstance(inner, dict) or set(inner) - set(keys):
+        return None, f"{name} must hold an object with {', '.join(keys[:-1])} and/or {keys[-1]} only", None
+    if not isinstance(inner.get("payload", {}), dict):
+        return None, f"{name}: payload must be an object", None
+    for key in ("response", "meta"):
+        if inner.get(key) is not None and not isinstance(inner[key], dict):
+            return None, f"{name}: {key} must be an object", None
+    if text.count("{") + text.count("[") > max_depth:  # cheap: only then can it be too deep
+        for key in KEYS:
+            if limits.depth_over(inner.get(key), max_depth):
+                return None, f"{name}: {key} nests deeper than {max_depth} levels", None
+    if limits.may_hold_unstorable(text):
+        inner, changed = sanitize(inner)
+        if changed:
+            inner["meta"] = dict(inner.get("meta") or {})
+            return inner, None, None
+    return inner, None, len(text)
 
 
 def _no_constant(name):

@@ -35,7 +35,7 @@ MESSAGE_LOG = "MessageLog"
 #: what this Odoo offers the bridge beyond contracts A-G (``bridge_features``): "derived_log" is
 #: contract H, the message log of a handled CALL derived from its event; "command_results" is
 #: contract I, several command answers in one ``ev.charger.command.bridge_results`` call
-FEATURES = ("derived_log", "command_results")
+FEATURES = ("derived_log", "command_results", "json_envelopes")
 #: what makes one event rejected rather than the batch faulty: the handlers' reasons, a payload that
 #: contradicts the schema, a value PostgreSQL refuses (the event's savepoint is rolled back)
 REJECTABLE = (
@@ -160,26 +160,35 @@ class EvOcppEvent(models.Model):
 
     @api.model
     def _decode_b64_envelopes(self, events):
-        """Events carrying ``b64`` get their payload/response/meta back. Returns ``(events,
-        {index: (reason, meta kept)}, {index: characters of the JSON decoded})``: an event whose b64
-        cannot be used is rejected on its own, with what the bridge sent kept in its meta; the batch
-        check sees it without those keys. The size of a decoded JSON text (already checked for depth
-        and made storable) spares the event's screening a dump of it (ev_ocpp_limits.screen)."""
-        if not isinstance(events, (list, tuple)) or not any(isinstance(e, dict) and "b64" in e for e in events):
+        """Events carrying ``b64`` (contract A) or ``json`` (contract J) get what it holds back. Returns
+        ``(events, {index: (reason, meta kept)}, {index: characters of the JSON decoded})``: an event
+        whose b64 or json cannot be used is rejected on its own, with what the bridge sent kept in its
+        meta; the batch check sees it without those keys. The size of a decoded JSON text (already
+        checked for depth and made storable) spares the event's screening a dump of it
+        (ev_ocpp_limits.screen)."""
+        if not isinstance(events, (list, tuple)) or not any(
+            isinstance(e, dict) and ("b64" in e or "json" in e) for e in events
+        ):
             return events, {}, {}
         decoded, undecodable, screened = [], {}, {}
         for idx, event in enumerate(events):
-            if isinstance(event, dict) and "b64" in event:
-                event, reason, chars = ev_bridge_envelope.decode_envelope(
-                    event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH
+            encoded = (
+                ("json" if "json" in event else "b64" if "b64" in event else None) if isinstance(event, dict) else None
+            )
+            if encoded:
+                decode = (
+                    ev_bridge_envelope.decode_json_envelope if encoded == "json" else ev_bridge_envelope.decode_envelope
                 )
+                event, reason, chars = decode(event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH)
                 if chars is not None:
                     screened[idx] = chars
                 if reason:
                     event = dict(event)
-                    kept = event.pop("b64")
-                    meta = {"b64": kept if not isinstance(kept, str) else kept[: 4 * self._B64_MAX_BYTES // 3 + 4]}
-                    top_level = {k: event.pop(k) for k in ev_bridge_envelope.KEYS if k in event}
+                    kept = event.pop(encoded)
+                    cap = 4 * self._B64_MAX_BYTES // 3 + 4 if encoded == "b64" else self._B64_MAX_BYTES
+                    meta = {encoded: kept if not isinstance(kept, str) else kept[:cap]}
+                    keys = ev_bridge_envelope.KEYS if encoded == "b64" else (*ev_bridge_envelope.JSON_KEYS, "b64")
+                    top_level = {k: event.pop(k) for k in keys if k in event}
                     if top_level:
                         meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
                     undecodable[idx] = (reason, meta)

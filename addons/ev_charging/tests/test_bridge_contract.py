@@ -1,4 +1,4 @@
-"""The bridge <-> Odoo contract (INGESTION.md, contracts A-I) over XML-RPC as the bridge user,
+"""The bridge <-> Odoo contract (INGESTION.md, contracts A-J) over XML-RPC as the bridge user,
 and refused to every other role."""
 
 import base64
@@ -110,6 +110,81 @@ class TestBridgeContract(EvRpcCase):
         again = self.ingest_rpc([not_base64])
         self.assertEqual(again[0]["status"], "duplicate")
         self.assertEqual(self.Event.search_count([("key", "=", not_base64["key"])]), 1)
+
+    # --- contract J -------------------------------------------------------------------------
+    def json_event(self, event, **extra):
+        """``event`` as contract J sends it: all but key, charger and action in one JSON text, as the
+        bridge stores it (ASCII)."""
+        inner = {k: v for k, v in event.items() if k not in ("key", "charger", "action")}
+        inner.update(extra)
+        out = {k: event[k] for k in ("key", "charger", "action")}
+        out["json"] = json.dumps(inner, ensure_ascii=True)
+        return out
+
+    def test_json_envelopes_are_applied_as_plain_ones(self):
+        """Contract J: a session started, updated and stopped through JSON text envelopes is the one the
+        same events as XML-RPC structs give; a control character, a NUL and a 64-bit integer travel too."""
+        self.assertIn("json_envelopes", self.rpc("bridge", "ev.ocpp.event", "bridge_features"))
+        t0 = self.t0
+        start = self.ev(
+            "T-16",
+            "StartTransaction",
+            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 1000, "timestamp": "2026-07-01T14:00:00Z"},
+            t0,
+            response={"transactionId": 4343},
+        )
+        stop = self.ev(
+            "T-16",
+            "StopTransaction",
+            {"transactionId": 4343, "idTag": "TOK\x01EN", "meterStop": 6000, "timestamp": "2026-07-01T15:00:00Z"},
+            self.minutes(t0, 60),
+            response={"idTagInfo": {"status": "Invalid"}},
+        )
+        data = self.ev("T-201", "DataTransfer", {"vendorId": "acme", "data": "a\x00b", "big": 2**40}, t0)
+        events = [self.json_event(start, message_id="m-1"), self.json_event(stop), self.json_event(data)]
+        results = self.ingest_rpc(events)
+        self.assertEqual([r["status"] for r in results], ["applied"] * 3, results)
+        session = self.session(self.cp16, 4343)
+        self.assertEqual((session.state, session.energy_kwh), ("completed", 5.0))
+        stored = self.Event.search([("key", "in", [e["key"] for e in events])], order="id")
+        self.assertEqual(stored[0].message_id, "m-1", "the keys of the text are the envelope's")
+        self.assertEqual(stored[0].received_at, self.naive(t0), "its ts too")
+        self.assertEqual(stored[1].payload["idTag"], "TOK\x01EN", "stored exactly as the station sent it")
+        self.assertEqual(stored[2].payload["big"], 2**40, "beyond XML-RPC's 32 bits")
+        self.assertEqual(stored[2].payload["data"], "a\ufffdb", "PostgreSQL cannot store NUL")
+        original = json.loads(stored[2].meta["lossless_json"])
+        self.assertEqual(original["payload"]["data"], "a\x00b", "the original text is kept")
+
+    @mute_logger(INGEST_LOGGER)
+    def test_bad_json_envelopes_are_rejected_alone(self):
+        good = self.json_event(self.ev("T-201", "Heartbeat", {}))
+        broken = dict(self.json_event(self.ev("T-201", "Heartbeat", {})), json='{"payload": {')
+        not_object = dict(self.json_event(self.ev("T-201", "Heartbeat", {})), json="[1, 2]")
+        stranger = self.json_event(self.ev("T-201", "Heartbeat", {}), charger="T-16")
+        both = dict(self.json_event(self.ev("T-201", "Heartbeat", {})), payload={})
+        too_deep = self.json_event(self.ev("T-201", "DataTransfer", {"vendorId": "x", "data": nested(40)}))
+        events = [good, broken, not_object, stranger, both, too_deep]
+        results = self.ingest_rpc(events)
+        self.assertEqual([r["key"] for r in results], [e["key"] for e in events], "same order")
+        self.assertEqual([r["status"] for r in results], ["applied"] + ["rejected"] * 5, results)
+        for result, expected in zip(
+            results[1:],
+            [
+                "not valid JSON",
+                "an object with payload",
+                "an object with payload",
+                "must carry its other keys",
+                "nests deeper than 32",
+            ],
+            strict=True,
+        ):
+            self.assertIn(expected, result["error"])
+        kept = self.Event.search([("key", "=", broken["key"])])
+        self.assertEqual((kept.state, kept.meta["json"]), ("rejected", '{"payload": {'), "kept for review")
+        self.assertEqual((kept.charger_id, kept.action), (self.cp201, "Heartbeat"))
+        kept_both = self.Event.search([("key", "=", both["key"])])
+        self.assertEqual(kept_both.meta["top_level"], {"payload": {}}, "what came at the top level is kept too")
+        self.assertEqual(self.ingest_rpc([broken])[0]["status"], "duplicate")
 
     # --- contract B -------------------------------------------------------------------------
     def test_keys_of_two_outbox_epochs_never_collide(self):
@@ -284,7 +359,7 @@ class TestBridgeContract(EvRpcCase):
         with mute_logger(*RPC_LOGGERS), self.assertRaisesRegex(xmlrpc.client.Fault, "'log' must be an object"):
             self.ingest_rpc([malformed])
 
-    # --- contract I -------------------------------------------------------------------------
+    # --- contract J -------------------------------------------------------------------------
     def test_bridge_results_record_several_answers_in_one_call(self):
         """The answers the bridge collected while its previous report was in flight, in one call; an
         item that cannot be recorded is answered ``error`` with the reason, the others are recorded."""
