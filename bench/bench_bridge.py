@@ -451,6 +451,7 @@ def main():
             res["load"].append(load)
 
         # 3a. meter values through the bridge, until committed in Odoo
+        res["host_speed_ms"] = [host_speed()]
         base_mv = odoo.call("ev.meter.value", "search_count", [])
         base_ev = odoo.call("ev.ocpp.event", "search_count", [])
         base_msg = odoo.call("ev.ocpp.message", "search_count", [])
@@ -482,6 +483,7 @@ def main():
         met["ingest_calls"] = int(ingest_calls(bridge) - calls0)
         log(f"step 3: {met}")
         res["meter"] = met
+        res["host_speed_ms"].append(host_speed())
 
         # 3b. direct ingest, bypassing the bridge
         ingest_s = max(1, min(args.ingest_sessions, n))
@@ -536,6 +538,16 @@ def main():
             bridge.stop()
         odoo.stop()
     report(res, n, q, settings)
+
+
+def host_speed():
+    """CPU ms of a fixed pure-Python workload in this process: the host's speed when the figures were
+    taken (lower is faster). This machine's speed moves by ±25 % within minutes; every process of the
+    bench moves with it, so compare figures taken at similar speeds (or interleaved)."""
+    started = time.process_time()
+    for _ in range(3):
+        sum(i * i for i in range(1_000_000))
+    return round(1000 * (time.process_time() - started))
 
 
 def report(res, n, quick, settings=None):
@@ -626,6 +638,11 @@ def report(res, n, quick, settings=None):
         f"OCPP bridge benchmark  {datetime.now().strftime('%Y-%m-%d %H:%M')}  mode={'quick' if quick else 'full'}"
         f"  N={n}  cores={os.cpu_count()}  outbox_synchronous=FULL (default)  settings {json.dumps(settings or {})}"
     )
+    if res.get("host_speed_ms"):
+        print(
+            "host speed (CPU ms of a fixed Python workload, lower is faster) before / after the meter step: "
+            + " / ".join(str(v) for v in res["host_speed_ms"])
+        )
     widths = [max(len(str(r[i])) for r in rows + [("figure", "measured", "target", "status", "")]) for i in range(4)]
     head = ("figure", "measured", "target", "status")
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + "  notes")

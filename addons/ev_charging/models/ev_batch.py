@@ -111,6 +111,10 @@ class SessionBatch:
                 self.env.invalidate_all()
                 _logger.exception("ev.session %s: the values of its pipeline could not be written", session.id)
 
+    def pending_session_vals(self):
+        """{session id: vals} to write with the sessions' pipeline values (none: see IngestBatch)."""
+        return {}
+
     def _with(self, sessions):
         """This batch for ``sessions`` (none of them completed by it): for one-off energy recomputes."""
         for session in sessions:
@@ -181,7 +185,7 @@ class IngestBatch(SessionBatch):
         self.created = {}  # (charger id, transaction id) -> session id created by this batch
         self.fresh = set()  # pairs of ``created`` made for the chunk and not taken by an event yet
         self.samples = []  # ev.meter.value vals queued by the chunk being applied
-        self.sequences = {}  # session id -> (highest seqNo, its chargingState or None) of the chunk being applied
+        self.sequences = {}  # session id -> (highest seqNo, its chargingState or None): written at settle
         self.registers = {}  # charger id -> highest register stored (written at settle)
         self.last_seen = {}  # charger id -> naive UTC
         self.connectors = {}  # (charger id, EVSE id, connector id) -> ev.connector of the batch's chargers
@@ -193,14 +197,25 @@ class IngestBatch(SessionBatch):
 
     def state(self):
         """What a chunk's savepoint must take back when it is rolled back (see ``restore``)."""
-        return dict(self.registers), dict(self.created), set(self.fresh), dict(self.connectors)
+        return dict(self.registers), dict(self.created), set(self.fresh), dict(self.connectors), dict(self.sequences)
 
     def restore(self, state):
         """Forget what a rolled-back chunk added: its queued readings and sequence numbers, registers,
         sessions and connectors (it may have created them)."""
-        self.samples, self.sequences = [], {}
+        self.samples = []
         self.registers, self.created, self.fresh = dict(state[0]), dict(state[1]), set(state[2])
-        self.connectors = dict(state[3])
+        self.connectors, self.sequences = dict(state[3]), dict(state[4])
+
+    def pending_session_vals(self):
+        """{session id: vals} the batch's events left to write (the highest seqNo and its chargingState):
+        an active session gets them with its pipeline's values, in its one write of the batch."""
+        pending, self.sequences = self.sequences, {}
+        out = {}
+        for session_id, (seq_no, charging_state) in pending.items():
+            out[session_id] = {"last_seq_no": seq_no}
+            if charging_state:
+                out[session_id]["charging_state"] = charging_state
+        return out
 
     def connector(self, charger, evse_id, connector_id=None):
         """``charger._get_connector(evse_id, connector_id)`` (created on first sight), from the connectors
@@ -217,7 +232,8 @@ class IngestBatch(SessionBatch):
     def note_sequence(self, session, seq_no, charging_state):
         """An event of ``session`` carried ``seq_no`` (and ``charging_state``): the highest seqNo seen wins,
         with the chargingState of the events that raised it (an event without one keeps the last). Kept
-        until the end of the chunk (transactions.flush_sequences): one write per session, not per event."""
+        until the batch settles (``pending_session_vals``): written with the session's pipeline values,
+        not per event nor per chunk."""
         last, state = self.sequences.get(session.id, (session.last_seq_no, None))
         if seq_no >= last:
             self.sequences[session.id] = (seq_no, charging_state or state)

@@ -368,6 +368,10 @@ class EvSession(models.Model):
         completed = sessions.filtered(lambda s: s.state == "completed" and not batch.sessions[s.id])
         progress = sessions.filtered(lambda s: s.state == "active")
         late = sessions - completed - progress
+        # what the batch's events left to write (sequence numbers): an active session's waits for its
+        # pipeline's one write, the others' is written now
+        pending = batch.pending_session_vals()
+        write_each([(s, s._ev_changed(pending[s.id])) for s in sessions - progress if s.id in pending])
         for group, stages, steps in (
             (late, ("energy",), {"energy": ["_recompute_energy"]}),
             (completed, COMPLETION_STAGES, self._completion_steps()),
@@ -379,6 +383,9 @@ class EvSession(models.Model):
             deferring = group is progress and group
             if deferring:
                 batch.defer_writes()
+                for session in group:
+                    if session.id in pending:
+                        session._ev_write_changed(pending[session.id], batch)
             remaining = group
             for stage in stages:
                 for method in steps.get(stage, []):

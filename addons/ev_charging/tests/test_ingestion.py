@@ -6,8 +6,8 @@ from unittest.mock import patch
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..models import ev_batch, ev_session
 from ..models.ev_bulk import write_each
-from ..models.ev_ocpp_handlers import transactions
 from .common import EvCase, iso
 
 
@@ -172,7 +172,7 @@ class TestIngestion201(EvCase):
     def test_sequence_number_and_charging_state_of_one_batch_written_once(self):
         """Within one batch the highest seqNo wins, with the chargingState of the events that raised it
         (an event without one keeps the last, a late lower seqNo changes nothing), and the session is
-        written with them once for the chunk rather than at every event."""
+        written with them once for the batch, with its pipeline's values, rather than at every event."""
         t0, m = self.t0, self.minutes
         events = [
             self._tx("Started", 0, t0, [mv201(t0, 100_000, "Transaction.Begin")], chargingState="Charging"),
@@ -193,12 +193,18 @@ class TestIngestion201(EvCase):
 
         with (
             patch.object(Session, "write", recording),
-            patch.object(transactions, "write_each", recording_each),
+            patch.object(ev_batch, "write_each", recording_each),
+            patch.object(ev_session, "write_each", recording_each),
         ):
             self.assertEqual({r["status"] for r in self.ingest(events)}, {"applied"})
         s = self.session(self.cp201, "TX-201-A")
         self.assertEqual((s.last_seq_no, s.charging_state), (3, "SuspendedEV"))
-        self.assertEqual(sum("last_seq_no" in names for names in written), 1, "one write for the chunk")
+        self.assertEqual(sum("last_seq_no" in names for names in written), 1, "one write for the batch")
+        self.assertIn(
+            {"last_seq_no", "charging_state", "energy_kwh"},
+            [names & {"last_seq_no", "charging_state", "energy_kwh"} for names in written],
+            "the pipeline's write",
+        )
         self.assertAlmostEqual(s.energy_kwh, 25.0, places=3)
 
     def test_status_history_out_of_order_and_fault_duration(self):

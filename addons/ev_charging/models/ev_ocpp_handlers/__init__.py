@@ -42,7 +42,7 @@ HANDLERS = {
 
 def flush_chunk(batch):
     """The end of a chunk of events (in its savepoint): sessions made for it that no event took are
-    deleted, then each session's sequence number and the queued readings are written."""
+    deleted, then the queued readings are written. (The sessions' sequence numbers wait for their
+    pipeline's write: IngestBatch.pending_session_vals.)"""
     transactions.drop_unused_sessions(batch)
-    transactions.flush_sequences(batch)
     readings.flush_samples(batch)

@@ -7,7 +7,6 @@ versions take to the energy rules), its id token and its readings.
 
 from ...lib import ev_ocpp, ev_ocpp_messages
 from ...lib.ev_ocpp_messages import ENDED, STARTED
-from ..ev_bulk import write_each
 from .readings import store_samples
 
 #: how each transaction message is read into a TransactionUpdate
@@ -97,20 +96,6 @@ def drop_unused_sessions(batch):
         unused = [batch.created.pop(pair) for pair in batch.fresh]
         batch.fresh = set()
         batch.env["ev.session"].browse(unused).unlink()
-
-
-def flush_sequences(batch):
-    """Write the highest seqNo (and the chargingState it carried) the chunk's events gave each session:
-    once per chunk for all its sessions, not once per event (IngestBatch.note_sequence)."""
-    pending, batch.sequences = batch.sequences, {}
-    changes = []
-    for session in batch.env["ev.session"].browse(list(pending)):
-        seq_no, charging_state = pending[session.id]
-        vals = {"last_seq_no": seq_no}
-        if charging_state:
-            vals["charging_state"] = charging_state
-        changes.append((session, session._ev_changed(vals)))
-    write_each(changes)
 
 
 def find_session(batch, charger, transaction_id, connector=None, create=True):
