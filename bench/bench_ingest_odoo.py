@@ -58,8 +58,9 @@ def setup(env, sessions):
     return tariff, site, node, chargers
 
 
-def events(chargers, run, number, readings, start, seq):
-    """One batch: a Started per charger (``number`` 0), else ``readings`` Updated per charger."""
+def events(chargers, run, number, readings, start, seq, log=True):
+    """One batch: a Started per charger (``number`` 0), else ``readings`` Updated per charger; with ``log``
+    each carries its message log (contract H: the CALL and CALLRESULT lines), as the bridge sends it."""
     batch = []
     for charger in chargers:
         for r in range(1 if number == 0 else readings):
@@ -95,6 +96,8 @@ def events(chargers, run, number, readings, start, seq):
                     "payload": payload,
                     "version": "2.0.1",
                     "ts": iso(ts),
+                    "message_id": f"{run}-{seq[0]}",
+                    **({"log": {"result_ts": iso(ts)}} if log else {}),
                 }
             )
     return batch
@@ -124,6 +127,9 @@ def main():
     parser.add_argument("--sessions", type=int, default=500, help="open transactions, one station each")
     parser.add_argument("--readings", type=int, default=1, help="readings per session in each Updated batch")
     parser.add_argument("--batches", type=int, default=8, help="Updated batches after the Started one")
+    parser.add_argument(
+        "--no-log", action="store_true", help="events without their message log (the bridge's message_log off)"
+    )
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "-d", args.db, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
@@ -143,7 +149,7 @@ def main():
             cr.commit()
             Event, seq, rows = env["ev.ocpp.event"], [0], []
             for number in range(args.batches + 1):
-                batch = events(chargers, run, number, args.readings, start, seq)
+                batch = events(chargers, run, number, args.readings, start, seq, log=not args.no_log)
                 wall, cpu, pg = time.perf_counter(), time.process_time(), backend_cpu(cr)
                 results = Event.ingest(batch)
                 cr.commit()
@@ -159,7 +165,7 @@ def main():
             cleanup(cr, run)
     print(
         f"ev.ocpp.event.ingest in one Odoo process, {args.sessions} sessions, {args.readings} reading(s) per session "
-        f"per batch, database {args.db}"
+        f"per batch, message log {'off' if args.no_log else 'on'}, database {args.db}"
     )
     print(f"{'batch':<22}{'events':>8}{'events/s':>10}{'Odoo CPU ms/event':>19}{'PostgreSQL CPU ms/event':>25}")
     for number, n, wall, cpu, pg in rows:

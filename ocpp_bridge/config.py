@@ -76,12 +76,12 @@ class BridgeConfig:
     odoo_login: str = ""
     odoo_api_key: str = ""
     odoo_timeout: float = 30.0
-    odoo_workers: int = 4  # threads running XML-RPC calls
+    odoo_workers: int = 8  # threads running XML-RPC calls (more than the outbox lanes)
     # --- outbox
     outbox_path: str = ""  # default ./var/outbox-<node>.sqlite3
     outbox_batch_size: int = 500  # events per ingest call (Odoo accepts <= 5000)
     outbox_batch_bytes: int = 1048576  # stored JSON per ingest call (at least one event)
-    outbox_parallel: int = 2  # lanes: ingest calls in flight (a charger's events stay in one lane)
+    outbox_parallel: int = 4  # lanes: ingest calls in flight (a charger's events stay in one lane)
     outbox_max_bytes: int = 1073741824  # cap of stored JSON: beyond, CALLs get InternalError
     outbox_shed_ratio: float = 0.8  # above this share of the cap, MessageLog frames are not stored
     outbox_json: bool = True  # every event as its JSON text (contract J) to an Odoo offering it
@@ -141,6 +141,11 @@ class BridgeConfig:
             errors.append("outbox_batch_size must be between 1 and 5000")
         if not 1 <= self.outbox_parallel <= 16:
             errors.append("outbox_parallel must be between 1 and 16")
+        elif self.odoo_workers <= self.outbox_parallel:
+            errors.append(
+                f"odoo_workers ({self.odoo_workers}) must be more than outbox_parallel ({self.outbox_parallel}): "
+                "each lane holds a thread during its ingest call, and command answers and station look-ups need one too"
+            )
         if self.outbox_batch_bytes < 1024 or self.outbox_max_bytes < 1048576:
             errors.append("outbox_batch_bytes must be >= 1024 and outbox_max_bytes >= 1048576")
         if not 0 < self.outbox_shed_ratio <= 1:

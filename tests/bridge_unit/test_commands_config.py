@@ -138,6 +138,10 @@ def test_config_file_env_and_validation(tmp_path):
         load_config(env={"EV_BRIDGE_NODE_NUMBER": "16"})
     with pytest.raises(ConfigError):
         load_config(env={"EV_BRIDGE_AUTH_OFFLINE_POLICY": "maybe"})
+    with pytest.raises(ConfigError, match=r"odoo_workers \(4\) must be more than outbox_parallel \(4\)"):
+        load_config(env={"EV_BRIDGE_ODOO_WORKERS": "4", "EV_BRIDGE_OUTBOX_PARALLEL": "4"})
+    assert load_config(env={}).outbox_json is True
+    assert load_config(env={"EV_BRIDGE_OUTBOX_JSON": "false"}).outbox_json is False
     bad = tmp_path / "bad.toml"
     bad.write_text("[odoo]\npassword = 'x'\n")
     with pytest.raises(ConfigError, match="odoo_password"):
