@@ -199,6 +199,11 @@ def test_json_text_size_cap():
     event = json_envelope({"payload": {"d": "x" * 200}})
     assert "per-event cap" in env.decode_json_envelope(event, 100, 32)[1]
     assert env.decode_json_envelope(event, 1000, 32)[1] is None
+    # counted in bytes of UTF-8 when the text is not ASCII: 300 characters of 2 bytes each
+    wide = {"key": "k", "json": json.dumps({"payload": {"d": "é" * 300}}, ensure_ascii=False)}
+    assert len(wide["json"]) < 400 < len(wide["json"].encode())
+    assert "per-event cap" in env.decode_json_envelope(wide, 400, 32)[1]
+    assert env.decode_json_envelope(wide, 1000, 32)[1] is None
 
 
 def test_json_text_nul_and_lone_surrogates_replaced_original_kept():

@@ -2,6 +2,7 @@
 command path (rules in lib/ev_cost_update.py)."""
 
 import logging
+from datetime import timedelta
 
 from odoo import _, fields, models
 
@@ -61,6 +62,13 @@ class EvSession(models.Model):
         interval = None
         due = []
         for session in self.sudo():
+            if not final and session.cost_update_sent_at:
+                # sent less than an interval ago: not due whatever the estimate (estimate_update_due),
+                # the common case of an active session at each batch, told before anything is read
+                if interval is None:
+                    interval = self._ev_cost_update_interval()
+                if now - session.cost_update_sent_at < timedelta(seconds=interval):
+                    continue
             charger = session.charger_id
             if (
                 charger.ocpp_version != "2.0.1"

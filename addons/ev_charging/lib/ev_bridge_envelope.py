@@ -94,7 +94,8 @@ def decode_json_envelope(event: dict, max_bytes: int, max_depth: int):
     text = event.get("json")
     if not isinstance(text, str):
         return event, "json must be a string", None
-    if len(text) > max_bytes:  # characters: at least as many bytes
+    # a character is 1 to 4 bytes of UTF-8 (the bridge's text is ASCII: the count is the size)
+    if len(text) > max_bytes or (4 * len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes):
         return event, f"json holds more than {max_bytes} bytes (per-event cap)", None
     inner, reason, chars = _decode_text(text, "json", JSON_KEYS, max_depth)
     if reason:
