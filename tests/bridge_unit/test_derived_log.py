@@ -81,6 +81,20 @@ async def _traffic(bridge, odoo):
     await odoo.wait_for(lambda: bridge.outbox.depth == 0 and odoo.of("Connection", "CP1")[1:])
 
 
+def _handled(action, payload, response):
+    """The outbox event of a CALL of CP1 the bridge handled (contract H: it carries its log)."""
+    return {
+        "charger": "CP1",
+        "version": "2.0.1",
+        "action": action,
+        "payload": payload,
+        "response": response,
+        "ts": "2026-11-30T10:00:00.000Z",
+        "message_id": "m1",
+        "log": {"result_ts": "2026-11-30T10:00:00.007Z"},
+    }
+
+
 def _expected_log(frames):
     """What the log must hold, whichever way it travelled: (direction, type, action, unique id)."""
     return [f[:4] for f in frames]
@@ -258,16 +272,7 @@ def test_b64_encoding_of_expanded_rows(tmp_path):
     async def scenario():
         outbox = Outbox(str(tmp_path / "o.sqlite3"), "n1", b64="always")
         await outbox.open()
-        event = {
-            "charger": "CP1",
-            "version": "2.0.1",
-            "action": "Heartbeat",
-            "payload": {},
-            "response": {"currentTime": "t"},
-            "ts": "2026-11-30T10:00:00.000Z",
-            "message_id": "m1",
-            "log": {"result_ts": "2026-11-30T10:00:00.007Z"},
-        }
+        event = _handled("Heartbeat", {}, {"currentTime": "t"})
         await outbox.append([event])
         (row,) = await outbox.fetch(10, derived_log=False)
         call_log, ev, result_log = row.envelopes()
@@ -323,16 +328,7 @@ def test_json_encoding_of_fetched_rows(tmp_path):
     async def scenario():
         outbox = Outbox(str(tmp_path / "o.sqlite3"), "n1", b64="always")
         await outbox.open()
-        event = {
-            "charger": "CP1",
-            "version": "2.0.1",
-            "action": "DataTransfer",
-            "payload": {"vendorId": "acme", "data": "é\x00\ud800"},
-            "response": {"status": "Accepted"},
-            "ts": "2026-11-30T10:00:00.000Z",
-            "message_id": "m1",
-            "log": {"result_ts": "2026-11-30T10:00:00.007Z"},
-        }
+        event = _handled("DataTransfer", {"vendorId": "acme", "data": "é\x00\ud800"}, {"status": "Accepted"})
         await outbox.append([event])
         (row,) = await outbox.fetch(10, derived_log=True, json_text=True)
         assert set(row.envelope) == {"key", "charger", "action", "json"}

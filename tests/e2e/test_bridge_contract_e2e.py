@@ -51,14 +51,17 @@ def charger_id(odoo, identity):
     return odoo.call("ev.charger", "search", [("identity", "=", identity)])[0]
 
 
-def command_reports(bridge):
-    """The bridge's ``ocpp_bridge_command_reports_total`` by method (its /metrics)."""
+def bridge_counter(bridge, name, label):
+    """The bridge's counter ``name`` by the value of its one ``label`` (its /metrics)."""
     with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as response:
         text = response.read().decode()
-    return {
-        method: float(value)
-        for method, value in re.findall(r'^ocpp_bridge_command_reports_total\{method="(\w+)"\} (\S+)$', text, re.M)
-    }
+    pattern = rf'^{name}\{{{label}="(\w+)"\}} (\S+)$'
+    return {key: float(value) for key, value in re.findall(pattern, text, re.M)}
+
+
+def command_reports(bridge):
+    """``ocpp_bridge_command_reports_total`` by method."""
+    return bridge_counter(bridge, "ocpp_bridge_command_reports_total", "method")
 
 
 def wait_connected(odoo, identity):
@@ -120,13 +123,8 @@ def test_control_character_and_deep_frames_never_stop_delivery(odoo, bridge, mak
 
 
 def envelopes_sent(bridge):
-    """The bridge's ``ocpp_bridge_ingest_envelopes_total`` by encoding (its /metrics)."""
-    with urllib.request.urlopen(bridge.metrics_url + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    return {
-        encoding: float(value)
-        for encoding, value in re.findall(r'^ocpp_bridge_ingest_envelopes_total\{encoding="(\w+)"\} (\S+)$', text, re.M)
-    }
+    """``ocpp_bridge_ingest_envelopes_total`` by encoding."""
+    return bridge_counter(bridge, "ocpp_bridge_ingest_envelopes_total", "encoding")
 
 
 def test_bad_identity_does_not_fail_concurrent_handshakes(odoo, bridge):

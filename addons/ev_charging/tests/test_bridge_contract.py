@@ -40,23 +40,41 @@ class TestBridgeContract(EvRpcCase):
         event["b64"] = b64(**inner)
         return event
 
+    def start_stop16(self, transaction_id, stop_id_tag):
+        """A 1.6 transaction of T-16 from 1,000 to 6,000 Wh over an hour (plain envelopes), stopped with
+        ``stop_id_tag``, which Odoo answered Invalid."""
+        start = self.ev(
+            "T-16",
+            "StartTransaction",
+            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 1000, "timestamp": "2026-07-01T14:00:00Z"},
+            self.t0,
+            response={"transactionId": transaction_id},
+        )
+        stop = self.ev(
+            "T-16",
+            "StopTransaction",
+            {
+                "transactionId": transaction_id,
+                "idTag": stop_id_tag,
+                "meterStop": 6000,
+                "timestamp": "2026-07-01T15:00:00Z",
+            },
+            self.minutes(self.t0, 60),
+            response={"idTagInfo": {"status": "Invalid"}},
+        )
+        return start, stop
+
     # --- contract A -------------------------------------------------------------------------
     def test_b64_carries_what_xmlrpc_cannot(self):
         """Issue 7.3: a 1.6 StopTransaction with a control character in idTag reaches Odoo and
         is applied; its neighbours too."""
         t0 = self.t0
-        start = self.ev(
-            "T-16",
-            "StartTransaction",
-            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 1000, "timestamp": "2026-07-01T14:00:00Z"},
-            t0,
-            response={"transactionId": 4242},
-        )
+        start, stop = self.start_stop16(4242, "TOK\x01EN\x1f")
         stop = self.b64_event(
             "T-16",
             "StopTransaction",
-            {"transactionId": 4242, "idTag": "TOK\x01EN\x1f", "meterStop": 6000, "timestamp": "2026-07-01T15:00:00Z"},
-            response={"idTagInfo": {"status": "Invalid"}},
+            stop["payload"],
+            response=stop["response"],
             meta={"auth": {"id_token": "TOK\x01EN\x1f", "source": "odoo"}},
             ts=self.minutes(t0, 60),
         )
@@ -126,20 +144,7 @@ class TestBridgeContract(EvRpcCase):
         same events as XML-RPC structs give; a control character, a NUL and a 64-bit integer travel too."""
         self.assertIn("json_envelopes", self.rpc("bridge", "ev.ocpp.event", "bridge_features"))
         t0 = self.t0
-        start = self.ev(
-            "T-16",
-            "StartTransaction",
-            {"connectorId": 1, "idTag": "TOKEN-0001", "meterStart": 1000, "timestamp": "2026-07-01T14:00:00Z"},
-            t0,
-            response={"transactionId": 4343},
-        )
-        stop = self.ev(
-            "T-16",
-            "StopTransaction",
-            {"transactionId": 4343, "idTag": "TOK\x01EN", "meterStop": 6000, "timestamp": "2026-07-01T15:00:00Z"},
-            self.minutes(t0, 60),
-            response={"idTagInfo": {"status": "Invalid"}},
-        )
+        start, stop = self.start_stop16(4343, "TOK\x01EN")
         data = self.ev("T-201", "DataTransfer", {"vendorId": "acme", "data": "a\x00b", "big": 2**40}, t0)
         events = [self.json_event(start, message_id="m-1"), self.json_event(stop), self.json_event(data)]
         results = self.ingest_rpc(events)
