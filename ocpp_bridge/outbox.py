@@ -14,7 +14,7 @@
   stored any more; at the cap a CALL is answered ``InternalError`` (the charger keeps its message
   and retries) and new connections are refused; ``Connection`` events are always stored.
 * To an Odoo offering contract J (``json_envelopes``), every envelope is sent as its JSON text
-  (``json``: all but its key, charger and action, ASCII as stored), one string instead of an XML-RPC
+  (``json``: all but its key, charger and action, compact ASCII JSON), one string instead of an XML-RPC
   struct of payloads. To an older Odoo, envelopes whose payload, response or meta holds something
   XML-RPC cannot carry (XML-illegal characters, a carriage return, integers beyond 32 bits) are
   sent as ``b64`` (contract A; every one with ``b64 = "always"``).

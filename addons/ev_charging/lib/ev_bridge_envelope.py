@@ -10,8 +10,8 @@ Decoding refuses (with a reason, the event alone is rejected): a b64 that is not
 that is not an object, a response/meta that is not an object or null, and a value nested deeper
 than the cap (payload, response and meta each counted from 1).
 
-Contract J: an envelope may carry ``"json"`` instead: the JSON text itself (ASCII, as the bridge
-stores it) of an object holding everything but its ``key``, ``charger`` and ``action``, which stay
+Contract J: an envelope may carry ``"json"`` instead: the JSON text itself (the bridge's is ASCII)
+of an object holding everything but its ``key``, ``charger`` and ``action``, which stay
 outside. One string per event instead of an XML-RPC struct of payloads: the cheapest form for both
 sides to encode and parse. The same rules apply.
 
