@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 
 from .odoo_client import (
     OdooFault,
@@ -150,13 +151,9 @@ class OutboxSender:
         outcome = "error"
         events = [envelope for row in rows for envelope in row.envelopes()]
         if self.metrics:
-            for encoding in ("json", "b64"):
-                count = sum(encoding in envelope for envelope in events)
-                if count:
-                    self.metrics.ingest_encodings.labels(encoding).inc(count)
-            plain = sum("json" not in envelope and "b64" not in envelope for envelope in events)
-            if plain:
-                self.metrics.ingest_encodings.labels("plain").inc(plain)
+            encodings = Counter("json" if "json" in e else "b64" if "b64" in e else "plain" for e in events)
+            for encoding, count in encodings.items():
+                self.metrics.ingest_encodings.labels(encoding).inc(count)
         try:
             if time.monotonic() >= self._pull_retry_at:
                 chargers = sorted({e.get("charger") for e in events if e.get("charger")})

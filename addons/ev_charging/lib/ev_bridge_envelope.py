@@ -63,11 +63,7 @@ def decode(b64, max_bytes: int, max_depth: int):
         text = raw.decode("utf-8", "surrogatepass")
     except ValueError:
         return None, "b64 is not UTF-8 JSON", None
-    inner, reason, chars = _decode_text(text, "b64", KEYS, max_depth)
-    if inner is not None and chars is None:
-        inner["meta"]["lossless_b64"] = b64
-        inner["meta"]["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_b64"
-    return inner, reason, chars
+    return _decode_text(text, "b64", KEYS, max_depth, b64)
 
 
 def decode_envelope(event: dict, max_bytes: int, max_depth: int):
@@ -76,12 +72,7 @@ def decode_envelope(event: dict, max_bytes: int, max_depth: int):
     if any(key in event for key in KEYS):
         return event, "an envelope with b64 must not carry payload, response or meta at the top level", None
     inner, reason, chars = decode(event.get("b64"), max_bytes, max_depth)
-    if reason:
-        return event, reason, None
-    out = {k: v for k, v in event.items() if k != "b64"}
-    out.update(inner)
-    out.setdefault("payload", {})
-    return out, None, chars
+    return _restored(event, "b64", inner, reason, chars)
 
 
 def decode_json_envelope(event: dict, max_bytes: int, max_depth: int):
@@ -97,22 +88,46 @@ def decode_json_envelope(event: dict, max_bytes: int, max_depth: int):
     # a character is 1 to 4 bytes of UTF-8 (the bridge's text is ASCII: the count is the size)
     if len(text) > max_bytes or (4 * len(text) > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes):
         return event, f"json holds more than {max_bytes} bytes (per-event cap)", None
-    inner, reason, chars = _decode_text(text, "json", JSON_KEYS, max_depth)
+    inner, reason, chars = _decode_text(text, "json", JSON_KEYS, max_depth, text)
+    return _restored(event, "json", inner, reason, chars)
+
+
+#: per encoding: how an envelope carrying it is decoded, and the keys it must not carry beside it
+ENCODINGS = {"json": (decode_json_envelope, (*JSON_KEYS, "b64")), "b64": (decode_envelope, KEYS)}
+
+
+def encoding_of(event) -> str | None:
+    """ "json" (contract J), "b64" (contract A) or None (a plain envelope)."""
+    return next((name for name in ENCODINGS if name in event), None) if isinstance(event, dict) else None
+
+
+def kept_of_undecodable(event: dict, encoding: str, max_chars: int) -> tuple[dict, dict]:
+    """(the envelope without what it carried, the meta keeping it) for an event whose ``encoding`` could
+    not be used: it is rejected on its own and nothing the bridge sent is lost (a text beyond
+    ``max_chars``, over the cap anyway, is cut)."""
+    event = dict(event)
+    carried = event.pop(encoding)
+    meta = {encoding: carried[:max_chars] if isinstance(carried, str) else carried}
+    top_level = {k: event.pop(k) for k in ENCODINGS[encoding][1] if k in event}
+    if top_level:
+        meta["top_level"] = top_level
+    return event, meta
+
+
+def _restored(event: dict, encoding: str, inner, reason, chars):
+    """The decoders' answer: ``event`` with what its ``encoding`` held, or ``event`` and the reason."""
     if reason:
         return event, reason, None
-    if chars is None:
-        inner["meta"]["lossless_json"] = text
-        inner["meta"]["sanitized"] = "NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_json"
-    out = {k: v for k, v in event.items() if k != "json"}
+    out = {k: v for k, v in event.items() if k != encoding}
     out.update(inner)
     out.setdefault("payload", {})
     return out, None, chars
 
 
-def _decode_text(text: str, name: str, keys, max_depth: int):
+def _decode_text(text: str, name: str, keys, max_depth: int, original: str):
     """``(inner dict, None, characters)`` or ``(None, reason, None)`` for the JSON ``text`` of an object of
-    ``keys`` (``name``: b64 or json, for the reasons). What PostgreSQL cannot store is replaced (``meta``
-    then exists for the caller to keep the original; characters is None)."""
+    ``keys`` (``name``: b64 or json, for the reasons). What PostgreSQL cannot store is replaced and
+    ``original`` (what the bridge sent) kept in meta["lossless_<name>"]; characters is then None."""
     try:
         inner = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
@@ -133,7 +148,13 @@ def _decode_text(text: str, name: str, keys, max_depth: int):
     if limits.may_hold_unstorable(text):
         inner, changed = sanitize(inner)
         if changed:
-            inner["meta"] = dict(inner.get("meta") or {})
+            inner["meta"] = dict(
+                inner.get("meta") or {},
+                **{
+                    f"lossless_{name}": original,
+                    "sanitized": f"NUL or unpaired surrogate replaced by U+FFFD; the original is in lossless_{name}",
+                },
+            )
             return inner, None, None
     return inner, None, len(text)
 

@@ -131,7 +131,7 @@ class EvOcppEvent(models.Model):
         in the order given. A malformed batch raises ValidationError and stores nothing.
         """
         self.env["ev.charger"]._check_bridge_access()
-        events, undecodable, screened = self._decode_b64_envelopes(events)  # contract A
+        events, undecodable, screened = self._decode_envelopes(events)  # contracts A and J
         self._check_envelopes(events)
         # the work is done as the system, without mail tracking, once the caller is known to be the bridge
         return self.sudo().with_context(tracking_disable=True, mail_notrack=True)._ingest(events, undecodable, screened)
@@ -154,43 +154,32 @@ class EvOcppEvent(models.Model):
         commands = self.env["ev.charger.command"].bridge_pull(node, identities)
         return {"results": results, "commands": commands}
 
-    # --- contract A: b64 envelopes ---------------------------------------------------------
+    # --- contracts A and J: b64 and json envelopes -------------------------------------------
     _B64_MAX_BYTES = 2 * 1024 * 1024  # decoded JSON of one event
     _B64_MAX_DEPTH = ev_ocpp_limits.MAX_DEPTH  # nesting of payload, response and meta, each counted from 1
 
     @api.model
-    def _decode_b64_envelopes(self, events):
+    def _decode_envelopes(self, events):
         """Events carrying ``b64`` (contract A) or ``json`` (contract J) get what it holds back. Returns
         ``(events, {index: (reason, meta kept)}, {index: characters of the JSON decoded})``: an event
         whose b64 or json cannot be used is rejected on its own, with what the bridge sent kept in its
         meta; the batch check sees it without those keys. The size of a decoded JSON text (already
         checked for depth and made storable) spares the event's screening a dump of it
         (ev_ocpp_limits.screen)."""
-        if not isinstance(events, (list, tuple)) or not any(
-            isinstance(e, dict) and ("b64" in e or "json" in e) for e in events
-        ):
+        encodings = [ev_bridge_envelope.encoding_of(e) for e in events] if isinstance(events, (list, tuple)) else []
+        if not any(encodings):
             return events, {}, {}
         decoded, undecodable, screened = [], {}, {}
-        for idx, event in enumerate(events):
-            encoded = (
-                ("json" if "json" in event else "b64" if "b64" in event else None) if isinstance(event, dict) else None
-            )
-            if encoded:
-                decode = (
-                    ev_bridge_envelope.decode_json_envelope if encoded == "json" else ev_bridge_envelope.decode_envelope
-                )
+        for idx, (event, encoding) in enumerate(zip(events, encodings, strict=True)):
+            if encoding:
+                decode = ev_bridge_envelope.ENCODINGS[encoding][0]
                 event, reason, chars = decode(event, self._B64_MAX_BYTES, self._B64_MAX_DEPTH)
                 if chars is not None:
                     screened[idx] = chars
                 if reason:
-                    event = dict(event)
-                    kept = event.pop(encoded)
-                    cap = 4 * self._B64_MAX_BYTES // 3 + 4 if encoded == "b64" else self._B64_MAX_BYTES
-                    meta = {encoded: kept if not isinstance(kept, str) else kept[:cap]}
-                    keys = ev_bridge_envelope.KEYS if encoded == "b64" else (*ev_bridge_envelope.JSON_KEYS, "b64")
-                    top_level = {k: event.pop(k) for k in keys if k in event}
-                    if top_level:
-                        meta["top_level"] = top_level  # kept too: nothing the bridge sent is lost
+                    # a base64 text is 4/3 of the bytes it holds
+                    max_chars = 4 * self._B64_MAX_BYTES // 3 + 4 if encoding == "b64" else self._B64_MAX_BYTES
+                    event, meta = ev_bridge_envelope.kept_of_undecodable(event, encoding, max_chars)
                     undecodable[idx] = (reason, meta)
             decoded.append(event)
         return decoded, undecodable, screened
@@ -220,7 +209,7 @@ class EvOcppEvent(models.Model):
                 results[idx] = {"key": raw["key"], "status": "duplicate", "error": False}
                 continue
             seen.add(raw["key"])
-            if idx in undecodable:  # contract A: a b64 that cannot be used rejects this event alone
+            if idx in undecodable:  # contracts A and J: a b64 or json that cannot be used rejects this event alone
                 event, problem = self._undecodable_event(raw, chargers, received[idx], *undecodable[idx])
             else:
                 event, problem = self._prepare_event(raw, chargers, received[idx], batch, screened.get(idx))
@@ -299,7 +288,8 @@ class EvOcppEvent(models.Model):
 
     @api.model
     def _undecodable_event(self, raw, chargers, received, reason, meta):
-        """(Event, reason) of an event whose b64 could not be used: what the bridge sent is in its meta."""
+        """(Event, reason) of an event whose b64 or json could not be used: what the bridge sent is in its
+        meta."""
         charger = chargers.get(raw["charger"]) or self.env["ev.charger"]
         event = Event(
             key=raw["key"],

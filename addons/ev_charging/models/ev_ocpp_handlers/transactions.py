@@ -30,7 +30,8 @@ def create_sessions(batch, events):
     ORM create for the chunk instead of one per session). ``find_session`` hands each over as created
     to the first event of its transaction. An event that cannot be read is left to its handler, which
     rejects it; the sessions are created in the chunk's savepoint, so a rolled-back chunk takes them
-    back (IngestBatch.restore) and its replay creates them one by one."""
+    back (IngestBatch.restore) and its replay creates them one by one. The id tokens the events name
+    are read too, in one query (``read_tokens``), since their updates are read here anyway."""
     vals_list, pairs, tokens = [], {}, set()
     for event in events:
         if event.action not in READERS or not event.charger:
@@ -136,8 +137,7 @@ def link_token(batch, session, token_value, token_type=None):
         if token_value and not session.id_token_value:
             session.id_token_value = token_value
         return
-    if token_value not in batch.tokens:
-        read_tokens(batch, [token_value])
+    read_tokens(batch, [token_value])  # read with its chunk's, unless it was not read then (a replay)
     # a token of the station's company, or of no company (another company's drivers are not ours); of the
     # type the station named if there is one
     company = session.company_id
